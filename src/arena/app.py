@@ -1,0 +1,108 @@
+"""create_app(settings) -> Litestar: the only place that wires plugins, routes and middleware."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar, Router
+from litestar.config.compression import CompressionConfig
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import CacheControlHeader
+from litestar.di import Provide
+from litestar.logging.config import LoggingConfig
+from litestar.openapi.config import OpenAPIConfig
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.static_files import create_static_files_router
+
+from arena import PROJECT_ROOT
+from arena.auth.sessions import create_session_store
+from arena.clock import Clock
+from arena.db import create_engine, create_session_maker
+from arena.settings import Settings
+from arena.web.context import RequestContextMiddleware, provide_actor, provide_clock, provide_db_session
+from arena.web.errors import EXCEPTION_HANDLERS
+from arena.web.guards import require_login
+from arena.web.templating import create_environment
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def security_headers(settings: Settings) -> dict[str, str]:
+    headers = {
+        "content-security-policy": CSP,
+        "x-content-type-options": "nosniff",
+        "referrer-policy": "same-origin",
+        "x-frame-options": "DENY",
+        "permissions-policy": "camera=(), microphone=(), geolocation=()",
+    }
+    if settings.production:
+        headers["strict-transport-security"] = "max-age=31536000; includeSubDomains"
+    return headers
+
+
+def route_handlers() -> list[Any]:
+    """Every area's routes. Imported here so that importing a module never builds the app."""
+    from arena.audit.routes import ROUTES as audit_routes
+    from arena.auth.admin_routes import ROUTES as admin_routes
+    from arena.auth.routes import ROUTES as auth_routes
+    from arena.home.routes import ROUTES as home_routes
+    from arena.units.routes import ROUTES as unit_routes
+
+    return [*home_routes, *auth_routes, *admin_routes, *unit_routes, *audit_routes]
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    engine = create_engine(settings.database_url)
+    session_maker = create_session_maker(engine)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    handlers = route_handlers()
+    static = create_static_files_router(
+        path="/static", directories=[PROJECT_ROOT / "static"], include_in_schema=False,
+        cache_control=CacheControlHeader(max_age=3600, public=True),
+    )
+    app = Litestar(
+        route_handlers=[Router(path="/", route_handlers=handlers, guards=[require_login]), static],
+        dependencies={
+            "db_session": Provide(provide_db_session),
+            "clock": Provide(provide_clock, sync_to_thread=False),
+            "actor": Provide(provide_actor, sync_to_thread=False),
+        },
+        plugins=[HTMXPlugin()],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key, cookie_name="csrftoken", header_name="x-csrftoken",
+            cookie_secure=settings.production, cookie_samesite="lax",
+        ),
+        middleware=[RequestContextMiddleware(security_headers(settings))],
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=None if settings.production else OpenAPIConfig(title="Arena", version="0.1.0",
+                                                                       path="/schema"),
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6),
+        logging_config=LoggingConfig(
+            root={"level": "INFO", "handlers": ["queue_listener"]},
+            log_exceptions="always" if not settings.production else "debug",
+            disable_stack_trace={404, 403, 400, 401},
+        ),
+        lifespan=[lifespan],
+        debug=False,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_maker = session_maker
+    app.state.clock = clock or Clock()
+    app.state.session_store = create_session_store(settings.redis_url)
+    app.state.jinja = create_environment(auto_reload=not settings.production)
+    app.state.nav_paths = {route.path for route in app.routes}
+    return app

@@ -1,0 +1,138 @@
+"""Writing and verifying the audit chain.
+
+`record` is called by every service that changes state, inside the caller's transaction, so
+the change and its event commit together. The chain position is taken under a lock: an
+advisory transaction lock on PostgreSQL; on SQLite the writer's BEGIN IMMEDIATE already holds
+the database's single write lock (see arena.db).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from arena.actor import Actor
+from arena.audit.chain import (
+    GENESIS_HASH,
+    BrokenLink,
+    ChainEntry,
+    canonical_json,
+    event_hash,
+    first_broken_link,
+)
+from arena.audit.models import AuditEvent
+from arena.clock import Clock
+
+AUDIT_LOCK_KEY = 0x41524E41  # "ARNA": the advisory lock that serialises chain appends on PostgreSQL
+VERIFY_BATCH = 2000
+
+
+async def record(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    role: str,
+    action: str,
+    object_type: str,
+    object_id: object,
+    summary: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event for a state change; `summary` holds what changed (before/after)."""
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
+    last = (
+        await session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1))
+    ).first()
+    seq, prev_hash = (last.seq + 1, last.hash) if last else (1, GENESIS_HASH)
+    entry = ChainEntry(
+        seq=seq,
+        occurred_at=clock.now(),
+        actor_id=actor.user_id,
+        actor_name=actor.username,
+        actor_role=role,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        summary=canonical_json(dict(summary or {})),
+        prev_hash=prev_hash,
+    )
+    event = AuditEvent(
+        seq=entry.seq,
+        occurred_at=entry.occurred_at,
+        actor_id=entry.actor_id,
+        actor_name=entry.actor_name,
+        actor_role=entry.actor_role,
+        action=entry.action,
+        object_type=entry.object_type,
+        object_id=entry.object_id,
+        summary=entry.summary,
+        prev_hash=entry.prev_hash,
+        hash=event_hash(entry),
+    )
+    session.add(event)
+    await session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    count: int
+    last_hash: str
+    broken: BrokenLink | None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken is None
+
+
+def _entry(event: AuditEvent) -> ChainEntry:
+    return ChainEntry(
+        seq=event.seq,
+        occurred_at=event.occurred_at,
+        actor_id=event.actor_id,
+        actor_name=event.actor_name,
+        actor_role=event.actor_role,
+        action=event.action,
+        object_type=event.object_type,
+        object_id=event.object_id,
+        summary=event.summary,
+        prev_hash=event.prev_hash,
+        hash=event.hash,
+    )
+
+
+async def _entries(session: AsyncSession) -> AsyncIterator[ChainEntry]:
+    after = 0
+    while True:
+        batch = (
+            await session.scalars(
+                select(AuditEvent).where(AuditEvent.seq > after).order_by(AuditEvent.seq).limit(VERIFY_BATCH)
+            )
+        ).all()
+        if not batch:
+            return
+        for event in batch:
+            yield _entry(event)
+        after = batch[-1].seq
+        session.expunge_all()
+
+
+async def verify_chain(session: AsyncSession) -> ChainReport:
+    """Check every link from the first event; name the first broken one."""
+    count = 0
+    expected_prev, expected_seq = GENESIS_HASH, 1
+    async for entry in _entries(session):
+        broken = first_broken_link([entry], expected_prev, expected_seq)
+        if broken:
+            return ChainReport(count=count, last_hash=expected_prev, broken=broken)
+        count += 1
+        expected_prev, expected_seq = entry.hash, entry.seq + 1
+    return ChainReport(count=count, last_hash=expected_prev, broken=None)
+
+
+async def event_count(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(AuditEvent)) or 0)

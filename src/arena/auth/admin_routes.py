@@ -1,0 +1,140 @@
+"""Admin: accounts and their roles, password resets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from arena.auth import service
+from arena.auth.models import Role, User, UserRole
+from arena.errors import FormErrors
+from arena.i18n import gettext as _
+from arena.i18n import lazy
+from arena.web.deps import ActorDep, ClockDep, DbSession
+from arena.web.helpers import read_form, redirect
+from arena.web.pagination import page_number, paginate
+from arena.web.templating import render
+
+ADMIN = {"roles": {Role.ADMIN}}
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.ADMIN: lazy("系统管理员"),
+    Role.ORGANIZER: lazy("发榜单位"),
+    Role.INSPECTOR: lazy("纪检监察"),
+    Role.EXPERT: lazy("评审专家"),
+    Role.CADRE: lazy("干部"),
+}
+
+
+def role_options() -> list[tuple[str, str]]:
+    return [(role.value, _(label)) for role, label in ROLE_LABELS.items()]
+
+
+@get("/admin/users", opt=ADMIN)
+async def user_list(request: Request[Any, Any, Any], db_session: DbSession, q: FromQuery[str | None] = None,
+                    role: FromQuery[str | None] = None, no_password: FromQuery[str | None] = None,
+                    page: FromQuery[str | None] = None) -> Response[str]:
+    stmt = select(User).order_by(User.username)
+    if q:
+        pattern = f"%{q.strip()[:64]}%"
+        stmt = stmt.where(or_(User.username.ilike(pattern), User.display_name.like(pattern)))
+    if role in Role.__members__.values():
+        stmt = stmt.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
+    if no_password:
+        stmt = stmt.where(User.password_hash.is_(None))
+    users = await paginate(db_session, stmt, page_number(page))
+    params = {"q": q, "role": role, "no_password": no_password}
+    return render(request, "admin/users.html", {"users": users, "params": params, "roles": role_options(),
+                                                "role_labels": {r.value: _(label) for r, label in ROLE_LABELS.items()}},
+                  fragment="results")
+
+
+def _account_context(form_values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    return {"values": form_values, "errors": errors, "roles": role_options()}
+
+
+@get("/admin/users/new", opt=ADMIN)
+async def new_user_page(request: Request[Any, Any, Any]) -> Response[str]:
+    values = {"username": "", "display_name": "", "roles": []}
+    return render(request, "admin/user_new.html", _account_context(values, {}))
+
+
+@post("/admin/users/new", opt=ADMIN)
+async def create_user(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
+                      actor: ActorDep) -> Response[str]:
+    form = await read_form(request)
+    values = {"username": form.raw("username").strip(), "display_name": form.raw("display_name").strip(),
+              "roles": form.values("roles")}
+    password = form.raw("password")
+    try:
+        account = service.NewAccount(values["username"], values["display_name"],
+                                     frozenset(Role(r) for r in values["roles"] if r in Role.__members__.values()),
+                                     password or None)
+        if len(account.roles) != len(values["roles"]):
+            raise FormErrors({"roles": _("角色无效")})
+        user = await service.create_user(db_session, clock, actor, account)
+    except FormErrors as exc:
+        await db_session.rollback()
+        return render(request, "admin/user_new.html", _account_context(values, exc.errors), status_code=400)
+    return redirect(request, f"/admin/users/{user.id}?created=1")
+
+
+@get("/admin/users/{user_id:int}", opt=ADMIN)
+async def edit_user_page(request: Request[Any, Any, Any], db_session: DbSession, user_id: FromPath[int],
+                         created: FromQuery[str | None] = None, reset: FromQuery[str | None] = None) -> Response[str]:
+    user = await service.get_user(db_session, user_id)
+    values = {"display_name": user.display_name, "roles": [r.role for r in user.roles],
+              "is_active": user.is_active}
+    return render(request, "admin/user_edit.html", {"user": user, "values": values, "errors": {},
+                                                    "roles": role_options(), "created": created, "reset": reset,
+                                                    "reset_errors": {}})
+
+
+@post("/admin/users/{user_id:int}", opt=ADMIN)
+async def update_user(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
+                      user_id: FromPath[int]) -> Response[str]:
+    user = await service.get_user(db_session, user_id)
+    form = await read_form(request)
+    values = {"display_name": form.raw("display_name"), "roles": form.values("roles"),
+              "is_active": form.boolean("is_active")}
+    try:
+        await service.update_user(db_session, clock, actor, user, values["display_name"], values["roles"],
+                                  values["is_active"])
+    except FormErrors as exc:
+        await db_session.rollback()
+        return render(request, "admin/user_edit.html", {"user": user, "values": values, "errors": exc.errors,
+                                                        "roles": role_options(), "created": None, "reset": None,
+                                                        "reset_errors": {}}, status_code=400)
+    if not values["is_active"]:
+        await request.app.state.session_store.revoke_all(db_session, user.id, clock.now())
+    return redirect(request, "/admin/users")
+
+
+@post("/admin/users/{user_id:int}/password", opt=ADMIN)
+async def reset_password(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
+                         user_id: FromPath[int]) -> Response[str]:
+    user = await service.get_user(db_session, user_id)
+    form = await read_form(request)
+    try:
+        await service.set_password(db_session, clock, actor, user, form.raw("password"), by_admin=True)
+    except FormErrors as exc:
+        await db_session.rollback()
+        values = {"display_name": user.display_name, "roles": [r.role for r in user.roles],
+                  "is_active": user.is_active}
+        return render(request, "admin/user_edit.html", {"user": user, "values": values, "errors": {},
+                                                        "roles": role_options(), "created": None, "reset": None,
+                                                        "reset_errors": exc.errors}, status_code=400)
+    await request.app.state.session_store.revoke_all(db_session, user.id, clock.now())
+    return redirect(request, f"/admin/users/{user.id}?reset=1")
+
+
+async def count_by_role(db: AsyncSession) -> dict[str, int]:
+    rows = await db.execute(select(UserRole.role, func.count()).group_by(UserRole.role))
+    return {role: count for role, count in rows.all()}
+
+
+ROUTES = [user_list, new_user_page, create_user, edit_user_page, update_user, reset_password]

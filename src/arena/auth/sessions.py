@@ -1,0 +1,115 @@
+"""Server-side login sessions, shared by every app process.
+
+The cookie holds a random token; the server keeps only its SHA-256 with the user id and the
+expiry — in the database by default, or in Redis when ARENA_REDIS_URL is set. A new token is
+issued at every login (the session id rotates) and logout revokes it at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from arena.auth.models import WebSession
+
+SESSION_COOKIE = "arena_session"
+SESSION_LIFETIME = timedelta(hours=12)
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class SessionStore(Protocol):
+    async def create(self, db: AsyncSession, user_id: int, now: datetime, remote_addr: str | None) -> str: ...
+
+    async def user_id(self, db: AsyncSession, token: str, now: datetime) -> int | None: ...
+
+    async def revoke(self, db: AsyncSession, token: str, now: datetime) -> None: ...
+
+    async def revoke_all(self, db: AsyncSession, user_id: int, now: datetime) -> None: ...
+
+
+class DatabaseSessionStore:
+    """Sessions as rows of `web_session`, written in the request's own transaction."""
+
+    async def create(self, db: AsyncSession, user_id: int, now: datetime, remote_addr: str | None) -> str:
+        token = new_token()
+        db.add(WebSession(token_hash=token_hash(token), user_id=user_id, expires_at=now + SESSION_LIFETIME,
+                          remote_addr=(remote_addr or "")[:64] or None))
+        await db.flush()
+        return token
+
+    async def user_id(self, db: AsyncSession, token: str, now: datetime) -> int | None:
+        row = (
+            await db.execute(
+                select(WebSession.user_id).where(
+                    WebSession.token_hash == token_hash(token),
+                    WebSession.revoked_at.is_(None),
+                    WebSession.expires_at > now,
+                )
+            )
+        ).first()
+        return row.user_id if row else None
+
+    async def revoke(self, db: AsyncSession, token: str, now: datetime) -> None:
+        await db.execute(
+            update(WebSession).where(WebSession.token_hash == token_hash(token), WebSession.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+
+    async def revoke_all(self, db: AsyncSession, user_id: int, now: datetime) -> None:
+        await db.execute(
+            update(WebSession).where(WebSession.user_id == user_id, WebSession.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+
+
+class RedisSessionStore:
+    """Sessions as Redis keys with a TTL; a per-user set lets a password reset revoke them all."""
+
+    def __init__(self, redis_url: str) -> None:
+        from redis.asyncio import Redis
+
+        self.redis = Redis.from_url(redis_url)
+
+    @staticmethod
+    def _key(token: str) -> str:
+        return f"arena:session:{token_hash(token)}"
+
+    async def create(self, db: AsyncSession, user_id: int, now: datetime, remote_addr: str | None) -> str:
+        token = new_token()
+        seconds = int(SESSION_LIFETIME.total_seconds())
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.set(self._key(token), str(user_id), ex=seconds)
+            pipe.sadd(f"arena:user-sessions:{user_id}", token_hash(token))
+            pipe.expire(f"arena:user-sessions:{user_id}", seconds)
+            await pipe.execute()
+        return token
+
+    async def user_id(self, db: AsyncSession, token: str, now: datetime) -> int | None:
+        value = await self.redis.get(self._key(token))
+        return int(value) if value else None
+
+    async def revoke(self, db: AsyncSession, token: str, now: datetime) -> None:
+        await self.redis.delete(self._key(token))
+
+    async def revoke_all(self, db: AsyncSession, user_id: int, now: datetime) -> None:
+        hashes = await self.redis.smembers(f"arena:user-sessions:{user_id}")
+        keys = [f"arena:session:{h.decode() if isinstance(h, bytes) else h}" for h in hashes]
+        if keys:
+            await self.redis.delete(*keys)
+        await self.redis.delete(f"arena:user-sessions:{user_id}")
+
+
+def create_session_store(redis_url: str | None) -> SessionStore:
+    return RedisSessionStore(redis_url) if redis_url else DatabaseSessionStore()

@@ -1,0 +1,228 @@
+"""The `arena` command: one entry point for operators, with help in Chinese and English.
+
+Every command exits non-zero with a one-line reason on failure, never a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from arena import PROJECT_ROOT
+from arena.settings import ConfigurationError, Settings
+
+T = TypeVar("T")
+
+
+class CommandFailed(click.ClickException):
+    """A failure already phrased for the operator."""
+
+
+def _fail_cleanly(fn: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except ConfigurationError as exc:
+            raise CommandFailed(f"配置错误 / configuration error: {exc}") from exc
+        except Exception as exc:  # one line, never a traceback
+            logging.getLogger("arena.cli").debug("command failed", exc_info=True)
+            message = getattr(exc, "message", None) or str(exc) or exc.__class__.__name__
+            raise CommandFailed(message.splitlines()[0]) from exc
+
+    return wrapper
+
+
+def run_async(coro_fn: Callable[[], Awaitable[T]]) -> T:
+    return asyncio.run(coro_fn())  # type: ignore[arg-type]
+
+
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+@click.group(help="揭榜挂帅平台 Arena 的命令行 / Arena command line.")
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+# --- database ---------------------------------------------------------------------------------
+
+@main.group(help="数据库 / Database.")
+def db() -> None:
+    pass
+
+
+def upgrade_database(database_url: str, revision: str = "head") -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    if database_url.startswith("sqlite"):
+        Path(database_url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.attributes["database_url"] = database_url
+    command.upgrade(config, revision)
+
+
+@db.command("upgrade", help="升级数据库结构到最新版本 / Apply all migrations.")
+@click.option("--to", "revision", default="head", show_default=True, help="目标版本 / target revision")
+@_fail_cleanly
+def db_upgrade(revision: str) -> None:
+    upgrade_database(settings().database_url, revision)
+    click.echo("数据库已是最新结构 / database is up to date")
+
+
+# --- demo -------------------------------------------------------------------------------------
+
+@main.command(help="向空数据库载入演示数据 / Load demo data into an empty database.")
+@click.option("--scale", default=1, show_default=True, type=click.IntRange(1, 1000),
+              help="数据量倍数（用于性能测试）/ data multiplier for benchmarks")
+@click.option("--if-empty", is_flag=True, help="数据库非空时不做任何事 / do nothing when data exists")
+@_fail_cleanly
+def demo(scale: int, if_empty: bool) -> None:
+    from arena.demo import DemoNotEmpty, load_demo
+
+    cfg = settings()
+    try:
+        logins = run_async(lambda: load_demo(cfg, scale=scale))
+    except DemoNotEmpty:
+        if if_empty:
+            click.echo("数据库已有数据，保留现有数据 / database not empty, kept as is")
+            return
+        raise
+    click.echo(f"演示数据已载入（倍数 {scale}）/ demo data loaded (scale {scale})")
+    click.echo(logins)
+
+
+# --- users ------------------------------------------------------------------------------------
+
+@main.group(help="账号 / Accounts.")
+def user() -> None:
+    pass
+
+
+@user.command("create", help="创建账号（如第一个系统管理员）/ Create an account (e.g. the first admin).")
+@click.argument("username")
+@click.option("--role", "roles", multiple=True, required=True,
+              type=click.Choice(["admin", "organizer", "inspector", "expert", "cadre"]),
+              help="角色，可多次给出 / role, may repeat")
+@click.option("--name", "display_name", required=True, help="姓名 / display name")
+@click.option("--password-stdin", is_flag=True, help="从标准输入读取密码 / read the password from stdin")
+@_fail_cleanly
+def user_create(username: str, roles: tuple[str, ...], display_name: str, password_stdin: bool) -> None:
+    from arena.actor import SYSTEM
+    from arena.auth import service
+    from arena.auth.models import Role
+    from arena.clock import Clock
+    from arena.db import create_engine, create_session_maker, transaction
+    from arena.errors import FormErrors
+
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    account = service.NewAccount(username, display_name, frozenset(Role(r) for r in roles), password)
+
+    async def create() -> int:
+        engine = create_engine(settings().database_url)
+        try:
+            async with transaction(create_session_maker(engine)) as session:
+                created = await service.create_user(session, Clock(), SYSTEM, account)
+                return created.id
+        finally:
+            await engine.dispose()
+
+    try:
+        user_id = run_async(create)
+    except FormErrors as exc:
+        raise CommandFailed("；".join(exc.errors.values())) from exc
+    click.echo(f"已创建账号 {username}（编号 {user_id}）/ account created")
+
+
+# --- import -----------------------------------------------------------------------------------
+
+@main.group("import", help="导入 / Import.")
+def import_() -> None:
+    pass
+
+
+@import_.command("people", help="从 Excel 导入干部与专家 / Import cadres and experts from .xlsx.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_fail_cleanly
+def import_people(file: Path) -> None:
+    from arena.actor import SYSTEM
+    from arena.clock import Clock
+    from arena.db import create_engine, create_session_maker, transaction
+    from arena.units.importer import ImportRejected, import_people_file
+
+    content = file.read_bytes()
+
+    async def run() -> str:
+        engine = create_engine(settings().database_url)
+        try:
+            async with transaction(create_session_maker(engine)) as session:
+                outcome = await import_people_file(session, Clock(), SYSTEM, content)
+                return outcome.describe()
+        finally:
+            await engine.dispose()
+
+    try:
+        click.echo(run_async(run))
+    except ImportRejected as exc:
+        for problem in exc.problems:
+            click.echo(problem.describe(), err=True)
+        raise CommandFailed(f"导入未执行：发现 {len(exc.problems)} 处问题，未写入任何数据 / nothing imported") from exc
+
+
+# --- audit ------------------------------------------------------------------------------------
+
+@main.group(help="审计 / Audit.")
+def audit() -> None:
+    pass
+
+
+@audit.command("verify", help="校验整条审计哈希链 / Verify the whole audit chain.")
+@_fail_cleanly
+def audit_verify() -> None:
+    from arena.audit.service import verify_chain
+    from arena.db import create_engine, create_session_maker, transaction
+
+    async def run() -> Any:
+        engine = create_engine(settings().database_url)
+        try:
+            async with transaction(create_session_maker(engine), write=False) as session:
+                return await verify_chain(session)
+        finally:
+            await engine.dispose()
+
+    report = run_async(run)
+    if not report.ok:
+        raise CommandFailed(f"哈希链在第 {report.broken.seq} 号事件处断开：{report.broken.reason} / chain broken")
+    click.echo(f"哈希链完整：{report.count} 条事件，末条哈希 {report.last_hash} / chain intact")
+
+
+# --- serving ----------------------------------------------------------------------------------
+
+@main.command(help="启动网站 / Serve the web application.")
+@click.option("--reload", is_flag=True, help="代码变动时重启（开发用）/ restart on code changes")
+@_fail_cleanly
+def serve(reload: bool) -> None:
+    import subprocess
+
+    cfg = settings()
+    args = [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "--host", cfg.host,
+            "--port", str(cfg.port), "--workers", str(cfg.workers), "--no-ws", "--log-level", "warning"]
+    if reload:
+        args.append("--reload")
+    args.append("arena.asgi:application")
+    raise SystemExit(subprocess.call(args))
+
+
+if __name__ == "__main__":
+    main()

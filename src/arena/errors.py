@@ -1,0 +1,32 @@
+"""Domain errors: raised by services, turned into pages by the web layer.
+
+A message is for the person using the page: it says what went wrong and, where it can, what
+would make the action allowed.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A rule refused the action; `message` is shown to the user, `field` places it on a form."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotFound(DomainError):
+    """The object does not exist or the actor may not know that it does (answered as 404)."""
+
+
+class PermissionDenied(DomainError):
+    """The actor may know the object exists but may not do this to it (answered as 403)."""
+
+
+class FormErrors(DomainError):
+    """Several field errors at once; `errors` maps a field name to its message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("；".join(errors.values()))
+        self.errors = errors

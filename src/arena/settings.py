@@ -1,0 +1,90 @@
+"""One Settings object, read from ARENA_* environment variables.
+
+Development works with no configuration at all (SQLite under var/, a secret generated into
+var/). Production refuses to start without an explicit secret, so a forgotten variable can
+never silently weaken sessions and CSRF.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from arena import PROJECT_ROOT
+
+
+class ConfigurationError(Exception):
+    """The environment does not describe a runnable Arena; the message says what to set."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    database_url: str = ""
+    secret_key: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    redis_url: str | None = None
+    files_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var" / "files")
+    smtp_url: str | None = None
+    var_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var")
+    demo_password: str = "arena-demo"  # noqa: S105 - documented demo password
+    metrics_token: str | None = None
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env_vars = dict(os.environ if environ is None else environ)
+        env = env_vars.get("ARENA_ENV", "development")
+        if env not in ("development", "production"):
+            raise ConfigurationError(f"ARENA_ENV 只能是 development 或 production（当前为 {env!r}）")
+        var_dir = Path(env_vars.get("ARENA_VAR_DIR", str(PROJECT_ROOT / "var")))
+        database_url = env_vars.get("ARENA_DATABASE_URL") or f"sqlite+aiosqlite:///{var_dir / 'arena.db'}"
+        secret = env_vars.get("ARENA_SECRET_KEY", "")
+        if not secret:
+            if env == "production":
+                raise ConfigurationError("生产环境必须设置 ARENA_SECRET_KEY（至少 32 个字符的随机串）")
+            secret = _development_secret(var_dir)
+        if env == "production" and len(secret) < 32:
+            raise ConfigurationError("ARENA_SECRET_KEY 至少需要 32 个字符")
+        try:
+            port = int(env_vars.get("ARENA_PORT", "8000"))
+            workers = int(env_vars.get("ARENA_WORKERS", "1"))
+        except ValueError as exc:
+            raise ConfigurationError(f"ARENA_PORT 与 ARENA_WORKERS 必须是整数：{exc}") from exc
+        return cls(
+            env=env,
+            database_url=database_url,
+            secret_key=secret,
+            host=env_vars.get("ARENA_HOST", "127.0.0.1"),
+            port=port,
+            workers=max(1, workers),
+            redis_url=env_vars.get("ARENA_REDIS_URL") or None,
+            files_dir=Path(env_vars.get("ARENA_FILES_DIR", str(var_dir / "files"))),
+            smtp_url=env_vars.get("ARENA_SMTP_URL") or None,
+            var_dir=var_dir,
+            demo_password=env_vars.get("ARENA_DEMO_PASSWORD", "arena-demo"),
+            metrics_token=env_vars.get("ARENA_METRICS_TOKEN") or None,
+        )
+
+
+def _development_secret(var_dir: Path) -> str:
+    """Keep one random secret per checkout so sessions survive restarts in development."""
+    path = var_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    path.write_text(secret)
+    path.chmod(0o600)
+    return secret

@@ -1,0 +1,1 @@
+"""Placeholder replaced by the people-import work in this session."""

@@ -1,0 +1,109 @@
+"""Units (单位), fields (领域), cadres (干部) and experts (评审专家)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+
+from sqlalchemy import Column, Date, ForeignKey, Index, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from arena.db import Base, metadata
+
+
+class Rank(enum.StrEnum):
+    """GLOSSARY rank (职级), in ascending order: eligibility compares positions in this list."""
+
+    CLERK = "clerk"
+    DEPUTY_SECTION = "deputy_section"
+    SECTION = "section"
+    DEPUTY_DIVISION = "deputy_division"
+    DIVISION = "division"
+    DEPUTY_BUREAU = "deputy_bureau"
+    BUREAU = "bureau"
+
+    @property
+    def level(self) -> int:
+        return list(Rank).index(self)
+
+
+RANK_LABELS: dict[Rank, str] = {
+    Rank.CLERK: "科员",
+    Rank.DEPUTY_SECTION: "副科级",
+    Rank.SECTION: "正科级",
+    Rank.DEPUTY_DIVISION: "副处级",
+    Rank.DIVISION: "正处级",
+    Rank.DEPUTY_BUREAU: "副厅级",
+    Rank.BUREAU: "正厅级",
+}
+RANK_BY_LABEL: dict[str, Rank] = {label: rank for rank, label in RANK_LABELS.items()}
+
+
+class Unit(Base):
+    """An organisation; units form a tree through `parent_id`."""
+
+    __tablename__ = "unit"
+
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
+
+    parent: Mapped[Unit | None] = relationship(remote_side="Unit.id", lazy="raise")
+
+
+class Field(Base):
+    """A field of work (领域) shared by challenges, cadres and experts; the draw matches on it."""
+
+    __tablename__ = "field"
+
+    name: Mapped[str] = mapped_column(String(32), unique=True)
+    frontline: Mapped[bool] = mapped_column(default=False)
+
+
+cadre_field = Table(
+    "cadre_field",
+    metadata,
+    Column("cadre_id", ForeignKey("cadre.id", ondelete="CASCADE"), primary_key=True),
+    Column("field_id", ForeignKey("field.id", ondelete="RESTRICT"), primary_key=True, index=True),
+)
+expert_field = Table(
+    "expert_field",
+    metadata,
+    Column("expert_id", ForeignKey("expert.id", ondelete="CASCADE"), primary_key=True),
+    Column("field_id", ForeignKey("field.id", ondelete="RESTRICT"), primary_key=True, index=True),
+)
+
+
+class Cadre(Base):
+    """A public official who may bid (揭榜人). `code` is the staff number used by imports."""
+
+    __tablename__ = "cadre"
+    __table_args__ = (Index("ix_cadre_unit_id_rank", "unit_id", "rank"),)
+
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), unique=True)
+    name: Mapped[str] = mapped_column(String(64), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"))
+    position: Mapped[str] = mapped_column(String(100))
+    rank: Mapped[str] = mapped_column(String(24))
+    birth_date: Mapped[date] = mapped_column(Date)
+    frontline: Mapped[bool] = mapped_column(default=False)
+
+    unit: Mapped[Unit] = relationship(lazy="raise")
+    fields: Mapped[list[Field]] = relationship(secondary=cadre_field, lazy="raise", order_by=Field.name)
+
+
+class Expert(Base):
+    """A member of the expert pool (专家库)."""
+
+    __tablename__ = "expert"
+
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), unique=True)
+    name: Mapped[str] = mapped_column(String(64), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
+    title: Mapped[str] = mapped_column(String(64))
+    annual_panel_cap: Mapped[int] = mapped_column(default=6)
+
+    unit: Mapped[Unit] = relationship(lazy="raise")
+    fields: Mapped[list[Field]] = relationship(secondary=expert_field, lazy="raise", order_by=Field.name)

@@ -1,0 +1,114 @@
+"""Per-request plumbing: the database session, the acting user and the locale.
+
+`RequestContextMiddleware` runs for every HTTP request except static files. It opens no
+database connection until something asks for one; requests that may change data (POST and
+friends) open theirs as a writer (see arena.db). The route's `db_session` dependency commits
+once when the handler returns and rolls back when it raises; the middleware closes whatever
+is left when the response has been sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from litestar import Request
+from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from arena import i18n
+from arena.actor import Actor
+from arena.auth.models import User
+from arena.auth.service import actor_for
+from arena.auth.sessions import SESSION_COOKIE
+from arena.clock import Clock
+from arena.db import begin_write
+
+DB_SCOPE_KEY = "arena.db"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def request_db(request: Request[Any, Any, Any]) -> AsyncSession:
+    """The request's one database session, created on first use."""
+    session: AsyncSession | None = request.scope.get(DB_SCOPE_KEY)  # type: ignore[assignment]
+    if session is None:
+        session = request.app.state.session_maker()
+        request.scope[DB_SCOPE_KEY] = session  # type: ignore[literal-required]
+        if request.method not in SAFE_METHODS:
+            await begin_write(session)
+    return session
+
+
+async def provide_db_session(request: Request[Any, Any, Any]) -> AsyncIterator[AsyncSession]:
+    """Dependency: the request's transaction — committed once when the handler returns."""
+    session = await request_db(request)
+    try:
+        yield session
+    except BaseException:
+        await session.rollback()
+        raise
+    else:
+        await session.commit()
+
+
+def provide_clock(request: Request[Any, Any, Any]) -> Clock:
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+async def load_actor(request: Request[Any, Any, Any]) -> Actor | None:
+    """The logged-in user for this request (cached on request.state), or None."""
+    if "actor" in request.state:
+        actor: Actor | None = request.state.actor
+        return actor
+    actor = None
+    token = request.cookies.get(SESSION_COOKIE)
+    if token and len(token) < 200:
+        db = await request_db(request)
+        store = request.app.state.session_store
+        user_id = await store.user_id(db, token, request.app.state.clock.now())
+        if user_id is not None:
+            user = await db.get(User, user_id)
+            if user is not None and user.is_active:
+                actor = actor_for(user)
+    request.state.actor = actor
+    return actor
+
+
+def provide_actor(request: Request[Any, Any, Any]) -> Actor | None:
+    actor: Actor | None = request.state.get("actor")
+    return actor
+
+
+class RequestContextMiddleware(ASGIMiddleware):
+    scopes = (ScopeType.HTTP,)
+    exclude_path_pattern = ("^/static/",)
+
+    def __init__(self, security_headers: dict[str, str]) -> None:
+        self.security_headers = security_headers
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        request: Request[Any, Any, Any] = Request(scope)
+        token = i18n.current_locale.set(
+            i18n.negotiate(request.cookies.get("arena_lang"), request.headers.get("accept-language"))
+        )
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableScopeHeaders.from_message(message)
+                for name, value in self.security_headers.items():
+                    if name not in headers:
+                        headers[name] = value
+            await send(message)
+
+        try:
+            await load_actor(request)
+            await next_app(scope, receive, send_with_headers)
+        finally:
+            i18n.current_locale.reset(token)
+            session: AsyncSession | None = scope.get(DB_SCOPE_KEY)  # type: ignore[assignment]
+            if session is not None:
+                await session.close()

@@ -1,0 +1,132 @@
+"""Reading HTML forms into typed values with messages in the user's language.
+
+Forms post as plain HTML (they work without JavaScript). Each reader returns the cleaned
+value or records a message against the field, so a page can show every problem at once and
+give the form back filled in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from arena.i18n import gettext as _
+
+MAX_TEXT = 20000
+
+
+class Form:
+    """Raw submitted values plus the errors found while reading them."""
+
+    def __init__(self, data: Mapping[str, Any] | None = None) -> None:
+        self.data: dict[str, Any] = {}
+        for key, value in (data or {}).items():
+            self.data[key] = value
+        self.errors: dict[str, str] = {}
+
+    def raw(self, name: str) -> str:
+        value = self.data.get(name, "")
+        if isinstance(value, list):
+            value = value[0] if value else ""
+        return str(value) if value is not None else ""
+
+    def values(self, name: str) -> list[str]:
+        value = self.data.get(name, [])
+        if isinstance(value, list):
+            return [str(v) for v in value]
+        return [str(value)] if value not in (None, "") else []
+
+    def error(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, message)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def text(self, name: str, label: str, *, required: bool = True, max_length: int = 200,
+             min_length: int = 0) -> str:
+        value = self.raw(name).strip()
+        if "\x00" in value:
+            self.error(name, _("{label}包含不允许的字符").format(label=label))
+            return ""
+        if not value:
+            if required:
+                self.error(name, _("请填写{label}").format(label=label))
+            return ""
+        if len(value) > max_length:
+            self.error(name, _("{label}最多 {n} 个字符（当前 {m} 个）").format(label=label, n=max_length,
+                                                                          m=len(value)))
+        elif len(value) < min_length:
+            self.error(name, _("{label}至少 {n} 个字符").format(label=label, n=min_length))
+        return value
+
+    def integer(self, name: str, label: str, *, required: bool = True, minimum: int | None = None,
+                maximum: int | None = None) -> int | None:
+        value = self.raw(name).strip()
+        if not value:
+            if required:
+                self.error(name, _("请填写{label}").format(label=label))
+            return None
+        try:
+            number = int(value)
+        except ValueError:
+            self.error(name, _("{label}必须是整数").format(label=label))
+            return None
+        if minimum is not None and number < minimum:
+            self.error(name, _("{label}不能小于 {n}").format(label=label, n=minimum))
+        elif maximum is not None and number > maximum:
+            self.error(name, _("{label}不能大于 {n}").format(label=label, n=maximum))
+        return number
+
+    def decimal(self, name: str, label: str, *, required: bool = True, minimum: Decimal | None = None,
+                maximum: Decimal | None = None, places: int = 2) -> Decimal | None:
+        value = self.raw(name).strip()
+        if not value:
+            if required:
+                self.error(name, _("请填写{label}").format(label=label))
+            return None
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            self.error(name, _("{label}必须是数字").format(label=label))
+            return None
+        if not number.is_finite():
+            self.error(name, _("{label}必须是数字").format(label=label))
+            return None
+        exponent = number.as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > places:
+            self.error(name, _("{label}最多保留 {n} 位小数").format(label=label, n=places))
+        elif minimum is not None and number < minimum:
+            self.error(name, _("{label}不能小于 {n}").format(label=label, n=minimum))
+        elif maximum is not None and number > maximum:
+            self.error(name, _("{label}不能大于 {n}").format(label=label, n=maximum))
+        return number
+
+    def day(self, name: str, label: str, *, required: bool = True) -> date | None:
+        value = self.raw(name).strip()
+        if not value:
+            if required:
+                self.error(name, _("请填写{label}").format(label=label))
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.error(name, _("{label}不是有效日期（格式：2026-01-31）").format(label=label))
+            return None
+
+    def boolean(self, name: str) -> bool:
+        return self.raw(name) in ("1", "on", "true", "yes")
+
+    def choice(self, name: str, label: str, choices: Mapping[str, Any] | list[str], *,
+               required: bool = True) -> str:
+        value = self.raw(name).strip()
+        if not value:
+            if required:
+                self.error(name, _("请选择{label}").format(label=label))
+            return ""
+        if value not in choices:
+            self.error(name, _("{label}的取值无效").format(label=label))
+            return ""
+        return value

@@ -1,0 +1,39 @@
+"""Navigation per role. Each area adds its entries here; the order is the order shown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from arena.actor import Actor
+from arena.auth.models import Role
+from arena.i18n import gettext as _
+from arena.i18n import lazy
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str  # msgid, translated when shown
+    href: str
+    roles: frozenset[Role] | None  # None: everyone, logged in or not
+
+
+NAV: list[NavItem] = [
+    NavItem(lazy("首页"), "/", None),
+    NavItem(lazy("榜单大厅"), "/challenges", None),
+    NavItem(lazy("账号管理"), "/admin/users", frozenset({Role.ADMIN})),
+    NavItem(lazy("单位"), "/admin/units", frozenset({Role.ADMIN})),
+    NavItem(lazy("人员"), "/admin/people", frozenset({Role.ADMIN})),
+    NavItem(lazy("审计日志"), "/audit", frozenset({Role.INSPECTOR, Role.ADMIN})),
+]
+
+
+def nav_for(actor: Actor | None, available: set[str] | None = None) -> list[tuple[str, str]]:
+    """(label, href) pairs this actor may see; `available` drops links to routes not mounted."""
+    items = []
+    for item in NAV:
+        if item.roles is not None and (actor is None or not actor.has(*item.roles)):
+            continue
+        if available is not None and item.href not in available:
+            continue
+        items.append((_(item.label), item.href))
+    return items

@@ -1,0 +1,94 @@
+"""Jinja2 environment and page/fragment rendering.
+
+One route renders either the whole page or, for an htmx request, just the named block of the
+same template (STYLE: pages and HTMX) — never a second copy of the markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from litestar import Request, Response
+from litestar.utils.scope.state import ScopeState
+
+from arena import PROJECT_ROOT, i18n
+from arena.clock import to_display
+from arena.web.nav import nav_for
+
+TEMPLATE_DIR = PROJECT_ROOT / "templates"
+
+
+def format_datetime(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    shown = to_display(moment)
+    return shown.strftime(fmt) if shown else ""
+
+
+def format_date(day: date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def format_decimal(value: Decimal | int | None, places: int = 2) -> str:
+    if value is None:
+        return ""
+    return f"{Decimal(value):.{places}f}"
+
+
+def create_environment(*, auto_reload: bool) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATE_DIR)),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        auto_reload=auto_reload,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["dt"] = format_datetime
+    env.filters["d"] = format_date
+    env.filters["dec"] = format_decimal
+    env.globals["locale"] = lambda: i18n.current_locale.get()
+    return env
+
+
+def base_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    state = request.state
+    return {
+        "request": request,
+        "actor": state.get("actor"),
+        "nav": nav_for(state.get("actor"), request.app.state.get("nav_paths")),
+        "csrf_token": ScopeState.from_scope(request.scope).csrf_token or "",
+        "path": request.url.path,
+        "query": request.url.query,
+        "unread_count": state.get("unread_count", 0),
+    }
+
+
+def render_html(request: Request[Any, Any, Any], template: str, context: Mapping[str, Any],
+                block: str | None = None) -> str:
+    env: Environment = request.app.state.jinja
+    tpl = env.get_template(template)
+    ctx = base_context(request) | dict(context)
+    if block is not None:
+        return "".join(tpl.blocks[block](tpl.new_context(ctx)))
+    return tpl.render(ctx)
+
+
+def render(
+    request: Request[Any, Any, Any],
+    template: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    fragment: str | None = None,
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> Response[str]:
+    """Render `template`; for an htmx request that names no other target, only `fragment`."""
+    use_block = fragment if fragment and request.headers.get("hx-request") == "true" else None
+    body = render_html(request, template, context or {}, block=use_block)
+    return Response(body, status_code=status_code, media_type="text/html",
+                    headers=dict(headers or {}))

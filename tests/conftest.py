@@ -1,0 +1,240 @@
+"""Test fixtures: every database test runs on SQLite and on PostgreSQL.
+
+Each xdist worker migrates one SQLite template file and one PostgreSQL database once (so the
+migrations are exercised on both); each test then gets a fresh copy (SQLite) or freshly
+truncated tables (PostgreSQL). Database names carry a random suffix, so parallel runs never
+touch each other's data. Without a reachable PostgreSQL the PostgreSQL half is skipped with a
+notice — except in CI (CI=true), where it is a failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from litestar import Litestar
+from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from arena.app import create_app
+from arena.cli import upgrade_database
+from arena.clock import FrozenClock
+from arena.db import create_engine
+from arena.settings import Settings
+
+PG_ADMIN_URL = os.environ.get("ARENA_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+RUN_ID = uuid.uuid4().hex[:8]
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _pg_reachable() -> bool:
+    async def probe() -> bool:
+        engine = create_engine(PG_ADMIN_URL)
+        try:
+            async with engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            return True
+        except Exception:
+            return False
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(probe())
+
+
+PG_AVAILABLE = _pg_reachable()
+if not PG_AVAILABLE and os.environ.get("CI") == "true":
+    raise RuntimeError("CI=true but PostgreSQL is not reachable at " + PG_ADMIN_URL)
+
+BACKENDS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgresql", id="pg",
+                 marks=pytest.mark.skipif(not PG_AVAILABLE, reason="PostgreSQL not reachable")),
+]
+
+
+def in_thread(fn: Any, *args: Any) -> Any:
+    """Run blocking or asyncio.run-based setup from inside the test's running event loop."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn, *args).result()
+
+
+def pg_url(dbname: str) -> str:
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + dbname
+
+
+async def pg_admin(*statements: str) -> None:
+    engine = create_engine(PG_ADMIN_URL)
+    try:
+        async with engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            for statement in statements:
+                await conn.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
+    in_thread(upgrade_database, f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    name = f"arena_test_{WORKER}_{RUN_ID}"
+    in_thread(asyncio.run, pg_admin(f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"'))
+    url = pg_url(name)
+    in_thread(upgrade_database, url)
+    yield url
+    in_thread(asyncio.run, pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def truncate_all(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as conn:
+            tables = (await conn.execute(text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+            ))).scalars().all()
+            if tables:
+                await conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
+                                        + " RESTART IDENTITY CASCADE"))
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+async def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if backend == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        target = tmp_path / "arena.db"
+        shutil.copy(template, target)
+        return f"sqlite+aiosqlite:///{target}"
+    url: str = request.getfixturevalue("pg_database")
+    await truncate_all(url)
+    return url
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(env="development", database_url=database_url, secret_key="test-secret-" + "x" * 40,
+                    var_dir=tmp_path / "var", files_dir=tmp_path / "files", demo_password="arena-demo")
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(datetime(2026, 11, 24, 2, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+async def app(settings: Settings, clock: FrozenClock) -> Litestar:
+    return create_app(settings, clock=clock)
+
+
+@pytest.fixture
+async def db(app: Litestar) -> AsyncIterator[AsyncSession]:
+    """A session for arranging and checking data; commit what a test arranges."""
+    async with app.state.session_maker() as session:
+        yield session
+
+
+def make_client(app: Litestar) -> httpx.AsyncClient:
+    """An HTTP client that calls the app in the test's own event loop (asyncpg needs that)."""
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver.local", follow_redirects=False)
+
+
+class Browser:
+    """A test client that logs in and sends the CSRF token like the pages do."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    async def csrf(self) -> str:
+        token = self.client.cookies.get("csrftoken")
+        if not token:
+            await self.client.get("/login")
+            token = self.client.cookies.get("csrftoken")
+        return str(token)
+
+    async def get(self, url: str, **kwargs: Any) -> Any:
+        return await self.client.get(url, **kwargs)
+
+    async def post(self, url: str, data: dict[str, Any] | None = None, *, htmx: bool = False,
+                   csrf: bool = True, **kwargs: Any) -> Any:
+        payload = dict(data or {})
+        headers = dict(kwargs.pop("headers", {}) or {})
+        if csrf:
+            payload.setdefault("_csrf_token", await self.csrf())
+        if htmx:
+            headers["HX-Request"] = "true"
+            headers["x-csrftoken"] = await self.csrf()
+        return await self.client.post(url, data=payload, headers=headers, **kwargs)
+
+    async def login(self, username: str, password: str = "arena-demo") -> Any:
+        response = await self.post("/login", {"username": username, "password": password, "next": "/"})
+        assert response.status_code == 303, response.text
+        return response
+
+    async def logout(self) -> None:
+        await self.post("/logout")
+
+
+@pytest.fixture
+async def browser(app: Litestar) -> AsyncIterator[Browser]:
+    async with make_client(app) as client:
+        yield Browser(client)
+
+
+@pytest.fixture
+async def other_browser(app: Litestar) -> AsyncIterator[Browser]:
+    async with make_client(app) as client:
+        yield Browser(client)
+
+
+@dataclass
+class QueryCounter:
+    statements: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@contextmanager
+def count_queries(engine: AsyncEngine) -> Iterator[QueryCounter]:
+    """Count SQL statements sent while the block runs (BEGIN/COMMIT excluded)."""
+    counter = QueryCounter()
+
+    def on_execute(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA")):
+            counter.statements.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", on_execute)
+    try:
+        yield counter
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", on_execute)
+
+
+@pytest.fixture
+def query_counter(app: Litestar) -> Any:
+    return lambda: count_queries(app.state.engine)
