@@ -8,6 +8,7 @@ directly with one audit event per step, since hashing thousands of passwords wou
 
 from __future__ import annotations
 
+import importlib
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -51,6 +52,10 @@ class DemoContext:
 
 DemoStep = Callable[[DemoContext], Awaitable[None]]
 DEMO_STEPS: list[DemoStep] = []
+
+AREA_DEMO_MODULES: list[str] = [
+    # Each later area keeps its demo steps in its own module, loaded in lifecycle order.
+]
 
 
 def demo_step(fn: DemoStep) -> DemoStep:
@@ -249,6 +254,8 @@ async def load_demo(settings: Settings, *, scale: int = 1, clock: Clock | None =
                 raise DemoNotEmpty
             ctx = DemoContext(session=session, clock=clock or Clock(), settings=settings, scale=scale,
                               rng=random.Random(20261124))
+            for module in AREA_DEMO_MODULES:
+                importlib.import_module(module)
             for step in DEMO_STEPS:
                 await step(ctx)
     finally:

@@ -2,8 +2,21 @@
 
 from arena.audit.models import AuditEvent
 from arena.auth.models import LoginThrottle, User, UserRole, WebSession
+from arena.challenges.models import (
+    Amendment,
+    Challenge,
+    ChallengeAttachment,
+    Checkpoint,
+    Criterion,
+    MilestoneTemplate,
+    ToleranceCase,
+)
 from arena.db import metadata
+from arena.files.models import StoredFile
 from arena.units.models import Cadre, Expert, Field, Unit
 
-__all__ = ["AuditEvent", "Cadre", "Expert", "Field", "LoginThrottle", "Unit", "User", "UserRole", "WebSession",
-           "metadata"]
+__all__ = [
+    "Amendment", "AuditEvent", "Cadre", "Challenge", "ChallengeAttachment", "Checkpoint", "Criterion", "Expert",
+    "Field", "LoginThrottle", "MilestoneTemplate", "StoredFile", "ToleranceCase", "Unit", "User", "UserRole",
+    "WebSession", "metadata",
+]
