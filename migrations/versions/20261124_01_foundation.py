@@ -4,7 +4,7 @@ Reviewed by hand. The audit table gets triggers that refuse UPDATE and DELETE, s
 is append-only in the database too, whatever code runs against it.
 
 Revision ID: 20261124_01
-Revises: 
+Revises:
 Create Date: 2026-11-24 19:11:42.257382
 """
 
@@ -13,7 +13,6 @@ from collections.abc import Sequence
 import advanced_alchemy.types
 import sqlalchemy as sa
 from alembic import op
-
 
 revision: str = '20261124_01'
 down_revision: str | None = None

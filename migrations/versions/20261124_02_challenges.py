@@ -13,7 +13,6 @@ import advanced_alchemy.types
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = '20261124_02'
 down_revision: str | None = '20261124_01'
 branch_labels: str | Sequence[str] | None = None

@@ -21,7 +21,7 @@ from arena.auth.sessions import create_session_store
 from arena.clock import Clock
 from arena.db import create_engine, create_session_maker
 from arena.settings import Settings
-from arena.web.context import RequestContextMiddleware, provide_actor, provide_clock, provide_db_session
+from arena.web.context import RequestContext, provide_actor, provide_clock, provide_db_session
 from arena.web.errors import EXCEPTION_HANDLERS
 from arena.web.guards import require_login
 from arena.web.templating import create_environment
@@ -50,10 +50,15 @@ def route_handlers() -> list[Any]:
     from arena.audit.routes import ROUTES as audit_routes
     from arena.auth.admin_routes import ROUTES as admin_routes
     from arena.auth.routes import ROUTES as auth_routes
+    from arena.challenges.routes_organizer import ROUTES as organizer_challenge_routes
+    from arena.challenges.routes_public import ROUTES as public_challenge_routes
     from arena.home.routes import ROUTES as home_routes
     from arena.units.routes import ROUTES as unit_routes
 
-    return [*home_routes, *auth_routes, *admin_routes, *unit_routes, *audit_routes]
+    return [
+        *home_routes, *auth_routes, *admin_routes, *unit_routes,
+        *organizer_challenge_routes, *public_challenge_routes, *audit_routes,
+    ]
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
@@ -85,7 +90,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             secret=settings.secret_key, cookie_name="csrftoken", header_name="x-csrftoken",
             cookie_secure=settings.production, cookie_samesite="lax",
         ),
-        middleware=[RequestContextMiddleware(security_headers(settings))],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=None if settings.production else OpenAPIConfig(title="Arena", version="0.1.0",
                                                                        path="/schema"),
@@ -105,4 +109,5 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.session_store = create_session_store(settings.redis_url)
     app.state.jinja = create_environment(auto_reload=not settings.production)
     app.state.nav_paths = {route.path for route in app.routes}
+    app.asgi_handler = RequestContext(app.asgi_handler, security_headers(settings))
     return app

@@ -78,7 +78,7 @@ def upgrade_database(database_url: str, revision: str = "head") -> None:
 @_fail_cleanly
 def db_upgrade(revision: str) -> None:
     upgrade_database(settings().database_url, revision)
-    click.echo("数据库已是最新结构 / database is up to date")
+    click.echo("数据库结构已升级到最新版本 / database schema is up to date")
 
 
 # --- demo -------------------------------------------------------------------------------------
@@ -89,7 +89,7 @@ def db_upgrade(revision: str) -> None:
 @click.option("--if-empty", is_flag=True, help="数据库非空时不做任何事 / do nothing when data exists")
 @_fail_cleanly
 def demo(scale: int, if_empty: bool) -> None:
-    from arena.demo import DemoNotEmpty, load_demo
+    from arena.demo import DemoNotEmpty, load_demo, login_summary
 
     cfg = settings()
     try:
@@ -97,6 +97,7 @@ def demo(scale: int, if_empty: bool) -> None:
     except DemoNotEmpty:
         if if_empty:
             click.echo("数据库已有数据，保留现有数据 / database not empty, kept as is")
+            click.echo(login_summary(cfg))
             return
         raise
     click.echo(f"演示数据已载入（倍数 {scale}）/ demo data loaded (scale {scale})")

@@ -3,11 +3,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import select
-from tests.factories import make_user
 
 from arena.audit.models import AuditEvent
 from arena.auth.models import Role
 from arena.auth.sessions import SESSION_COOKIE
+from tests.factories import make_user
 
 
 async def test_login_with_right_password_opens_home_and_rotates_session(browser, db):

@@ -42,7 +42,7 @@ async def record(
     summary: Mapping[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event for a state change; `summary` holds what changed (before/after)."""
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
     last = (
         await session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1))

@@ -67,14 +67,14 @@ async def new_user_page(request: Request[Any, Any, Any]) -> Response[str]:
 async def create_user(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
                       actor: ActorDep) -> Response[str]:
     form = await read_form(request)
-    values = {"username": form.raw("username").strip(), "display_name": form.raw("display_name").strip(),
-              "roles": form.values("roles")}
+    username, display_name = form.raw("username").strip(), form.raw("display_name").strip()
+    roles = list(form.values("roles"))
+    values: dict[str, object] = {"username": username, "display_name": display_name, "roles": roles}
     password = form.raw("password")
     try:
-        account = service.NewAccount(values["username"], values["display_name"],
-                                     frozenset(Role(r) for r in values["roles"] if r in Role.__members__.values()),
-                                     password or None)
-        if len(account.roles) != len(values["roles"]):
+        known = frozenset(Role(r) for r in roles if r in Role.__members__.values())
+        account = service.NewAccount(username, display_name, known, password or None)
+        if len(account.roles) != len(roles):
             raise FormErrors({"roles": _("角色无效")})
         user = await service.create_user(db_session, clock, actor, account)
     except FormErrors as exc:
@@ -99,17 +99,17 @@ async def update_user(request: Request[Any, Any, Any], db_session: DbSession, cl
                       user_id: FromPath[int]) -> Response[str]:
     user = await service.get_user(db_session, user_id)
     form = await read_form(request)
-    values = {"display_name": form.raw("display_name"), "roles": form.values("roles"),
-              "is_active": form.boolean("is_active")}
+    display_name, roles, is_active = form.raw("display_name"), list(form.values("roles")), form.boolean("is_active")
+    values: dict[str, object] = {"display_name": display_name, "roles": roles, "is_active": is_active}
     try:
-        await service.update_user(db_session, clock, actor, user, values["display_name"], values["roles"],
-                                  values["is_active"])
+        await service.update_user(db_session, clock, actor, user, display_name, roles, is_active)
     except FormErrors as exc:
-        await db_session.rollback()
+        await db_session.rollback()  # expires `user`: load it again, unchanged, for the form
+        user = await service.get_user(db_session, user_id)
         return render(request, "admin/user_edit.html", {"user": user, "values": values, "errors": exc.errors,
                                                         "roles": role_options(), "created": None, "reset": None,
                                                         "reset_errors": {}}, status_code=400)
-    if not values["is_active"]:
+    if not is_active:
         await request.app.state.session_store.revoke_all(db_session, user.id, clock.now())
     return redirect(request, "/admin/users")
 
@@ -123,6 +123,7 @@ async def reset_password(request: Request[Any, Any, Any], db_session: DbSession,
         await service.set_password(db_session, clock, actor, user, form.raw("password"), by_admin=True)
     except FormErrors as exc:
         await db_session.rollback()
+        user = await service.get_user(db_session, user_id)
         values = {"display_name": user.display_name, "roles": [r.role for r in user.roles],
                   "is_active": user.is_active}
         return render(request, "admin/user_edit.html", {"user": user, "values": values, "errors": {},

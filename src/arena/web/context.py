@@ -1,6 +1,6 @@
 """Per-request plumbing: the database session, the acting user and the locale.
 
-`RequestContextMiddleware` runs for every HTTP request except static files. It opens no
+`RequestContext` wraps the app and runs for every HTTP request except static files. It opens no
 database connection until something asks for one; requests that may change data (POST and
 friends) open theirs as a writer (see arena.db). The route's `db_session` dependency commits
 once when the handler returns and rolls back when it raises; the middleware closes whatever
@@ -15,8 +15,8 @@ from typing import Any
 from litestar import Request
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
-from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena import i18n
@@ -83,14 +83,19 @@ def provide_actor(request: Request[Any, Any, Any]) -> Actor | None:
     return actor
 
 
-class RequestContextMiddleware(ASGIMiddleware):
-    scopes = (ScopeType.HTTP,)
-    exclude_path_pattern = ("^/static/",)
+class RequestContext:
+    """Wraps the whole application (not one route), so unmatched paths and 405s get the locale,
+    the user's navigation and the security headers too: Litestar only runs route middleware
+    once a route has matched."""
 
-    def __init__(self, security_headers: dict[str, str]) -> None:
+    def __init__(self, app: ASGIApp, security_headers: dict[str, str]) -> None:
+        self.app = app
         self.security_headers = security_headers
 
-    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP or scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
         request: Request[Any, Any, Any] = Request(scope)
         token = i18n.current_locale.set(
             i18n.negotiate(request.cookies.get("arena_lang"), request.headers.get("accept-language"))
@@ -102,11 +107,20 @@ class RequestContextMiddleware(ASGIMiddleware):
                 for name, value in self.security_headers.items():
                     if name not in headers:
                         headers[name] = value
+                if request.state.get("actor") is not None and "cache-control" not in headers:
+                    # A logged-in page must not come back from the browser's cache (the back
+                    # button after logout, a shared computer): never store it.
+                    headers["cache-control"] = "no-store"
             await send(message)
 
         try:
-            await load_actor(request)
-            await next_app(scope, receive, send_with_headers)
+            try:
+                await load_actor(request)
+            except SQLAlchemyError:
+                # The database is down: carry on as a visitor, so the route (or /healthz) can
+                # answer with its own friendly error instead of a bare 500 from out here.
+                request.state.actor = None
+            await self.app(scope, receive, send_with_headers)
         finally:
             i18n.current_locale.reset(token)
             session: AsyncSession | None = scope.get(DB_SCOPE_KEY)  # type: ignore[assignment]

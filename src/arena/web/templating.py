@@ -55,13 +55,19 @@ def create_environment(*, auto_reload: bool) -> Environment:
     return env
 
 
+def csrf_token(request: Request[Any, Any, Any]) -> str:
+    """The CSRF token, or "" where the CSRF middleware did not run (an unmatched path's 404)."""
+    token = ScopeState.from_scope(request.scope).csrf_token
+    return token if isinstance(token, str) else ""
+
+
 def base_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
     state = request.state
     return {
         "request": request,
         "actor": state.get("actor"),
         "nav": nav_for(state.get("actor"), request.app.state.get("nav_paths")),
-        "csrf_token": ScopeState.from_scope(request.scope).csrf_token or "",
+        "csrf_token": csrf_token(request),
         "path": request.url.path,
         "query": request.url.query,
         "unread_count": state.get("unread_count", 0),

@@ -1,0 +1,90 @@
+"""The `arena` command as an operator uses it: subprocesses against a real database file."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def arena(tmp_path: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environ = {**os.environ, "ARENA_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
+               "ARENA_VAR_DIR": str(tmp_path / "var"), **(env or {})}
+    return subprocess.run([sys.executable, "-m", "arena.cli", *args], input=stdin, capture_output=True, text=True,
+                          env=environ, timeout=180)
+
+
+@pytest.fixture
+def migrated(tmp_path: Path) -> Path:
+    result = arena(tmp_path, "db", "upgrade")
+    assert result.returncode == 0, result.stderr
+    return tmp_path
+
+
+def test_help_is_in_chinese_and_english(tmp_path):
+    result = arena(tmp_path, "--help")
+    assert result.returncode == 0
+    assert "命令行" in result.stdout and "command line" in result.stdout
+
+
+def test_operator_creates_the_first_admin_with_password_from_stdin(migrated):
+    result = arena(migrated, "user", "create", "root", "--role", "admin", "--name", "管理员", "--password-stdin",
+                   stdin="a-long-secret\n")
+    assert result.returncode == 0, result.stderr
+    assert "已创建账号 root" in result.stdout
+    again = arena(migrated, "user", "create", "root", "--role", "admin", "--name", "管理员", "--password-stdin",
+                  stdin="a-long-secret\n")
+    assert again.returncode != 0
+    assert "已被使用" in again.stderr
+    assert "Traceback" not in again.stderr
+
+
+def test_a_short_password_is_refused_in_one_line(migrated):
+    result = arena(migrated, "user", "create", "x1", "--role", "cadre", "--name", "某人", "--password-stdin",
+                   stdin="short\n")
+    assert result.returncode != 0
+    assert "密码至少 8 个字符" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_audit_verify_reports_an_intact_chain_and_demo_refuses_a_second_load(migrated):
+    assert arena(migrated, "demo").returncode == 0
+    verify = arena(migrated, "audit", "verify")
+    assert verify.returncode == 0, verify.stderr
+    assert "哈希链完整" in verify.stdout
+    second = arena(migrated, "demo")
+    assert second.returncode != 0 and "Traceback" not in second.stderr
+    kept = arena(migrated, "demo", "--if-empty")
+    assert kept.returncode == 0 and "admin" in kept.stdout
+
+
+def test_audit_verify_fails_with_the_broken_link(migrated):
+    import sqlite3
+
+    assert arena(migrated, "demo").returncode == 0
+    conn = sqlite3.connect(migrated / "cli.db")
+    conn.execute("DROP TRIGGER audit_event_no_update")
+    conn.execute("UPDATE audit_event SET actor_name = 'forged' WHERE seq = 7")
+    conn.commit()
+    conn.close()
+    result = arena(migrated, "audit", "verify")
+    assert result.returncode != 0
+    assert "第 7 号事件" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret(tmp_path):
+    result = arena(tmp_path, "db", "upgrade", env={"ARENA_ENV": "production", "ARENA_SECRET_KEY": ""})
+    assert result.returncode != 0
+    assert "ARENA_SECRET_KEY" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unreachable_database_is_one_line(tmp_path):
+    result = arena(tmp_path, "audit", "verify",
+                   env={"ARENA_DATABASE_URL": "postgresql+asyncpg://nobody@127.0.0.1:1/none"})
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
