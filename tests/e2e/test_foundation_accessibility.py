@@ -1,0 +1,85 @@
+"""axe-core finds no serious or critical violation on the foundation's main pages (issue 3).
+
+Each page is opened as the role that uses it, in Chinese (and the login page in English too),
+and a full-page screenshot is kept in tests/.artifacts/a11y-<case>.png for people to look at.
+Kept apart from the journeys so that xdist (--dist loadfile) can run the two files side by side.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.axe import axe_violations, blocking, describe
+from tests.e2e.conftest import log_in
+
+pytestmark = pytest.mark.e2e
+
+
+def submit_a_bad_account(page: Any) -> None:
+    """The new-account form as it comes back with messages (HTTP 400)."""
+    page.get_by_label("用户名").fill("坏 名字")
+    page.get_by_label("姓名").fill("王五")
+    page.get_by_role("button", name="创建").click()
+    page.get_by_role("alert").wait_for()
+
+
+def switch_to_english(page: Any) -> None:
+    page.get_by_role("link", name="English").click()
+    page.wait_for_function("document.documentElement.lang === 'en'")
+
+
+@dataclass(frozen=True)
+class AxeCase:
+    path: str
+    user: str | None = None  # log in as this demo user first
+    then: Callable[[Any], None] | None = None  # bring the page into the state to check
+    status: int = 200
+
+
+CASES: dict[str, AxeCase] = {
+    "login": AxeCase("/login"),
+    "login-en": AxeCase("/login", then=switch_to_english),
+    "home-anonymous": AxeCase("/"),
+    "home-admin": AxeCase("/", "admin"),
+    "home-organizer": AxeCase("/", "organizer"),
+    "home-inspector": AxeCase("/", "inspector"),
+    "home-expert": AxeCase("/", "expert1"),
+    "home-cadre": AxeCase("/", "cadre1"),
+    "admin-users": AxeCase("/admin/users", "admin"),
+    "admin-users-new": AxeCase("/admin/users/new", "admin"),
+    "admin-users-new-errors": AxeCase("/admin/users/new", "admin", then=submit_a_bad_account),
+    "admin-user-edit": AxeCase("/admin/users/1", "admin"),
+    "admin-units": AxeCase("/admin/units", "admin"),
+    "admin-people": AxeCase("/admin/people", "admin"),
+    "audit": AxeCase("/audit", "inspector"),
+    "account-password": AxeCase("/account/password", "cadre1"),
+    "not-found": AxeCase("/no/such/page", status=404),
+    "forbidden": AxeCase("/admin/users", "cadre1", status=403),
+}
+
+
+# Pages another part of the foundation is still building: a 404 skips them (with the reason)
+# instead of failing. Once they exist they are checked like the rest; then drop them from here.
+PENDING = {"admin-units", "admin-people"}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_page_has_no_serious_accessibility_violation(page: Any, artifacts: Path, case: str) -> None:
+    spec = CASES[case]
+    if spec.user:
+        log_in(page, spec.user)
+    response = page.goto(spec.path)
+    if case in PENDING and response is not None and response.status == 404:
+        pytest.skip(f"{spec.path} is not built yet (PENDING in {Path(__file__).name})")
+    assert response is not None and response.status == spec.status, f"{spec.path}: HTTP {response and response.status}"
+    if spec.then:
+        spec.then(page)
+    page.screenshot(path=str(artifacts / f"a11y-{case}.png"), full_page=True)
+
+    found = blocking(axe_violations(page))
+    assert not found, f"{spec.path} as {spec.user or 'visitor'}:\n{describe(found)}"
