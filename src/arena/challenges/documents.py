@@ -1,0 +1,96 @@
+"""The announcement (榜单公告) as a PDF: A4, Noto CJK fonts embedded, text extractable.
+
+The HTML comes from templates/documents/announcement.html (autoescaped like every page, so a
+title with markup prints as text) and the look from static/css/print/announcement.css.
+WeasyPrint takes 0.1–0.5 s a page, so it runs in a worker thread, at most two at a time, and
+may fetch nothing but the print stylesheets: the document never reaches the network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import re
+import threading
+from collections import OrderedDict
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from jinja2 import Environment
+from weasyprint import CSS, HTML
+from weasyprint.css.counters import CounterStyle
+from weasyprint.urls import URLFetcher
+
+from arena import PROJECT_ROOT, i18n
+from arena.challenges.queries import ChallengeView
+
+PRINT_DIR = PROJECT_ROOT / "static" / "css" / "print"
+ANNOUNCEMENT_CSS = PRINT_DIR / "announcement.css"
+ENGLISH_CSS = PRINT_DIR / "announcement.en.css"  # page numbers as "Page N of M"
+_RENDERS = threading.BoundedSemaphore(2)
+"""WeasyPrint is CPU-bound: two at a time keep the web workers' threads for other requests."""
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # seven INFO lines per document
+
+
+class _NoNetwork(URLFetcher):
+    """Only files under static/css/print may be read while rendering."""
+
+    def fetch(self, url: str, headers: Any = None) -> Any:
+        if not url.startswith(PRINT_DIR.as_uri() + "/"):
+            raise ValueError(f"refused while printing: {url[:80]}")
+        return super().fetch(url, headers)
+
+
+def announcement_html(env: Environment, view: ChallengeView, now: datetime) -> str:
+    template = env.get_template("documents/announcement.html")
+    return template.render(view=view, challenge=view.challenge, now=now)
+
+
+def html_to_pdf(html: str, *, english: bool = False) -> bytes:
+    fetcher = _NoNetwork(allowed_protocols=("file",))
+    counters = CounterStyle()  # holds the stylesheet's @counter-style rules (一、二、…)
+    sheets = [CSS(filename=str(ANNOUNCEMENT_CSS), url_fetcher=fetcher, counter_style=counters)]
+    if english:
+        sheets.append(CSS(filename=str(ENGLISH_CSS), url_fetcher=fetcher, counter_style=counters))
+    with _RENDERS:
+        pdf = HTML(string=html, base_url=PRINT_DIR.as_uri() + "/", url_fetcher=fetcher).write_pdf(
+            stylesheets=sheets, counter_style=counters)
+    assert pdf is not None
+    return pdf
+
+
+CACHE_ENTRIES = 32
+_cache: OrderedDict[str, bytes] = OrderedDict()
+"""Recent PDFs by the hash of their HTML: a published announcement changes only by amendment,
+so most downloads are repeats. Keyed on the exact HTML, a cached PDF can never be stale; it is
+per process and only saves work (the processes stay stateless)."""
+
+
+async def announcement_pdf(env: Environment, view: ChallengeView, now: datetime) -> bytes:
+    """Render the HTML here (it reads the request's locale), the PDF in a worker thread."""
+    html = announcement_html(env, view, now)
+    english = i18n.current_locale.get() == "en"
+    key = hashlib.sha256(f"{english}|{html}".encode()).hexdigest()
+    if (pdf := _cache.get(key)) is not None:
+        _cache.move_to_end(key)
+        return pdf
+    pdf = await asyncio.to_thread(html_to_pdf, html, english=english)
+    _cache[key] = pdf
+    while len(_cache) > CACHE_ENTRIES:
+        _cache.popitem(last=False)
+    return pdf
+
+
+def announcement_filename(view: ChallengeView) -> tuple[str, str]:
+    """(ASCII fallback, Chinese) download names, e.g. announcement-JB-2026-001.pdf / 榜单公告-JB-2026-001.pdf."""
+    challenge = view.challenge
+    ref = re.sub(r"[^A-Za-z0-9._-]+", "-", challenge.number or "").strip("-.") or str(challenge.id)
+    return f"announcement-{ref}.pdf", f"榜单公告-{ref}.pdf"
+
+
+def content_disposition(ascii_name: str, name: str, *, inline: bool = True) -> str:
+    """RFC 6266 with an RFC 5987 `filename*` for the Chinese name and a plain ASCII fallback."""
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"

@@ -1,0 +1,118 @@
+"""The public side of challenges: the catalogue, a challenge's page, its announcement PDF, and
+the cadre's list of challenges they may bid on. Readable without logging in (drafts excepted)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from litestar import Request, Response, get
+from litestar.params import FromPath, FromQuery
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from arena.actor import Actor
+from arena.auth.models import Role
+from arena.challenges import queries
+from arena.challenges.documents import announcement_filename, announcement_pdf, content_disposition
+from arena.challenges.eligibility import ChallengeRules, Verdict, check_eligibility
+from arena.challenges.models import Challenge, ChallengeMode, ChallengeStatus
+from arena.challenges.phase import PHASE_LABELS
+from arena.challenges.queries import PHASE_FILTERS, CatalogueFilters, Sort
+from arena.errors import NotFound
+from arena.i18n import gettext as _
+from arena.web.deps import ActorDep, ClockDep, DbSession, MaybeActor
+from arena.web.pagination import page_number
+from arena.web.templating import render
+
+CADRE = {"roles": {Role.CADRE}}
+MAX_ID = 2**63 - 1  # a larger id in the URL is simply not found (PostgreSQL's BIGINT would refuse it)
+
+
+def _sort_options() -> list[tuple[str, str]]:
+    return [(Sort.DEADLINE.value, _("按截止时间")), (Sort.PUBLISHED.value, _("按发布时间（最新在前）"))]
+
+
+def _phase_options() -> list[tuple[str, str]]:
+    return [(phase.value, _(PHASE_LABELS[phase])) for phase in PHASE_FILTERS]
+
+
+def _mode_options() -> list[tuple[str, str]]:
+    return [(mode.value, queries.mode_label(mode)) for mode in ChallengeMode]
+
+
+@get("/challenges", name="challenge_catalogue")
+async def catalogue(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
+                    q: FromQuery[str | None] = None, field: FromQuery[str | None] = None,
+                    unit: FromQuery[str | None] = None, phase: FromQuery[str | None] = None,
+                    mode: FromQuery[str | None] = None, sort: FromQuery[str | None] = None,
+                    page: FromQuery[str | None] = None) -> Response[str]:
+    filters = CatalogueFilters.from_query(q=q, field=field, unit=unit, phase=phase, mode=mode, sort=sort)
+    now = clock.now()
+    results = await queries.search_catalogue(db_session, filters, page_number(page), now)
+    fragment = request.headers.get("hx-request") == "true"
+    options = None if fragment else await queries.filter_options(db_session)
+    return render(request, "challenges/public/catalogue.html", {
+        "results": results, "cards": [queries.card_view(c, now) for c in results.items],
+        "filters": filters, "params": filters.params(), "options": options,
+        "phase_options": _phase_options(), "mode_options": _mode_options(), "sort_options": _sort_options(),
+    }, fragment="results")
+
+
+@get("/challenges/eligible", opt=CADRE, name="eligible_challenges")
+async def eligible(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
+                   page: FromQuery[str | None] = None) -> Response[str]:
+    now = clock.now()
+    cadre = await queries.load_cadre_facts(db_session, actor.user_id) if actor.user_id else None
+    if cadre is None:
+        return render(request, "challenges/public/eligible.html", {"linked": False, "results": None, "rows": []})
+    results = await queries.eligible_challenges(db_session, cadre, page_number(page), now)
+    rows = [(queries.card_view(c, now), check_eligibility(ChallengeRules.from_challenge(c), cadre, now))
+            for c in results.items]
+    return render(request, "challenges/public/eligible.html",
+                  {"linked": True, "results": results, "rows": rows, "params": {}}, fragment="results")
+
+
+async def _visible(db: AsyncSession, challenge_id: int, actor: Actor | None) -> Challenge:
+    if not 0 < challenge_id <= MAX_ID:
+        raise NotFound(_("该榜单不存在，或尚未发布。"))
+    return await queries.get_visible_challenge(db, challenge_id, actor)
+
+
+async def _eligibility(db: AsyncSession, actor: Actor | None, challenge: Challenge,
+                       now: datetime) -> tuple[str, Verdict | None]:
+    """("", None) for visitors, non-cadres and challenges past their bid window's stage;
+    ("unlinked", None) for a cadre login without a cadre record; ("checked", verdict) otherwise."""
+    if actor is None or actor.user_id is None or not actor.has(Role.CADRE):
+        return "", None
+    if challenge.status != ChallengeStatus.PUBLISHED:  # drafts, and stages where bidding is long over
+        return "", None
+    cadre = await queries.load_cadre_facts(db, actor.user_id)
+    if cadre is None:
+        return "unlinked", None
+    return "checked", check_eligibility(ChallengeRules.from_challenge(challenge), cadre, now)
+
+
+@get("/challenges/{challenge_id:int}", name="challenge_detail")
+async def detail(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: MaybeActor,
+                 challenge_id: FromPath[int]) -> Response[str]:
+    now = clock.now()
+    challenge = await _visible(db_session, challenge_id, actor)
+    view = queries.challenge_view(challenge, now, await queries.load_rounds(db_session, challenge))
+    state, verdict = await _eligibility(db_session, actor, challenge, now)
+    return render(request, "challenges/public/detail.html",
+                  {"view": view, "challenge": challenge, "eligibility_state": state, "verdict": verdict})
+
+
+@get("/challenges/{challenge_id:int}/announcement.pdf", name="challenge_announcement")
+async def announcement(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: MaybeActor,
+                       challenge_id: FromPath[int]) -> Response[bytes]:
+    now = clock.now()
+    challenge = await _visible(db_session, challenge_id, actor)
+    view = queries.challenge_view(challenge, now, await queries.load_rounds(db_session, challenge))
+    pdf = await announcement_pdf(request.app.state.jinja, view, now)
+    ascii_name, name = announcement_filename(view)
+    return Response(pdf, media_type="application/pdf",
+                    headers={"content-disposition": content_disposition(ascii_name, name)})
+
+
+ROUTES = [catalogue, eligible, detail, announcement]
