@@ -112,3 +112,12 @@ async def test_production_hides_the_api_schema_and_sets_secure_cookies(settings,
 async def test_development_serves_the_api_schema(browser):
     response = await browser.get("/schema/openapi.json")
     assert response.status_code == 200
+
+
+async def test_head_answers_like_get_without_a_body(browser):
+    get = await browser.get("/login")
+    head = await browser.client.head("/login")
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-type"] == get.headers["content-type"]
+    assert "frame-ancestors 'none'" in head.headers["content-security-policy"]
+    assert (await browser.client.head("/no/such/page")).status_code == 404

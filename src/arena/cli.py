@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from functools import wraps
@@ -214,15 +215,14 @@ def audit_verify() -> None:
 @click.option("--reload", is_flag=True, help="代码变动时重启（开发用）/ restart on code changes")
 @_fail_cleanly
 def serve(reload: bool) -> None:
-    import subprocess
-
     cfg = settings()
     args = [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "--host", cfg.host,
             "--port", str(cfg.port), "--workers", str(cfg.workers), "--no-ws", "--log-level", "warning"]
     if reload:
         args.append("--reload")
     args.append("arena.asgi:application")
-    raise SystemExit(subprocess.call(args))
+    # Replace this process so that a signal to `arena serve` reaches the server itself.
+    os.execv(sys.executable, args)  # noqa: S606 - fixed argv, no shell
 
 
 if __name__ == "__main__":

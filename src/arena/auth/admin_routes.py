@@ -10,10 +10,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.auth import service
-from arena.auth.models import Role, User, UserRole
+from arena.auth.models import ROLE_LABELS, Role, User, UserRole
 from arena.errors import FormErrors
 from arena.i18n import gettext as _
-from arena.i18n import lazy
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.helpers import read_form, redirect
 from arena.web.pagination import page_number, paginate
@@ -21,17 +20,8 @@ from arena.web.templating import render
 
 ADMIN = {"roles": {Role.ADMIN}}
 
-ROLE_LABELS: dict[Role, str] = {
-    Role.ADMIN: lazy("系统管理员"),
-    Role.ORGANIZER: lazy("发榜单位"),
-    Role.INSPECTOR: lazy("纪检监察"),
-    Role.EXPERT: lazy("评审专家"),
-    Role.CADRE: lazy("干部"),
-}
-
-
 def role_options() -> list[tuple[str, str]]:
-    return [(role.value, _(label)) for role, label in ROLE_LABELS.items()]
+    return [(role.value, _(ROLE_LABELS[role])) for role in Role]
 
 
 @get("/admin/users", opt=ADMIN)
@@ -49,7 +39,7 @@ async def user_list(request: Request[Any, Any, Any], db_session: DbSession, q: F
     users = await paginate(db_session, stmt, page_number(page))
     params = {"q": q, "role": role, "no_password": no_password}
     return render(request, "admin/users.html", {"users": users, "params": params, "roles": role_options(),
-                                                "role_labels": {r.value: _(label) for r, label in ROLE_LABELS.items()}},
+                                                "role_labels": {r.value: _(ROLE_LABELS[r]) for r in Role}},
                   fragment="results")
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from arena.db import Base
+from arena.i18n import lazy
 
 
 class Role(enum.StrEnum):
@@ -20,6 +21,16 @@ class Role(enum.StrEnum):
     INSPECTOR = "inspector"
     EXPERT = "expert"
     CADRE = "cadre"
+
+
+ROLE_LABELS: dict[str, str] = {
+    Role.ADMIN: lazy("系统管理员"),
+    Role.ORGANIZER: lazy("发榜单位"),
+    Role.INSPECTOR: lazy("纪检监察"),
+    Role.EXPERT: lazy("评审专家"),
+    Role.CADRE: lazy("干部"),
+    "user": lazy("本人"),  # an audit event a person causes for themselves (login, own password)
+}
 
 
 class User(Base):

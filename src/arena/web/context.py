@@ -21,8 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena import i18n
 from arena.actor import Actor
-from arena.auth.models import User
-from arena.auth.service import actor_for
+from arena.auth.service import load_active_actor
 from arena.auth.sessions import SESSION_COOKIE
 from arena.clock import Clock
 from arena.db import begin_write
@@ -71,9 +70,7 @@ async def load_actor(request: Request[Any, Any, Any]) -> Actor | None:
         store = request.app.state.session_store
         user_id = await store.user_id(db, token, request.app.state.clock.now())
         if user_id is not None:
-            user = await db.get(User, user_id)
-            if user is not None and user.is_active:
-                actor = actor_for(user)
+            actor = await load_active_actor(db, user_id)
     request.state.actor = actor
     return actor
 
@@ -96,10 +93,16 @@ class RequestContext:
         if scope["type"] != ScopeType.HTTP or scope["path"].startswith("/static/"):
             await self.app(scope, receive, send)
             return
+        head = scope["method"] == "HEAD"
+        if head:
+            # HEAD answers as GET without the body (monitors and link checkers use it).
+            scope = {**scope, "method": "GET"}
         request: Request[Any, Any, Any] = Request(scope)
         token = i18n.current_locale.set(
             i18n.negotiate(request.cookies.get("arena_lang"), request.headers.get("accept-language"))
         )
+
+        sent_head_body: list[bool] = []
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -111,6 +114,11 @@ class RequestContext:
                     # A logged-in page must not come back from the browser's cache (the back
                     # button after logout, a shared computer): never store it.
                     headers["cache-control"] = "no-store"
+            elif head and message["type"] == "http.response.body":
+                message = {**message, "body": b"", "more_body": False}
+                if sent_head_body:
+                    return
+                sent_head_body.append(True)
             await send(message)
 
         try:

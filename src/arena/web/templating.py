@@ -16,6 +16,7 @@ from litestar import Request, Response
 from litestar.utils.scope.state import ScopeState
 
 from arena import PROJECT_ROOT, i18n
+from arena.auth.models import ROLE_LABELS
 from arena.clock import to_display
 from arena.web.nav import nav_for
 
@@ -37,6 +38,10 @@ def format_decimal(value: Decimal | int | None, places: int = 2) -> str:
     return f"{Decimal(value):.{places}f}"
 
 
+def role_label(code: str) -> str:
+    return i18n.gettext(ROLE_LABELS.get(code, code))
+
+
 def create_environment(*, auto_reload: bool) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATE_DIR)),
@@ -51,7 +56,12 @@ def create_environment(*, auto_reload: bool) -> Environment:
     env.filters["dt"] = format_datetime
     env.filters["d"] = format_date
     env.filters["dec"] = format_decimal
+    env.filters["role_label"] = role_label
     env.globals["locale"] = lambda: i18n.current_locale.get()
+    # The shared macros are also globals: an htmx fragment renders one block, which does not
+    # run the template's top-level `{% from "_macros.html" import … %}`.
+    macros = env.get_template("_macros.html").module
+    env.globals.update({name: value for name, value in vars(macros).items() if not name.startswith("_")})
     return env
 
 
