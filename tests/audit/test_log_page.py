@@ -19,6 +19,7 @@ async def test_audit_log_names_roles_in_the_readers_language(browser, db):
     assert page.status_code == 200
     assert "<td>系统管理员</td>" in page.text and "<td>本人</td>" in page.text
     assert "<td>admin</td>" not in page.text
+    assert "<td>创建账号<br>" in page.text and "<code class=\"small muted\">user.create</code>" in page.text
     browser.client.cookies.set("arena_lang", "en")
     english = await browser.get("/audit")
     assert "<td>System administrator</td>" in english.text and "<td>Self</td>" in english.text

@@ -16,6 +16,7 @@ from litestar import Request, Response
 from litestar.utils.scope.state import ScopeState
 
 from arena import PROJECT_ROOT, i18n
+from arena.audit.labels import action_label
 from arena.auth.models import ROLE_LABELS
 from arena.clock import to_display
 from arena.web.nav import nav_for
@@ -57,6 +58,7 @@ def create_environment(*, auto_reload: bool) -> Environment:
     env.filters["d"] = format_date
     env.filters["dec"] = format_decimal
     env.filters["role_label"] = role_label
+    env.filters["action_label"] = action_label
     env.globals["locale"] = lambda: i18n.current_locale.get()
     # The shared macros are also globals: an htmx fragment renders one block, which does not
     # run the template's top-level `{% from "_macros.html" import … %}`.
