@@ -56,16 +56,14 @@ CASES: dict[str, AxeCase] = {
     "admin-user-edit": AxeCase("/admin/users/1", "admin"),
     "admin-units": AxeCase("/admin/units", "admin"),
     "admin-people": AxeCase("/admin/people", "admin"),
+    "admin-experts": AxeCase("/admin/people?kind=expert", "admin"),
+    "admin-cadre-new": AxeCase("/admin/people/cadre/new", "admin"),
+    "admin-people-import": AxeCase("/admin/people/import", "admin"),
     "audit": AxeCase("/audit", "inspector"),
     "account-password": AxeCase("/account/password", "cadre1"),
     "not-found": AxeCase("/no/such/page", status=404),
     "forbidden": AxeCase("/admin/users", "cadre1", status=403),
 }
-
-
-# Pages another part of the foundation is still building: a 404 skips them (with the reason)
-# instead of failing. Once they exist they are checked like the rest; then drop them from here.
-PENDING = {"admin-units", "admin-people"}
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -74,8 +72,6 @@ def test_page_has_no_serious_accessibility_violation(page: Any, artifacts: Path,
     if spec.user:
         log_in(page, spec.user)
     response = page.goto(spec.path)
-    if case in PENDING and response is not None and response.status == 404:
-        pytest.skip(f"{spec.path} is not built yet (PENDING in {Path(__file__).name})")
     assert response is not None and response.status == spec.status, f"{spec.path}: HTTP {response and response.status}"
     if spec.then:
         spec.then(page)

@@ -1,0 +1,262 @@
+"""The admin's rules for units (单位) and people (cadres and experts).
+
+Every change writes one audit event with what changed, in the caller's transaction. Units form
+a tree: a unit may not become its own ancestor. Nothing here deletes: people and units are
+referred to by bids, panels and records, so they are edited, not removed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from arena.actor import Actor
+from arena.audit import service as audit
+from arena.audit.labels import register_actions
+from arena.auth.models import User
+from arena.clock import Clock
+from arena.errors import FormErrors, NotFound
+from arena.i18n import gettext as _
+from arena.i18n import lazy
+from arena.units.models import RANK_LABELS, Cadre, Expert, Field, Rank, Unit, cadre_field, expert_field
+
+register_actions({
+    "unit.create": lazy("新增单位"),
+    "unit.update": lazy("修改单位"),
+    "cadre.update": lazy("修改干部信息"),
+    "expert.update": lazy("修改专家信息"),
+    "people.import": lazy("批量导入人员"),
+})
+
+
+# --- units ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class UnitRow:
+    unit: Unit
+    depth: int
+    cadres: int
+    experts: int
+
+
+async def unit_tree(db: AsyncSession) -> list[UnitRow]:
+    """Every unit in tree order (parents before children, siblings by name), with head counts.
+
+    Three queries whatever the size: the units, then cadre and expert counts per unit."""
+    units = list((await db.scalars(select(Unit).order_by(Unit.name))).all())
+    cadres = dict((await db.execute(select(Cadre.unit_id, func.count()).group_by(Cadre.unit_id))).tuples().all())
+    experts = dict((await db.execute(select(Expert.unit_id, func.count()).group_by(Expert.unit_id))).tuples().all())
+    children: dict[int | None, list[Unit]] = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+    rows: list[UnitRow] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for unit in children.get(parent, []):
+            rows.append(UnitRow(unit, depth, cadres.get(unit.id, 0), experts.get(unit.id, 0)))
+            walk(unit.id, depth + 1)
+
+    walk(None, 0)
+    return rows
+
+
+async def unit_options(db: AsyncSession) -> list[tuple[str, str]]:
+    """(id, indented name) pairs for a <select>, in tree order."""
+    return [(str(row.unit.id), "\u3000" * row.depth + row.unit.name) for row in await unit_tree(db)]
+
+
+async def get_unit(db: AsyncSession, unit_id: int) -> Unit:
+    unit = await db.get(Unit, unit_id)
+    if unit is None:
+        raise NotFound(_("单位不存在"))
+    return unit
+
+
+@dataclass(frozen=True)
+class UnitData:
+    code: str
+    name: str
+    parent_id: int | None
+
+
+async def _check_unit(db: AsyncSession, data: UnitData, unit: Unit | None) -> None:
+    errors: dict[str, str] = {}
+    own_id = unit.id if unit else None
+    same = await db.execute(select(Unit.code, Unit.name).where(or_(Unit.code == data.code, Unit.name == data.name),
+                                                               Unit.id != (own_id or 0)))
+    for code, name in same.all():
+        if code == data.code:
+            errors["code"] = _("单位代码“{code}”已被使用").format(code=data.code)
+        if name == data.name:
+            errors["name"] = _("已有名为“{name}”的单位").format(name=data.name)
+    if data.parent_id is not None:
+        if await db.get(Unit, data.parent_id) is None:
+            errors["parent_id"] = _("上级单位不存在")
+        elif own_id is not None and own_id in await _ancestors(db, data.parent_id):
+            errors["parent_id"] = _("不能把单位移到它自己或它的下级单位之下")
+    if errors:
+        raise FormErrors(errors)
+
+
+async def _ancestors(db: AsyncSession, unit_id: int) -> set[int]:
+    """The unit and every unit above it."""
+    parents = dict((await db.execute(select(Unit.id, Unit.parent_id))).tuples().all())
+    found: set[int] = set()
+    current: int | None = unit_id
+    while current is not None and current not in found:
+        found.add(current)
+        current = parents.get(current)
+    return found
+
+
+async def create_unit(db: AsyncSession, clock: Clock, actor: Actor, data: UnitData) -> Unit:
+    await _check_unit(db, data, None)
+    unit = Unit(code=data.code, name=data.name, parent_id=data.parent_id)
+    db.add(unit)
+    await db.flush()
+    await audit.record(db, clock, actor, "admin", "unit.create", "unit", unit.id,
+                       {"code": data.code, "name": data.name, "parent_id": data.parent_id})
+    return unit
+
+
+async def update_unit(db: AsyncSession, clock: Clock, actor: Actor, unit: Unit, data: UnitData) -> None:
+    await _check_unit(db, data, unit)
+    changes = _diff(unit, {"code": data.code, "name": data.name, "parent_id": data.parent_id})
+    if not changes:
+        return
+    unit.code, unit.name, unit.parent_id = data.code, data.name, data.parent_id
+    await audit.record(db, clock, actor, "admin", "unit.update", "unit", unit.id, {"changes": changes})
+
+
+def _diff(obj: Any, values: dict[str, Any]) -> dict[str, dict[str, str]]:
+    return {key: {"before": str(getattr(obj, key)), "after": str(value)}
+            for key, value in values.items() if getattr(obj, key) != value}
+
+
+# --- people -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PeopleFilter:
+    kind: str  # "cadre" or "expert"
+    q: str = ""
+    unit_id: int | None = None
+    rank: str | None = None
+    field_id: int | None = None
+
+
+def people_statement(flt: PeopleFilter) -> Select[Any]:
+    """Cadres or experts matching the filter, with unit and fields loaded (no N+1)."""
+    model: type[Cadre] | type[Expert] = Cadre if flt.kind == "cadre" else Expert
+    stmt = select(model).options(selectinload(model.unit), selectinload(model.fields)).order_by(model.code)
+    if flt.q:
+        pattern = f"%{flt.q}%"
+        stmt = stmt.where(or_(model.name.like(pattern), model.code.like(pattern)))
+    if flt.unit_id:
+        stmt = stmt.where(model.unit_id == flt.unit_id)
+    if flt.rank and flt.kind == "cadre":
+        stmt = stmt.where(Cadre.rank == flt.rank)
+    if flt.field_id:
+        link = cadre_field if flt.kind == "cadre" else expert_field
+        owner = link.c.cadre_id if flt.kind == "cadre" else link.c.expert_id
+        stmt = stmt.where(model.id.in_(select(owner).where(link.c.field_id == flt.field_id)))
+    return stmt
+
+
+async def field_options(db: AsyncSession) -> list[tuple[str, str]]:
+    return [(str(f.id), f.name) for f in (await db.scalars(select(Field).order_by(Field.id))).all()]
+
+
+async def get_person(db: AsyncSession, kind: str, person_id: int) -> Cadre | Expert:
+    model: type[Cadre] | type[Expert] = Cadre if kind == "cadre" else Expert
+    person: Cadre | Expert | None = await db.scalar(
+        select(model).where(model.id == person_id).options(selectinload(model.fields), selectinload(model.unit)))
+    if person is None:
+        raise NotFound(_("人员不存在"))
+    return person
+
+
+@dataclass(frozen=True)
+class PersonData:
+    """A cadre's or an expert's fields, as read from the form (kind-specific ones may be None)."""
+
+    code: str
+    name: str
+    unit_id: int | None
+    field_ids: list[int]
+    username: str
+    position: str = ""
+    rank: str | None = None
+    birth_date: date | None = None
+    frontline: bool = False
+    title: str = ""
+    annual_panel_cap: int | None = None
+
+
+async def _check_person(db: AsyncSession, kind: str, data: PersonData, person: Cadre | Expert | None,
+                        errors: dict[str, str]) -> tuple[list[Field], int | None]:
+    model: type[Cadre] | type[Expert] = Cadre if kind == "cadre" else Expert
+    own_id = person.id if person else 0
+    if data.code and await db.scalar(select(model.id).where(model.code == data.code, model.id != own_id)):
+        errors["code"] = _("编号“{code}”已被使用").format(code=data.code)
+    if data.unit_id is not None and await db.get(Unit, data.unit_id) is None:
+        errors["unit_id"] = _("单位不存在")
+    fields = list((await db.scalars(select(Field).where(Field.id.in_(data.field_ids)))).all()) if data.field_ids else []
+    if len(fields) != len(set(data.field_ids)):
+        errors["fields"] = _("领域无效")
+    elif kind == "expert" and not fields:
+        errors["fields"] = _("请至少选择一个领域")
+    user_id = None
+    if data.username:
+        user_id = await db.scalar(select(User.id).where(func.lower(User.username) == data.username.lower()))
+        if user_id is None:
+            errors["username"] = _("没有名为“{name}”的账号").format(name=data.username)
+        elif await db.scalar(select(model.id).where(model.user_id == user_id, model.id != own_id)):
+            errors["username"] = _("该账号已关联其他人员")
+    if errors:
+        raise FormErrors(errors)
+    return fields, user_id
+
+
+def _person_values(kind: str, data: PersonData, user_id: int | None) -> dict[str, Any]:
+    values: dict[str, Any] = {"code": data.code, "name": data.name, "unit_id": data.unit_id, "user_id": user_id}
+    if kind == "cadre":
+        values |= {"position": data.position, "rank": data.rank, "birth_date": data.birth_date,
+                   "frontline": data.frontline}
+    else:
+        values |= {"title": data.title, "annual_panel_cap": data.annual_panel_cap}
+    return values
+
+
+async def save_person(db: AsyncSession, clock: Clock, actor: Actor, kind: str, data: PersonData,
+                      person: Cadre | Expert | None, form_errors: dict[str, str]) -> Cadre | Expert:
+    """Create (person None) or update a cadre or expert; `form_errors` are those the form found."""
+    errors = dict(form_errors)
+    fields, user_id = await _check_person(db, kind, data, person, errors)
+    values = _person_values(kind, data, user_id)
+    if person is None:
+        model: type[Cadre] | type[Expert] = Cadre if kind == "cadre" else Expert
+        created = model(**values)
+        created.fields = fields
+        db.add(created)
+        await db.flush()
+        await audit.record(db, clock, actor, "admin", f"{kind}.create", kind, created.id, {"code": data.code})
+        return created
+    changes = _diff(person, values)
+    before, after = sorted(f.name for f in person.fields), sorted(f.name for f in fields)
+    if before != after:
+        changes["fields"] = {"before": "、".join(before), "after": "、".join(after)}
+    if changes:
+        for key, value in values.items():
+            setattr(person, key, value)
+        person.fields = fields
+        await audit.record(db, clock, actor, "admin", f"{kind}.update", kind, person.id, {"changes": changes})
+    return person
+
+
+def rank_options() -> list[tuple[str, str]]:
+    return [(rank.value, _(RANK_LABELS[rank])) for rank in Rank]
