@@ -39,22 +39,6 @@ def actor_for(user: User) -> Actor:
     return Actor(user_id=user.id, username=user.username, display_name=user.display_name, roles=user.role_set)
 
 
-async def load_active_actor(db: AsyncSession, user_id: int) -> Actor | None:
-    """The actor for an active account, read in one query without building ORM objects:
-    this runs on every logged-in request."""
-    rows = (
-        await db.execute(
-            select(User.username, User.display_name, UserRole.role)
-            .outerjoin(UserRole, UserRole.user_id == User.id)
-            .where(User.id == user_id, User.is_active.is_(True))
-        )
-    ).all()
-    if not rows:
-        return None
-    roles = frozenset(Role(row.role) for row in rows if row.role in Role.__members__.values())
-    return Actor(user_id=user_id, username=rows[0].username, display_name=rows[0].display_name, roles=roles)
-
-
 async def get_user(db: AsyncSession, user_id: int) -> User:
     user = await db.get(User, user_id)
     if user is None:

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from arena.auth.models import WebSession
+from arena.actor import Actor
+from arena.auth.models import Role, User, UserRole, WebSession
 
 SESSION_COOKIE = "arena_session"
 SESSION_LIFETIME = timedelta(hours=12)
@@ -33,6 +35,10 @@ class SessionStore(Protocol):
     async def create(self, db: AsyncSession, user_id: int, now: datetime, remote_addr: str | None) -> str: ...
 
     async def user_id(self, db: AsyncSession, token: str, now: datetime) -> int | None: ...
+
+    async def actor(self, db: AsyncSession, token: str, now: datetime) -> Actor | None:
+        """The active account behind a live session, with its roles (runs on every request)."""
+        ...
 
     async def revoke(self, db: AsyncSession, token: str, now: datetime) -> None: ...
 
@@ -60,6 +66,19 @@ class DatabaseSessionStore:
             )
         ).first()
         return row.user_id if row else None
+
+    async def actor(self, db: AsyncSession, token: str, now: datetime) -> Actor | None:
+        # One query: session, account and roles joined, no ORM objects built.
+        rows = (
+            await db.execute(
+                select(User.id, User.username, User.display_name, UserRole.role)
+                .join(WebSession, WebSession.user_id == User.id)
+                .outerjoin(UserRole, UserRole.user_id == User.id)
+                .where(WebSession.token_hash == token_hash(token), WebSession.revoked_at.is_(None),
+                       WebSession.expires_at > now, User.is_active.is_(True))
+            )
+        ).all()
+        return actor_from_rows(rows)
 
     async def revoke(self, db: AsyncSession, token: str, now: datetime) -> None:
         await db.execute(
@@ -100,6 +119,19 @@ class RedisSessionStore:
         value = await self.redis.get(self._key(token))
         return int(value) if value else None
 
+    async def actor(self, db: AsyncSession, token: str, now: datetime) -> Actor | None:
+        user_id = await self.user_id(db, token, now)
+        if user_id is None:
+            return None
+        rows = (
+            await db.execute(
+                select(User.id, User.username, User.display_name, UserRole.role)
+                .outerjoin(UserRole, UserRole.user_id == User.id)
+                .where(User.id == user_id, User.is_active.is_(True))
+            )
+        ).all()
+        return actor_from_rows(rows)
+
     async def revoke(self, db: AsyncSession, token: str, now: datetime) -> None:
         await self.redis.delete(self._key(token))
 
@@ -109,6 +141,15 @@ class RedisSessionStore:
         if keys:
             await self.redis.delete(*keys)
         await self.redis.delete(f"arena:user-sessions:{user_id}")
+
+
+def actor_from_rows(rows: Sequence[Any]) -> Actor | None:
+    """Rows of (id, username, display_name, role) for one account → its Actor."""
+    if not rows:
+        return None
+    roles = frozenset(Role(row.role) for row in rows if row.role in Role.__members__.values())
+    first = rows[0]
+    return Actor(user_id=first.id, username=first.username, display_name=first.display_name, roles=roles)
 
 
 def create_session_store(redis_url: str | None) -> SessionStore:

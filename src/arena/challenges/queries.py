@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, false, literal, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, case, exists, false, literal, or_, select, true, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
@@ -182,11 +182,13 @@ class FilterOptions:
 
 
 async def filter_options(db: AsyncSession) -> FilterOptions:
-    """Fields, and the units that own a public challenge: two queries."""
-    fields = (await db.execute(select(Field.id, Field.name).order_by(Field.name))).all()
+    """Fields, and the units that own a public challenge: one query (a UNION of both lists)."""
     owns = exists().where(Challenge.owner_unit_id == Unit.id, Challenge.status.in_(sorted(VISIBLE_TO_PUBLIC)))
-    units = (await db.execute(select(Unit.id, Unit.name).where(owns).order_by(Unit.code))).all()
-    return FilterOptions(fields=[(i, n) for i, n in fields], units=[(i, n) for i, n in units])
+    fields = select(literal("f").label("kind"), Field.id, Field.name, Field.name.label("sort_key"))
+    units = select(literal("u").label("kind"), Unit.id, Unit.name, Unit.code.label("sort_key")).where(owns)
+    rows = (await db.execute(union_all(fields, units).order_by("kind", "sort_key"))).all()
+    return FilterOptions(fields=[(row.id, row.name) for row in rows if row.kind == "f"],
+                         units=[(row.id, row.name) for row in rows if row.kind == "u"])
 
 
 # --- one challenge ----------------------------------------------------------------------------

@@ -21,7 +21,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena import i18n
 from arena.actor import Actor
-from arena.auth.service import load_active_actor
 from arena.auth.sessions import SESSION_COOKIE
 from arena.clock import Clock
 from arena.db import begin_write
@@ -67,10 +66,7 @@ async def load_actor(request: Request[Any, Any, Any]) -> Actor | None:
     token = request.cookies.get(SESSION_COOKIE)
     if token and len(token) < 200:
         db = await request_db(request)
-        store = request.app.state.session_store
-        user_id = await store.user_id(db, token, request.app.state.clock.now())
-        if user_id is not None:
-            actor = await load_active_actor(db, user_id)
+        actor = await request.app.state.session_store.actor(db, token, request.app.state.clock.now())
     request.state.actor = actor
     return actor
 
