@@ -2,6 +2,7 @@
 
 from arena.audit.models import AuditEvent
 from arena.auth.models import LoginThrottle, User, UserRole, WebSession
+from arena.bids.models import Bid, BidAttachment, BidMember, BidMilestone, BidVersion, Vetting
 from arena.challenges.models import (
     Amendment,
     Challenge,
@@ -16,7 +17,28 @@ from arena.files.models import StoredFile
 from arena.units.models import Cadre, Expert, Field, Unit
 
 __all__ = [
-    "Amendment", "AuditEvent", "Cadre", "Challenge", "ChallengeAttachment", "Checkpoint", "Criterion", "Expert",
-    "Field", "LoginThrottle", "MilestoneTemplate", "StoredFile", "ToleranceCase", "Unit", "User", "UserRole",
-    "WebSession", "metadata",
+    "Amendment",
+    "AuditEvent",
+    "Bid",
+    "BidAttachment",
+    "BidMember",
+    "BidMilestone",
+    "BidVersion",
+    "Cadre",
+    "Challenge",
+    "ChallengeAttachment",
+    "Checkpoint",
+    "Criterion",
+    "Expert",
+    "Field",
+    "LoginThrottle",
+    "MilestoneTemplate",
+    "StoredFile",
+    "ToleranceCase",
+    "Unit",
+    "User",
+    "UserRole",
+    "Vetting",
+    "WebSession",
+    "metadata",
 ]
