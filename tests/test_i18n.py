@@ -40,3 +40,21 @@ def test_every_chinese_message_has_an_english_translation():
 def test_extraction_finds_the_login_page_strings():
     messages = extracted_messages()
     assert "用户名" in messages and "登录" in messages
+
+
+def test_areas_that_share_a_message_translate_it_the_same_way():
+    from babel.messages.pofile import read_po
+
+    from arena.i18n import LOCALE_DIR
+
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for path in sorted((LOCALE_DIR / "en" / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as handle:
+            for message in read_po(handle, locale="en"):
+                if not message.id or not message.string:
+                    continue
+                first = seen.setdefault(str(message.id), (str(message.string), path.name))
+                if first[0] != message.string:
+                    clashes.append(f"{message.id}: {first[1]} “{first[0]}” ≠ {path.name} “{message.string}”")
+    assert not clashes, "\n".join(clashes)

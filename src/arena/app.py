@@ -47,6 +47,7 @@ def security_headers(settings: Settings) -> dict[str, str]:
 
 def route_handlers() -> list[Any]:
     """Every area's routes. Imported here so that importing a module never builds the app."""
+    import arena.challenges.attention  # noqa: F401  (registers the home page's challenge items)
     from arena.audit.routes import ROUTES as audit_routes
     from arena.auth.admin_routes import ROUTES as admin_routes
     from arena.auth.routes import ROUTES as auth_routes

@@ -55,6 +55,7 @@ DEMO_STEPS: list[DemoStep] = []
 
 AREA_DEMO_MODULES: list[str] = [
     # Each later area keeps its demo steps in its own module, loaded in lifecycle order.
+    "arena.challenges.demo",
 ]
 
 

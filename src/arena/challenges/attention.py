@@ -1,0 +1,60 @@
+"""What the home page shows organizers and cadres about challenges (fixed number of queries)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from arena.actor import Actor
+from arena.auth.models import Role
+from arena.challenges import queries
+from arena.challenges.models import Challenge, ChallengeStatus
+from arena.clock import Clock
+from arena.home.attention import AttentionItem, provider
+from arena.i18n import gettext as _
+
+PUBLISHED = ChallengeStatus.PUBLISHED.value
+
+
+@provider(Role.ORGANIZER)
+async def organizer_attention(db: AsyncSession, actor: Actor, clock: Clock) -> list[AttentionItem]:
+    now = clock.now()
+    mine = Challenge.organizer_id == actor.user_id
+    closing = and_(Challenge.status == PUBLISHED, Challenge.bid_closes_at > now,
+                   Challenge.bid_closes_at <= now + timedelta(days=3))
+    closed = and_(Challenge.status == PUBLISHED, Challenge.bid_closes_at <= now)
+    row = (await db.execute(select(
+        func.count().filter(Challenge.status == ChallengeStatus.DRAFT.value),
+        func.count().filter(closing), func.count().filter(closed),
+    ).where(mine))).one()
+    drafts, closing_soon, awaiting = (int(n or 0) for n in row)
+    items = []
+    if awaiting:
+        items.append(AttentionItem(_("揭榜已截止，待资格审查"), _("{n} 个榜单的揭榜时间已结束").format(n=awaiting),
+                                   "/organizer/challenges?status=published", awaiting, urgent=True))
+    if closing_soon:
+        items.append(AttentionItem(_("3 天内截止"), _("{n} 个榜单即将截止揭榜").format(n=closing_soon),
+                                   "/organizer/challenges?status=published", closing_soon))
+    items.append(AttentionItem(_("榜单草稿"), _("{n} 个草稿尚未发布").format(n=drafts) if drafts
+                               else _("新建榜单，起草揭榜挂帅项目"),
+                               "/organizer/challenges?status=draft" if drafts else "/organizer/challenges/new",
+                               drafts or None))
+    return items
+
+
+@provider(Role.CADRE)
+async def cadre_attention(db: AsyncSession, actor: Actor, clock: Clock) -> list[AttentionItem]:
+    if actor.user_id is None:
+        return []
+    cadre = await queries.load_cadre_facts(db, actor.user_id)
+    if cadre is None:
+        return [AttentionItem(_("尚未关联干部信息"), _("请联系管理员把你的账号关联到干部信息，才能揭榜"),
+                              "/challenges")]
+    stmt = queries.eligible_statement(cadre, clock.now()).order_by(None)
+    count = int(await db.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+    if not count:
+        return [AttentionItem(_("可揭榜单"), _("目前没有你符合条件的揭榜中榜单"), "/challenges")]
+    return [AttentionItem(_("可揭榜单"), _("有 {n} 个揭榜中的榜单你符合条件").format(n=count),
+                          "/challenges/eligible", count, urgent=True)]
