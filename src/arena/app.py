@@ -20,6 +20,7 @@ from arena import PROJECT_ROOT
 from arena.auth.sessions import create_session_store
 from arena.clock import Clock
 from arena.db import create_engine, create_session_maker
+from arena.files.store import MAX_BYTES
 from arena.settings import Settings
 from arena.web.context import RequestContext, provide_actor, provide_clock, provide_db_session
 from arena.web.errors import EXCEPTION_HANDLERS
@@ -101,6 +102,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             disable_stack_trace={404, 403, 400, 401},
         ),
         lifespan=[lifespan],
+        # A little above the largest upload (files.store.MAX_BYTES), so an oversized file gets the
+        # form's own message; anything far larger is cut off early with a friendly 413 page.
+        request_max_body_size=MAX_BYTES + 5 * 1024 * 1024,
         debug=False,
     )
     app.state.settings = settings

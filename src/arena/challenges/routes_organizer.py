@@ -7,6 +7,7 @@ import io
 from typing import Any
 
 from litestar import Request, Response, get, post
+from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -19,7 +20,9 @@ from arena.challenges.models import Aggregation, Challenge, ChallengeMode, Chall
 from arena.challenges.phase import PHASE_LABELS
 from arena.challenges.transitions import STATUS_LABELS
 from arena.clock import DISPLAY_TZ
-from arena.errors import DomainError, FormErrors
+from arena.errors import DomainError, FormErrors, NotFound
+from arena.files.service import accept_upload
+from arena.files.store import MAX_BYTES, UploadRejected
 from arena.i18n import gettext as _
 from arena.units import service as units
 from arena.web.deps import ActorDep, ClockDep, DbSession
@@ -339,5 +342,43 @@ async def new_round(request: Request[Any, Any, Any], db_session: DbSession, cloc
     return redirect(request, f"/organizer/challenges/{copy.id}/edit")
 
 
+@post("/organizer/challenges/{challenge_id:int}/attachments", opt=ORGANIZER)
+async def upload_attachment(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
+                            actor: ActorDep, challenge_id: FromPath[int]) -> Response[str]:
+    assert actor is not None
+    challenge = await service.get_own(db_session, actor, challenge_id)
+    form = await request.form()
+    upload = form.get("file")
+    title = str(form.get("title") or "").strip()
+    try:
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise UploadRejected(_("请选择要上传的文件"))
+        if len(title) > 200 or forms.HTML_TAG.search(title):
+            raise UploadRejected(_("附件名称最多 200 个字符，且不能包含 HTML 标记"))
+        data = await upload.read(MAX_BYTES + 1)
+        stored = await accept_upload(db_session, actor, request.app.state.settings.files_dir, upload.filename, data)
+        await service.add_attachment(db_session, clock, actor, challenge, title, stored)
+    except (UploadRejected, DomainError) as exc:
+        await db_session.rollback()
+        return await _manage_page(request, db_session, clock, actor, challenge_id, exc.message)
+    return redirect(request, f"/organizer/challenges/{challenge_id}?done=attached")
+
+
+@post("/organizer/challenges/{challenge_id:int}/attachments/{attachment_id:int}/delete", opt=ORGANIZER)
+async def delete_attachment(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
+                            actor: ActorDep, challenge_id: FromPath[int],
+                            attachment_id: FromPath[int]) -> Response[str]:
+    assert actor is not None
+    challenge = await service.get_own(db_session, actor, challenge_id)
+    try:
+        await service.remove_attachment(db_session, clock, actor, challenge, attachment_id)
+    except DomainError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        await db_session.rollback()
+        return await _manage_page(request, db_session, clock, actor, challenge_id, exc.message)
+    return redirect(request, f"/organizer/challenges/{challenge_id}?done=detached")
+
+
 ROUTES = [organizer_list, organizer_export, new_page, create, rubric_fragment, edit_page, update, manage, preview,
-          publish, amend_page, amend, cancel_page, cancel, new_round]
+          publish, amend_page, amend, cancel_page, cancel, new_round, upload_attachment, delete_attachment]

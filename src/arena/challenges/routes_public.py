@@ -19,6 +19,7 @@ from arena.challenges.models import Challenge, ChallengeMode, ChallengeStatus
 from arena.challenges.phase import PHASE_LABELS
 from arena.challenges.queries import PHASE_FILTERS, CatalogueFilters, Sort
 from arena.errors import NotFound
+from arena.files import store
 from arena.i18n import gettext as _
 from arena.web.deps import ActorDep, ClockDep, DbSession, MaybeActor
 from arena.web.pagination import page_number
@@ -115,4 +116,19 @@ async def announcement(request: Request[Any, Any, Any], db_session: DbSession, c
                     headers={"content-disposition": content_disposition(ascii_name, name)})
 
 
-ROUTES = [catalogue, eligible, detail, announcement]
+@get("/challenges/{challenge_id:int}/attachments/{attachment_id:int}", name="challenge_attachment")
+async def attachment(request: Request[Any, Any, Any], db_session: DbSession, actor: MaybeActor,
+                     challenge_id: FromPath[int], attachment_id: FromPath[int]) -> Response[bytes]:
+    """A public challenge's attachment (a draft's only to its organizer), under a safe name."""
+    challenge = await _visible(db_session, challenge_id, actor)
+    found = next((a for a in challenge.attachments if a.id == attachment_id), None)
+    if found is None:
+        raise NotFound(_("附件不存在"))
+    data = store.load(request.app.state.settings.files_dir, found.file.sha256)
+    fallback = f"attachment-{found.id}.{found.file.filename.rsplit('.', 1)[-1]}"
+    return Response(data, media_type=found.file.media_type, headers={
+        "content-disposition": store.content_disposition(found.file.filename, fallback),
+        "x-content-type-options": "nosniff", "cache-control": "private, max-age=300"})
+
+
+ROUTES = [catalogue, eligible, detail, announcement, attachment]

@@ -25,6 +25,7 @@ from arena.challenges.forms import ChallengeDraft, CriterionRow
 from arena.challenges.models import (
     Amendment,
     Challenge,
+    ChallengeAttachment,
     ChallengeMode,
     ChallengeStatus,
     Checkpoint,
@@ -36,6 +37,7 @@ from arena.challenges.models import (
 from arena.challenges.queries import load_challenge_detail
 from arena.clock import DISPLAY_TZ, Clock
 from arena.errors import DomainError, FormErrors, NotFound
+from arena.files.models import StoredFile
 from arena.i18n import gettext as _
 from arena.units.models import Field, Unit
 
@@ -329,6 +331,33 @@ async def new_round(db: AsyncSession, clock: Clock, actor: Actor, old: Challenge
     await audit.record(db, clock, actor, "organizer", "challenge.new_round", "challenge", copy.id,
                        {"previous": old.id, "round": copy.round_no})
     return copy
+
+
+# --- attachments ------------------------------------------------------------------------------
+
+async def add_attachment(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challenge, title: str,
+                         stored: StoredFile) -> ChallengeAttachment:
+    """Attachments change with the draft; once published, the public text is fixed (issue 4 §3)."""
+    if challenge.status != ChallengeStatus.DRAFT.value:
+        raise DomainError(_("榜单已发布，附件不能再增删"))
+    attachment = ChallengeAttachment(challenge_id=challenge.id, file_id=stored.id, title=title or stored.filename)
+    db.add(attachment)
+    await db.flush()
+    await audit.record(db, clock, actor, "organizer", "challenge.attach", "challenge", challenge.id,
+                       {"title": attachment.title, "sha256": stored.sha256, "size": stored.size})
+    return attachment
+
+
+async def remove_attachment(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challenge,
+                            attachment_id: int) -> None:
+    if challenge.status != ChallengeStatus.DRAFT.value:
+        raise DomainError(_("榜单已发布，附件不能再增删"))
+    attachment = next((a for a in challenge.attachments if a.id == attachment_id), None)
+    if attachment is None:
+        raise NotFound(_("附件不存在"))
+    challenge.attachments.remove(attachment)
+    await audit.record(db, clock, actor, "organizer", "challenge.detach", "challenge", challenge.id,
+                       {"title": attachment.title})
 
 
 def draft_from_challenge(challenge: Challenge) -> dict[str, Any]:

@@ -62,6 +62,8 @@ register_actions({f"challenge.{action}": t.label for action, t in CHALLENGE_TRAN
     "challenge.create": lazy("新建榜单草稿"),
     "challenge.update": lazy("修改榜单草稿"),
     "challenge.new_round": lazy("重新发榜（新一轮）"),
+    "challenge.attach": lazy("上传榜单附件"),
+    "challenge.detach": lazy("删除榜单附件"),
 })
 
 

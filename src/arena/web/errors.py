@@ -68,7 +68,7 @@ def http_error(request: Request[Any, Any, Any], exc: Exception) -> Response[str]
     if status == 405:
         return _page(request, 405, _("不支持的操作"), _("此页面不支持这种请求方式。"))
     if status == 413:
-        return _page(request, 413, _("文件过大"), _("上传的内容超过大小限制。"))
+        return _page(request, 413, _("文件过大"), _("上传的内容超过大小限制（单个文件不超过 20 MB），未保存任何内容。"))
     if status == 429:
         return _page(request, 429, _("请求过于频繁"), _("请稍后再试。"))
     if status >= 500:

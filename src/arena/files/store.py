@@ -1,0 +1,114 @@
+"""Uploaded files: checked by their content, kept outside the web root under their SHA-256.
+
+`sniff` decides the type from the bytes, never from the name or the browser's claim. Office
+files are zip archives: they must hold the parts their format needs and must not unpack to
+far more than they weigh (a zip bomb). Names are cleaned for display and download.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_UNPACKED = 200 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Kind:
+    media_type: str
+    extension: str
+    label: str
+
+
+PDF = Kind("application/pdf", "pdf", "PDF")
+PNG = Kind("image/png", "png", "PNG")
+JPEG = Kind("image/jpeg", "jpg", "JPEG")
+DOCX = Kind("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx", "Word (.docx)")
+XLSX = Kind("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx", "Excel (.xlsx)")
+ALLOWED = (PDF, DOCX, XLSX, PNG, JPEG)
+
+
+class UploadRejected(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _office_kind(data: bytes) -> Kind | None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED:
+                return None
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return None
+    if "[Content_Types].xml" not in names:
+        return None
+    if "word/document.xml" in names:
+        return DOCX
+    if "xl/workbook.xml" in names:
+        return XLSX
+    return None
+
+
+def sniff(data: bytes) -> Kind | None:
+    """The file's type from its first bytes (and, for zip-based formats, its parts)."""
+    if data.startswith(b"%PDF-"):
+        return PDF
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if data.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if data.startswith(b"PK\x03\x04"):
+        return _office_kind(data)
+    return None
+
+
+def clean_name(filename: str, kind: Kind, fallback: str = "file") -> str:
+    """A display name with no path, no control characters, and the extension of its real type."""
+    base = re.split(r"[\\/]", filename or "")[-1]
+    base = "".join(ch for ch in unicodedata.normalize("NFC", base) if unicodedata.category(ch)[0] != "C")
+    stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", base).strip(" .") or fallback
+    stem = re.sub(r'[<>:"|?*]+', "_", stem)[:80]
+    return f"{stem}.{kind.extension}"
+
+
+def ascii_name(name: str, fallback: str) -> str:
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")
+    return cleaned if re.search(r"[A-Za-z0-9]", cleaned.rsplit(".", 1)[0]) else fallback
+
+
+def content_disposition(name: str, fallback: str, *, inline: bool = False) -> str:
+    """RFC 6266 with an RFC 5987 `filename*` for Chinese names and a plain ASCII fallback."""
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename=\"{ascii_name(name, fallback)}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def path_for(root: Path, sha256: str) -> Path:
+    if not re.fullmatch(r"[0-9a-f]{64}", sha256):
+        raise ValueError("not a SHA-256")
+    return root / sha256[:2] / sha256[2:4] / sha256
+
+
+def save(root: Path, data: bytes) -> str:
+    """Write the bytes under their hash (once: equal files share one copy) and return the hash."""
+    digest = hashlib.sha256(data).hexdigest()
+    target = path_for(root, digest)
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_suffix(f".{os.getpid()}.part")
+        temporary.write_bytes(data)
+        os.replace(temporary, target)  # atomic: a reader never sees half a file
+    return digest
+
+
+def load(root: Path, sha256: str) -> bytes:
+    return path_for(root, sha256).read_bytes()
