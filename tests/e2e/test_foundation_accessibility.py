@@ -60,6 +60,12 @@ CASES: dict[str, AxeCase] = {
     "admin-cadre-new": AxeCase("/admin/people/cadre/new", "admin"),
     "admin-people-import": AxeCase("/admin/people/import", "admin"),
     "audit": AxeCase("/audit", "inspector"),
+    "organizer-challenges": AxeCase("/organizer/challenges", "organizer"),
+    "organizer-new-challenge": AxeCase("/organizer/challenges/new", "organizer"),
+    "organizer-manage-draft": AxeCase("/organizer/challenges/8", "organizer"),  # the demo draft "lab"
+    "organizer-amend": AxeCase("/organizer/challenges/1/amend", "organizer"),
+    "challenge-detail": AxeCase("/challenges/1", "cadre1"),
+    "challenges-eligible": AxeCase("/challenges/eligible", "cadre1"),
     "account-password": AxeCase("/account/password", "cadre1"),
     "not-found": AxeCase("/no/such/page", status=404),
     "forbidden": AxeCase("/admin/users", "cadre1", status=403),
