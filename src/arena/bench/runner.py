@@ -40,9 +40,13 @@ PAGES: list[Page] = [
     Page("baseline", "/", server="baseline"),
     Page("login", "/login"),
     Page("challenges", "/challenges"),
+    Page("search", "/challenges?q=%E6%94%BB%E5%9D%9A&phase=open"),  # 攻坚, open only
+    Page("detail", "/challenges/1"),
     Page("healthz", "/healthz"),
     Page("home-admin", "/", user="admin"),
     Page("home-cadre", "/", user="cadre1"),
+    Page("organizer-list", "/organizer/challenges", user="organizer"),
+    Page("eligible", "/challenges/eligible", user="cadre1"),
 ]
 
 PORTS = range(8200, 8300)

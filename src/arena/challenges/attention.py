@@ -52,7 +52,8 @@ async def cadre_attention(db: AsyncSession, actor: Actor, clock: Clock) -> list[
     if cadre is None:
         return [AttentionItem(_("尚未关联干部信息"), _("请联系管理员把你的账号关联到干部信息，才能揭榜"),
                               "/challenges")]
-    stmt = queries.eligible_statement(cadre, clock.now()).order_by(None)
+    now = clock.now()
+    stmt = queries.eligible_statement(cadre, now, await queries.open_age_limits(db, now)).order_by(None)
     count = int(await db.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
     if not count:
         return [AttentionItem(_("可揭榜单"), _("目前没有你符合条件的揭榜中榜单"), "/challenges")]

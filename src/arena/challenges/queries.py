@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import json
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -310,8 +311,9 @@ def days_until(moment: datetime | None, now: datetime) -> int | None:
 # --- the cadre's eligible challenges ----------------------------------------------------------
 
 async def load_cadre_facts(db: AsyncSession, user_id: int) -> CadreFacts | None:
-    """The cadre linked to this login, with fields and unit chain (two or three queries)."""
-    cadre = await db.scalar(select(Cadre).where(Cadre.user_id == user_id).options(selectinload(Cadre.fields)))
+    """The cadre linked to this login, with fields and unit chain (two queries)."""
+    cadre = (await db.execute(select(Cadre).where(Cadre.user_id == user_id).options(joinedload(Cadre.fields))
+                              )).unique().scalar_one_or_none()
     if cadre is None:
         return None
     return CadreFacts(rank=cadre.rank, birth_date=cadre.birth_date,
@@ -344,17 +346,23 @@ AGE_HORIZON = 50
 """Age limits checked exactly up to this many years above the cadre's current age."""
 
 
-def age_condition(birth: date, now: datetime) -> ColumnElement[bool]:
+def age_condition(birth: date, now: datetime, limits: Iterable[int] | None = None) -> ColumnElement[bool]:
     """SQL for "age on the closing day ≤ age_limit" (eligibility.check_age).
 
     Age on day d ≤ L exactly when d comes before the (L+1)th birthday, so the closing moment is
     compared with that birthday's midnight in Asia/Shanghai, chosen per limit by a CASE. Limits
-    below the cadre's age today can never pass (open windows close today or later).
+    below the cadre's age today can never pass (open windows close today or later). `limits`,
+    when given, are the only limits that occur (see `open_age_limits`): the CASE then names just
+    those, which keeps the statement small.
     """
     today = local_day(now)
     age_now = age_on(birth, today)
-    cutoffs = {limit: _local_midnight_utc(_birthday(birth, limit + 1))
-               for limit in range(max(age_now, 0), age_now + AGE_HORIZON)}
+    wanted = range(max(age_now, 0), age_now + AGE_HORIZON)
+    chosen = sorted(set(limits) & set(wanted)) if limits is not None else list(wanted)
+    if not chosen:
+        return or_(Challenge.age_limit.is_(None),
+                   and_(Challenge.bid_closes_at.is_(None), Challenge.age_limit >= age_now))
+    cutoffs = {limit: _local_midnight_utc(_birthday(birth, limit + 1)) for limit in chosen}
     # typed literals: SQLite compares datetimes as text, so the column's own format is needed
     moment_type = Challenge.__table__.c.bid_closes_at.type
     cutoff = case(*[(Challenge.age_limit == limit, literal(moment, moment_type)) for limit, moment in cutoffs.items()],
@@ -381,9 +389,18 @@ def _any_of(table: Any, column: str, ids: list[int]) -> ColumnElement[bool]:
     return or_(~restricted, allowed)
 
 
-def eligible_statement(cadre: CadreFacts, now: datetime) -> Select[Challenge]:
+async def open_age_limits(db: AsyncSession, now: datetime) -> list[int]:
+    """The age limits that open challenges actually set (a handful), for `age_condition`."""
+    rows = await db.scalars(select(Challenge.age_limit).distinct()
+                            .where(phase_condition(PublicPhase.OPEN, now), Challenge.age_limit.is_not(None)))
+    return [int(limit) for limit in rows.all() if limit is not None]
+
+
+def eligible_statement(cadre: CadreFacts, now: datetime,
+                       age_limits: Iterable[int] | None = None) -> Select[Challenge]:
     """Open challenges whose rules this cadre meets, soonest deadline first. Exactly the
-    challenges `check_eligibility` passes (tested against it), so pagination stays right."""
+    challenges `check_eligibility` passes (tested against it), so pagination stays right.
+    `age_limits`: from `open_age_limits`, to keep the age test small (all limits when None)."""
     return (
         select(Challenge)
         .where(
@@ -391,15 +408,17 @@ def eligible_statement(cadre: CadreFacts, now: datetime) -> Select[Challenge]:
             rank_condition(cadre.rank),
             _any_of(challenge_eligible_field, "field_id", [f.id for f in cadre.fields]),
             _any_of(challenge_eligible_unit, "unit_id", [u.id for u in cadre.unit_chain]),
-            age_condition(cadre.birth_date, now) if cadre.birth_date else true(),
+            age_condition(cadre.birth_date, now, age_limits) if cadre.birth_date else true(),
         )
         .order_by(Challenge.bid_closes_at.asc().nulls_last(), Challenge.id.desc())
     )
 
 
 async def eligible_challenges(db: AsyncSession, cadre: CadreFacts, page: int, now: datetime) -> Page[Challenge]:
-    """Count, page, and the page's eligible units and fields (for the explanations): four queries."""
-    stmt = _with_card_data(eligible_statement(cadre, now)).options(
+    """The age limits in use, the page with its total, and the page's eligible units and fields
+    (for the explanations): four queries."""
+    limits = await open_age_limits(db, now)
+    stmt = _with_card_data(eligible_statement(cadre, now, limits)).options(
         selectinload(Challenge.eligible_units), selectinload(Challenge.eligible_fields))
     return await paginate(db, stmt, page)
 
