@@ -20,6 +20,13 @@ PAGES: dict[str, set[Role] | None] = {
     "/admin/users": {Role.ADMIN},
     "/admin/users/new": {Role.ADMIN},
     "/audit": {Role.ADMIN, Role.INSPECTOR},
+    "/admin/units": {Role.ADMIN},
+    "/admin/people": {Role.ADMIN},
+    "/admin/people/import": {Role.ADMIN},
+    "/challenges": None,
+    "/challenges/eligible": {Role.CADRE},
+    "/organizer/challenges": {Role.ORGANIZER},
+    "/organizer/challenges/new": {Role.ORGANIZER},
 }
 
 
