@@ -21,6 +21,7 @@ NAV: list[NavItem] = [
     NavItem(lazy("首页"), "/", None),
     NavItem(lazy("榜单大厅"), "/challenges", None),
     NavItem(lazy("可揭榜单"), "/challenges/eligible", frozenset({Role.CADRE})),
+    NavItem(lazy("我的揭榜"), "/bids", frozenset({Role.CADRE})),
     NavItem(lazy("我的发榜"), "/organizer/challenges", frozenset({Role.ORGANIZER})),
     NavItem(lazy("账号管理"), "/admin/users", frozenset({Role.ADMIN})),
     NavItem(lazy("单位"), "/admin/units", frozenset({Role.ADMIN})),

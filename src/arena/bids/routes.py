@@ -1,0 +1,242 @@
+"""The cadre's bid pages: start, draft with autosave, team, submit with receipt, withdraw,
+and team invitations. Thin: the rules are in bids/service.py."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from arena.auth.models import Role
+from arena.bids import documents, service
+from arena.bids.models import Bid, BidStatus
+from arena.bids.transitions import CADRE_STATUS_LABELS
+from arena.challenges.models import Challenge
+from arena.challenges.phase import window_is_open
+from arena.challenges.queries import load_challenge_detail
+from arena.clock import DISPLAY_TZ
+from arena.errors import DomainError, FormErrors, NotFound
+from arena.i18n import gettext as _
+from arena.web.deps import ActorDep, ClockDep, DbSession
+from arena.web.forms import Form
+from arena.web.helpers import read_form, redirect
+from arena.web.templating import render
+
+CADRE = {"roles": {Role.CADRE}}
+TEXT_MAX = 20000
+
+
+def _status_label(bid: Bid) -> str:
+    return _(CADRE_STATUS_LABELS[BidStatus(bid.status)])
+
+
+@post("/challenges/{challenge_id:int}/bid", opt=CADRE)
+async def start(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
+                challenge_id: FromPath[int]) -> Response[str]:
+    assert actor is not None
+    try:
+        bid = await service.start_bid(db_session, clock, actor, challenge_id)
+    except DomainError as exc:
+        await db_session.rollback()
+        if isinstance(exc, NotFound):
+            raise
+        return render(request, "bids/refused.html", {"message": exc.message, "challenge_id": challenge_id},
+                      status_code=400)
+    return redirect(request, f"/bids/{bid.id}")
+
+
+@get("/bids", opt=CADRE)
+async def my_bids(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
+                  actor: ActorDep) -> Response[str]:
+    assert actor is not None
+    rows = await service.my_bids(db_session, actor)
+    invites = await service.invitations(db_session, actor)
+    now = clock.now()
+    return render(request, "bids/list.html", {
+        "rows": [(bid, challenge, _status_label(bid), window_is_open(challenge, now)) for bid, challenge in rows],
+        "invites": invites,
+    })
+
+
+def _read_draft(form: Form, bid: Bid) -> service.BidDraft:
+    revision = form.integer("revision", "revision", minimum=0) or 0
+    plan = form.text("plan", _("实施方案"), required=False, max_length=TEXT_MAX)
+    commitment = form.text("commitment", _("承诺事项"), required=False, max_length=TEXT_MAX)
+    milestones = []
+    for i, m in enumerate(bid.milestones):
+        title = form.text(f"m{i}-title", _("节点名称"), required=False, max_length=100) or m.title
+        raw_due = form.raw(f"m{i}-due_on").strip()
+        try:
+            due = date.fromisoformat(raw_due) if raw_due else m.due_on
+        except ValueError:
+            form.error(f"m{i}-due_on", _("第 {n} 个节点的完成日期无效（格式：2027-06-30）").format(n=i + 1))
+            due = m.due_on
+        milestones.append(service.MilestoneDraft(
+            title=title, due_on=due, template_id=m.template_id,
+            deliverable=form.text(f"m{i}-deliverable", _("节点成果"), required=False, max_length=2000),
+            kpi=form.text(f"m{i}-kpi", _("考核指标"), required=False, max_length=2000)))
+    return service.BidDraft(revision=revision, plan=plan, commitment=commitment, milestones=milestones)
+
+
+async def _bid_page(request: Request[Any, Any, Any], db: AsyncSession, clock: ClockDep, bid: Bid,
+                    errors: dict[str, str], status_code: int = 200, values: dict[str, Any] | None = None,
+                    notice: str | None = None) -> Response[str]:
+    challenge = await db.get(Challenge, bid.challenge_id)
+    assert challenge is not None
+    open_now = window_is_open(challenge, clock.now())
+    full = await load_challenge_detail(db, bid.challenge_id)
+    return render(request, "bids/bid.html", {
+        "bid": bid, "challenge": challenge, "status_label": _status_label(bid), "open_now": open_now,
+        "editable": open_now and bid.status in (BidStatus.DRAFT.value, BidStatus.SUBMITTED.value),
+        "errors": errors, "values": values, "notice": notice,
+        "problems": service.submission_problems(bid, full) if full else [],
+        "versions": await service.versions(db, bid),
+        "closes": challenge.bid_closes_at.astimezone(DISPLAY_TZ) if challenge.bid_closes_at else None,
+    }, status_code=status_code)
+
+
+@get("/bids/{bid_id:int}", opt=CADRE)
+async def bid_page(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
+                   bid_id: FromPath[int], done: FromQuery[str | None] = None) -> Response[str]:
+    assert actor is not None
+    bid = await service.get_own_bid(db_session, actor, bid_id)
+    notices = {"saved": _("草稿已保存。"), "submitted": _("已提交。回执已生成，可下载保存。"),
+               "withdrawn": _("已撤回。"), "invited": _("已发出邀请，待对方确认。")}
+    return await _bid_page(request, db_session, clock, bid, {}, notice=notices.get(done or ""))
+
+
+@post("/bids/{bid_id:int}", opt=CADRE)
+async def save(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
+               bid_id: FromPath[int]) -> Response[str]:
+    """Save the draft: a plain POST (redirect) or htmx autosave (a small status fragment)."""
+    assert actor is not None
+    bid = await service.get_own_bid(db_session, actor, bid_id)
+    form = await read_form(request)
+    draft = _read_draft(form, bid)
+    autosave = request.headers.get("hx-request") == "true"
+    try:
+        if not form.ok:
+            raise FormErrors(form.errors)
+        await service.save_draft(db_session, clock, actor, bid, draft)
+    except (FormErrors, DomainError) as exc:
+        await db_session.rollback()
+        message = exc.message
+        if autosave:
+            return render(request, "bids/_autosave.html", {"ok": False, "message": message, "revision": None},
+                          status_code=409 if isinstance(exc, service.StaleDraft) else 400)
+        bid = await service.get_own_bid(db_session, actor, bid_id)
+        errors = exc.errors if isinstance(exc, FormErrors) else {"plan": message}
+        values = {"plan": draft.plan, "commitment": draft.commitment, "milestones": draft.milestones,
+                  "revision": draft.revision}
+        return await _bid_page(request, db_session, clock, bid, errors, status_code=409
+                               if isinstance(exc, service.StaleDraft) else 400, values=values)
+    if autosave:
+        saved_at = clock.now().astimezone(DISPLAY_TZ).strftime("%H:%M:%S")
+        return render(request, "bids/_autosave.html", {"ok": True, "message": saved_at, "revision": bid.revision})
+    return redirect(request, f"/bids/{bid.id}?done=saved")
+
+
+@post("/bids/{bid_id:int}/team", opt=CADRE)
+async def invite(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
+                 bid_id: FromPath[int]) -> Response[str]:
+    assert actor is not None
+    bid = await service.get_own_bid(db_session, actor, bid_id)
+    form = await read_form(request)
+    code = form.text("member_code", _("成员工号"), max_length=32)
+    duty = form.text("member_duty", _("分工"), required=False, max_length=200)
+    try:
+        if not form.ok:
+            raise FormErrors(form.errors)
+        await service.invite(db_session, clock, actor, bid, code, duty)
+    except (FormErrors, DomainError) as exc:
+        await db_session.rollback()
+        bid = await service.get_own_bid(db_session, actor, bid_id)
+        errors = exc.errors if isinstance(exc, FormErrors) else {"member_code": exc.message}
+        return await _bid_page(request, db_session, clock, bid, errors, status_code=400)
+    return redirect(request, f"/bids/{bid.id}?done=invited#team")
+
+
+@post("/bids/{bid_id:int}/team/{member_id:int}/remove", opt=CADRE)
+async def remove_member(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
+                        bid_id: FromPath[int], member_id: FromPath[int]) -> Response[str]:
+    assert actor is not None
+    bid = await service.get_own_bid(db_session, actor, bid_id)
+    await service.remove_member(db_session, clock, actor, bid, member_id)
+    return redirect(request, f"/bids/{bid.id}#team")
+
+
+@post("/bids/{bid_id:int}/submit", opt=CADRE)
+async def submit(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
+                 bid_id: FromPath[int]) -> Response[str]:
+    assert actor is not None
+    bid = await service.get_own_bid(db_session, actor, bid_id)
+    form = await read_form(request)
+    revision = form.integer("revision", "revision", minimum=0) or 0
+    try:
+        await service.submit(db_session, clock, actor, bid, revision)
+    except service.StaleDraft:
+        # A second click of the same page (or another tab): the first one counted; show where it stands.
+        await db_session.rollback()
+        return redirect(request, f"/bids/{bid_id}")
+    except DomainError as exc:
+        await db_session.rollback()
+        bid = await service.get_own_bid(db_session, actor, bid_id)
+        return await _bid_page(request, db_session, clock, bid, {"submit": exc.message}, status_code=400)
+    return redirect(request, f"/bids/{bid.id}?done=submitted")
+
+
+@post("/bids/{bid_id:int}/withdraw", opt=CADRE)
+async def withdraw(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
+                   bid_id: FromPath[int]) -> Response[str]:
+    assert actor is not None
+    bid = await service.get_own_bid(db_session, actor, bid_id)
+    form = await read_form(request)
+    reason = form.text("reason", _("撤回原因"), max_length=2000)
+    try:
+        if not form.ok:
+            raise FormErrors(form.errors)
+        await service.withdraw(db_session, clock, actor, bid, reason)
+    except (FormErrors, DomainError) as exc:
+        await db_session.rollback()
+        bid = await service.get_own_bid(db_session, actor, bid_id)
+        errors = exc.errors if isinstance(exc, FormErrors) else {"reason": exc.message}
+        return await _bid_page(request, db_session, clock, bid, errors, status_code=400)
+    return redirect(request, f"/bids/{bid.id}?done=withdrawn")
+
+
+@get("/bids/{bid_id:int}/receipt.pdf", opt=CADRE)
+async def receipt(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
+                  bid_id: FromPath[int]) -> Response[bytes]:
+    assert actor is not None
+    bid = await service.get_own_bid(db_session, actor, bid_id)
+    version = await service.latest_version(db_session, bid)
+    challenge = await db_session.get(Challenge, bid.challenge_id)
+    if version is None or challenge is None:
+        raise DomainError(_("该揭榜申报尚未提交，没有回执"))
+    pdf = await documents.receipt_pdf(request.app.state.jinja, bid, challenge, version)
+    name = f"揭榜回执-{bid.number}.pdf"
+    return Response(pdf, media_type="application/pdf", headers={
+        "content-disposition": documents.disposition(name, f"receipt-{bid.number}.pdf")})
+
+
+@post("/bids/invitations/{member_id:int}/{answer:str}", opt=CADRE)
+async def answer(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
+                 member_id: FromPath[int], answer: FromPath[str]) -> Response[str]:
+    assert actor is not None
+    if answer not in ("accept", "decline"):
+        raise DomainError(_("无效的操作"))
+    try:
+        await service.answer_invitation(db_session, clock, actor, member_id, answer == "accept")
+    except DomainError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        await db_session.rollback()
+        return render(request, "bids/refused.html", {"message": exc.message, "challenge_id": None}, status_code=400)
+    return redirect(request, "/bids#invitations")
+
+
+ROUTES = [start, my_bids, bid_page, save, invite, remove_member, submit, withdraw, receipt, answer]
+

@@ -1,0 +1,351 @@
+"""The cadre's rules for bids: drafting, team confirmation, submitting, new versions, withdrawing.
+
+Every deadline is the server's clock (DESIGN §3). A draft carries a revision number: a save
+names the revision it started from, so two tabs never silently overwrite each other. Submitting
+freezes a `BidVersion` (canonical JSON and its SHA-256) that the receipt prints; nothing
+submitted is ever deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload, selectinload
+
+from arena.actor import Actor
+from arena.audit import service as audit
+from arena.audit.labels import register_actions
+from arena.bids.models import Bid, BidMember, BidMilestone, BidStatus, BidVersion, MemberStatus
+from arena.bids.transitions import ACTIVE, BID_TRANSITIONS, check_transition
+from arena.challenges.eligibility import ChallengeRules, check_eligibility
+from arena.challenges.models import Challenge, ChallengeStatus
+from arena.challenges.phase import window_is_open
+from arena.challenges.queries import load_cadre_facts, load_challenge_detail
+from arena.clock import DISPLAY_TZ, Clock
+from arena.errors import DomainError, FormErrors, NotFound
+from arena.i18n import gettext as _
+from arena.i18n import lazy
+from arena.units.models import Cadre
+
+ACTIVE_BID_CAP = 2
+"""At most this many active bids (submitted, qualified or won) per cadre at once (issue 5 §3)."""
+NUMBER_LOCK_KEY = 0x41524E43
+
+register_actions({f"bid.{action}": t.label for action, t in BID_TRANSITIONS.items()} | {
+    "bid.create": lazy("起草揭榜申报"),
+    "bid.save": lazy("保存揭榜草稿"),
+    "bid.invite": lazy("邀请团队成员"),
+    "bid.member_confirm": lazy("确认加入团队"),
+    "bid.member_decline": lazy("谢绝加入团队"),
+})
+
+
+# --- finding ----------------------------------------------------------------------------------
+
+async def cadre_of(db: AsyncSession, actor: Actor) -> Cadre:
+    cadre = await db.scalar(select(Cadre).where(Cadre.user_id == actor.user_id)) if actor.user_id else None
+    if cadre is None:
+        raise DomainError(_("你的账号尚未关联干部信息，请联系管理员"))
+    return cadre
+
+
+async def get_own_bid(db: AsyncSession, actor: Actor, bid_id: int) -> Bid:
+    """The bid this cadre leads, with team and milestones; anyone else's answers as not found."""
+    bid = (await db.execute(
+        select(Bid).where(Bid.id == bid_id).options(
+            joinedload(Bid.lead), selectinload(Bid.members).joinedload(BidMember.cadre),
+            selectinload(Bid.milestones), selectinload(Bid.attachments))
+    )).unique().scalar_one_or_none() if 0 < bid_id < 2**53 else None
+    if bid is None or actor.user_id is None or bid.lead.user_id != actor.user_id:
+        raise NotFound(_("该揭榜申报不存在，或不由你牵头。"))
+    return bid
+
+
+async def my_bids(db: AsyncSession, actor: Actor) -> list[tuple[Bid, Challenge]]:
+    """Bids this cadre leads, newest first (two queries)."""
+    cadre = await db.scalar(select(Cadre.id).where(Cadre.user_id == actor.user_id)) if actor.user_id else None
+    if cadre is None:
+        return []
+    rows = await db.execute(select(Bid, Challenge).join(Challenge, Challenge.id == Bid.challenge_id)
+                            .where(Bid.lead_id == cadre).order_by(Bid.id.desc()).limit(200))
+    return [(bid, challenge) for bid, challenge in rows.tuples().all()]
+
+
+# --- starting a bid ---------------------------------------------------------------------------
+
+async def _check_may_bid(db: AsyncSession, challenge: Challenge, cadre: Cadre, actor: Actor, now: datetime) -> None:
+    if not window_is_open(challenge, now):
+        raise DomainError(_("该榜单当前不在揭榜时间内（截止时间 {at}）").format(at=_when(challenge.bid_closes_at)))
+    facts = await load_cadre_facts(db, actor.user_id) if actor.user_id else None
+    if facts is None:
+        raise DomainError(_("你的账号尚未关联干部信息，请联系管理员"))
+    verdict = check_eligibility(ChallengeRules.from_challenge(challenge), facts, now)
+    if not verdict.eligible:
+        failed = [rule.explanation for rule in verdict.results if not rule.passed]
+        raise DomainError(_("你不符合本榜揭榜条件：") + "；".join(failed))
+
+
+async def start_bid(db: AsyncSession, clock: Clock, actor: Actor, challenge_id: int) -> Bid:
+    """The cadre's bid on the challenge: their existing one, or a new draft when they may bid."""
+    cadre = await cadre_of(db, actor)
+    existing = await db.scalar(select(Bid).where(Bid.challenge_id == challenge_id, Bid.lead_id == cadre.id))
+    if existing is not None:
+        return existing
+    challenge = await load_challenge_detail(db, challenge_id)
+    if challenge is None or challenge.status != ChallengeStatus.PUBLISHED.value:
+        raise NotFound(_("该榜单不存在，或尚未发布。"))
+    now = clock.now()
+    await _check_may_bid(db, challenge, cadre, actor, now)
+    if await db.scalar(select(BidMember.id).where(BidMember.challenge_id == challenge_id,
+                                                  BidMember.cadre_id == cadre.id,
+                                                  BidMember.status == MemberStatus.CONFIRMED.value)):
+        raise DomainError(_("你已是本榜另一揭榜团队的成员，不能再牵头揭榜"))
+    bid = Bid(challenge_id=challenge_id, lead_id=cadre.id, status=BidStatus.DRAFT.value, revision=1)
+    bid.milestones = [BidMilestone(position=t.position, template_id=t.id, title=t.title,
+                                   due_on=_months_after(now.astimezone(DISPLAY_TZ).date(), t.due_month),
+                                   deliverable=t.deliverable, kpi="")
+                      for t in challenge.milestone_templates]
+    bid.members, bid.attachments = [], []
+    db.add(bid)
+    await db.flush()
+    await audit.record(db, clock, actor, "cadre", "bid.create", "bid", bid.id, {"challenge": challenge_id})
+    return bid
+
+
+def _months_after(day: date, months: int) -> date:
+    """The same day `months` later (the 28th when the month is shorter): a milestone's due date."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    try:
+        return date(year, month, day.day)
+    except ValueError:
+        return date(year, month, 28)
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.astimezone(DISPLAY_TZ).strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+# --- drafting ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MilestoneDraft:
+    title: str
+    due_on: date
+    deliverable: str
+    kpi: str
+    template_id: int | None
+
+
+@dataclass(frozen=True)
+class BidDraft:
+    revision: int  # the revision the form was loaded at
+    plan: str
+    commitment: str
+    milestones: list[MilestoneDraft]
+
+
+class StaleDraft(DomainError):
+    """Another tab (or person) saved the draft since this form was loaded."""
+
+
+async def save_draft(db: AsyncSession, clock: Clock, actor: Actor, bid: Bid, draft: BidDraft) -> None:
+    """Save the draft if nobody saved it since `draft.revision`; each save bumps the revision.
+
+    The compare-and-set is one UPDATE … WHERE revision = ?, so two saves racing cannot both win."""
+    if bid.status not in (BidStatus.DRAFT.value, BidStatus.SUBMITTED.value):
+        raise DomainError(_("该揭榜申报已不能修改（当前状态不允许）"))
+    challenge = await db.get(Challenge, bid.challenge_id)
+    assert challenge is not None
+    if not window_is_open(challenge, clock.now()):
+        raise DomainError(_("揭榜已截止（截止时间 {at}），草稿已保留但不能再修改").format(
+            at=_when(challenge.bid_closes_at)))
+    await claim_revision(db, bid, draft.revision)
+    bid.plan, bid.commitment = draft.plan, draft.commitment
+    # Row by row, in place: the plan keeps one row per milestone (positions are unique per bid).
+    for row, m in zip(bid.milestones, draft.milestones, strict=False):
+        row.title, row.due_on, row.deliverable, row.kpi = m.title, m.due_on, m.deliverable, m.kpi
+    await db.flush()
+    await audit.record(db, clock, actor, "cadre", "bid.save", "bid", bid.id, {"revision": bid.revision})
+
+
+async def claim_revision(db: AsyncSession, bid: Bid, revision: int) -> None:
+    """Compare-and-set on the draft's revision in one UPDATE, so of two racing saves (two tabs,
+    a double click) exactly one wins; the other gets StaleDraft and changes nothing."""
+    result = await db.execute(
+        update(Bid).where(Bid.id == bid.id, Bid.revision == revision).values(revision=Bid.revision + 1)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise StaleDraft(_("此草稿已在其他窗口或设备上修改过。为避免互相覆盖，本次未保存；"
+                           "请复制你的修改，刷新页面后再保存。"))
+    bid.revision = revision + 1
+
+
+# --- team -------------------------------------------------------------------------------------
+
+async def invite(db: AsyncSession, clock: Clock, actor: Actor, bid: Bid, code: str, duty: str) -> BidMember:
+    if bid.status != BidStatus.DRAFT.value:
+        raise FormErrors({"member_code": _("提交后不能再调整团队；如需调整，请撤回后重新起草")})
+    cadre = await db.scalar(select(Cadre).where(Cadre.code == code.strip()))
+    if cadre is None:
+        raise FormErrors({"member_code": _("没有工号为“{code}”的干部").format(code=code.strip()[:32])})
+    if cadre.id == bid.lead_id or any(m.cadre_id == cadre.id for m in bid.members):
+        raise FormErrors({"member_code": _("{name}已在团队中").format(name=cadre.name)})
+    member = BidMember(bid_id=bid.id, challenge_id=bid.challenge_id, cadre_id=cadre.id, duty=duty.strip(),
+                       status=MemberStatus.INVITED.value)
+    bid.members.append(member)
+    await db.flush()
+    await audit.record(db, clock, actor, "cadre", "bid.invite", "bid", bid.id, {"member": cadre.code})
+    return member
+
+
+async def remove_member(db: AsyncSession, clock: Clock, actor: Actor, bid: Bid, member_id: int) -> None:
+    if bid.status != BidStatus.DRAFT.value:
+        raise DomainError(_("提交后不能再调整团队；如需调整，请撤回后重新起草"))
+    member = next((m for m in bid.members if m.id == member_id), None)
+    if member is None:
+        raise NotFound(_("团队成员不存在"))
+    bid.members.remove(member)
+    await audit.record(db, clock, actor, "cadre", "bid.invite", "bid", bid.id, {"removed": member.cadre_id})
+
+
+async def invitations(db: AsyncSession, actor: Actor) -> list[tuple[BidMember, Bid, Challenge, Cadre]]:
+    """Team invitations waiting for this cadre (or answered), newest first: one query."""
+    mine = select(Cadre.id).where(Cadre.user_id == actor.user_id).scalar_subquery()
+    rows = await db.execute(
+        select(BidMember, Bid, Challenge, Cadre).join(Bid, Bid.id == BidMember.bid_id)
+        .join(Challenge, Challenge.id == Bid.challenge_id).join(Cadre, Cadre.id == Bid.lead_id)
+        .where(BidMember.cadre_id == mine).order_by(BidMember.id.desc()).limit(100))
+    return [tuple(row) for row in rows.tuples().all()]  # type: ignore[misc]
+
+
+async def answer_invitation(db: AsyncSession, clock: Clock, actor: Actor, member_id: int, accept: bool) -> None:
+    cadre = await cadre_of(db, actor)
+    member = await db.get(BidMember, member_id)
+    if member is None or member.cadre_id != cadre.id:
+        raise NotFound(_("该邀请不存在"))
+    if member.status != MemberStatus.INVITED.value:
+        raise DomainError(_("该邀请已答复过"))
+    if accept:
+        other = await db.scalar(select(func.count()).select_from(BidMember).where(
+            BidMember.challenge_id == member.challenge_id, BidMember.cadre_id == cadre.id,
+            BidMember.status == MemberStatus.CONFIRMED.value))
+        leads = await db.scalar(select(Bid.id).where(Bid.challenge_id == member.challenge_id,
+                                                     Bid.lead_id == cadre.id,
+                                                     Bid.status != BidStatus.WITHDRAWN.value))
+        if other or leads:
+            raise DomainError(_("你已在本榜的另一揭榜中（牵头或作为成员），同一榜单只能参加一个团队"))
+    member.status = (MemberStatus.CONFIRMED if accept else MemberStatus.DECLINED).value
+    member.responded_at = clock.now()
+    await audit.record(db, clock, actor, "cadre", "bid.member_confirm" if accept else "bid.member_decline",
+                       "bid", member.bid_id, {"member": cadre.code})
+
+
+# --- submitting, withdrawing ------------------------------------------------------------------
+
+def submission_problems(bid: Bid, challenge: Challenge) -> list[str]:
+    """What stops the bid from being submitted (empty: it may be)."""
+    problems = []
+    if not bid.plan.strip():
+        problems.append(_("请填写实施方案"))
+    if not bid.commitment.strip():
+        problems.append(_("请填写承诺事项"))
+    covered = {m.template_id for m in bid.milestones if m.template_id}
+    for template in challenge.milestone_templates:
+        if template.id not in covered:
+            problems.append(_("节点任务“{title}”尚未安排").format(title=template.title))
+    for m in bid.milestones:
+        if not m.title.strip() or not m.kpi.strip():
+            problems.append(_("每个节点都须写明名称和考核指标"))
+            break
+    waiting = [m.cadre.name for m in bid.members if m.status != MemberStatus.CONFIRMED.value]
+    if waiting:
+        problems.append(_("以下团队成员尚未确认：{names}").format(names="、".join(waiting)))
+    return problems
+
+
+def canonical_content(bid: Bid, challenge: Challenge) -> str:
+    """What was submitted, in a canonical form: sorted keys, no spaces, dates ISO."""
+    content: dict[str, Any] = {
+        "challenge": {"id": challenge.id, "number": challenge.number},
+        "lead": bid.lead.code, "plan": bid.plan, "commitment": bid.commitment,
+        "team": [{"code": m.cadre.code, "duty": m.duty} for m in bid.members],
+        "milestones": [{"title": m.title, "due_on": m.due_on.isoformat(), "deliverable": m.deliverable,
+                        "kpi": m.kpi, "template": m.template_id} for m in bid.milestones],
+        "attachments": [{"title": a.title, "file": a.file_id} for a in bid.attachments],
+    }
+    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+async def _next_number(db: AsyncSession, challenge: Challenge) -> str:
+    if db.get_bind().dialect.name == "postgresql":
+        await db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": NUMBER_LOCK_KEY})
+    count = await db.scalar(select(func.count()).select_from(Bid).where(
+        Bid.challenge_id == challenge.id, Bid.number.is_not(None)))
+    return f"{challenge.number or challenge.id}-B{int(count or 0) + 1:03d}"
+
+
+async def submit(db: AsyncSession, clock: Clock, actor: Actor, bid: Bid, revision: int) -> BidVersion:
+    """Submit (or submit a new version): the window must be open by the server's clock. The
+    revision the page showed is claimed first, so a double click submits once."""
+    action = "resubmit" if bid.status == BidStatus.SUBMITTED.value else "submit"
+    check_transition(action, bid.status)
+    await claim_revision(db, bid, revision)
+    challenge = await load_challenge_detail(db, bid.challenge_id)
+    assert challenge is not None
+    now = clock.now()
+    cadre = await cadre_of(db, actor)
+    await _check_may_bid(db, challenge, cadre, actor, now)
+    problems = submission_problems(bid, challenge)
+    if problems:
+        raise DomainError(_("还不能提交：") + "；".join(problems))
+    if action == "submit":
+        active = await db.scalar(select(func.count()).select_from(Bid).where(
+            Bid.lead_id == bid.lead_id, Bid.status.in_([s.value for s in ACTIVE])))
+        if int(active or 0) >= ACTIVE_BID_CAP:
+            raise DomainError(_("你已有 {n} 个在办的揭榜项目，达到上限，不能再提交").format(n=ACTIVE_BID_CAP))
+        bid.number = bid.number or await _next_number(db, challenge)
+    content = canonical_content(bid, challenge)
+    version_no = (bid.submitted_version or 0) + 1
+    version = BidVersion(bid_id=bid.id, version_no=version_no, content=content,
+                         sha256=hashlib.sha256(content.encode()).hexdigest(), submitted_at=now,
+                         submitted_by_id=actor.user_id)
+    db.add(version)
+    bid.status = check_transition(action, bid.status).value
+    bid.submitted_at, bid.submitted_version = now, version_no
+    await db.flush()
+    await audit.record(db, clock, actor, "cadre", f"bid.{action}", "bid", bid.id,
+                       {"number": bid.number, "version": version_no, "sha256": version.sha256})
+    return version
+
+
+async def withdraw(db: AsyncSession, clock: Clock, actor: Actor, bid: Bid, reason: str) -> None:
+    target = check_transition("withdraw", bid.status)
+    challenge = await db.get(Challenge, bid.challenge_id)
+    assert challenge is not None
+    if not window_is_open(challenge, clock.now()):
+        raise DomainError(_("揭榜已截止（截止时间 {at}），不能再撤回").format(at=_when(challenge.bid_closes_at)))
+    if not reason.strip():
+        raise FormErrors({"reason": _("请填写撤回原因")})
+    before = bid.status
+    bid.status, bid.withdrawn_at, bid.withdraw_reason = target.value, clock.now(), reason.strip()
+    await audit.record(db, clock, actor, "cadre", "bid.withdraw", "bid", bid.id,
+                       {"from": before, "reason": reason.strip()})
+
+
+async def latest_version(db: AsyncSession, bid: Bid) -> BidVersion | None:
+    if not bid.submitted_version:
+        return None
+    return await db.scalar(select(BidVersion).where(BidVersion.bid_id == bid.id,
+                                                    BidVersion.version_no == bid.submitted_version))
+
+
+async def versions(db: AsyncSession, bid: Bid) -> list[BidVersion]:
+    return list((await db.scalars(select(BidVersion).where(BidVersion.bid_id == bid.id)
+                                  .order_by(BidVersion.version_no.desc()))).all())
