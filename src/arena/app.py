@@ -53,6 +53,7 @@ def route_handlers() -> list[Any]:
     from arena.auth.admin_routes import ROUTES as admin_routes
     from arena.auth.routes import ROUTES as auth_routes
     from arena.bids.routes import ROUTES as bid_routes
+    from arena.bids.routes_review import ROUTES as bid_review_routes
     from arena.challenges.routes_organizer import ROUTES as organizer_challenge_routes
     from arena.challenges.routes_public import ROUTES as public_challenge_routes
     from arena.home.routes import ROUTES as home_routes
@@ -60,7 +61,8 @@ def route_handlers() -> list[Any]:
 
     return [
         *home_routes, *auth_routes, *admin_routes, *unit_routes,
-        *organizer_challenge_routes, *public_challenge_routes, *bid_routes, *audit_routes,
+        *organizer_challenge_routes, *public_challenge_routes, *bid_routes, *bid_review_routes,
+        *audit_routes,
     ]
 
 

@@ -1,0 +1,148 @@
+"""The organizer's qualification page and the inspector's vetting pages. Thin: the rules are in
+bids/qualification.py. A veto's reason is rendered only here (organizer and inspector pages)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from arena.actor import Actor
+from arena.auth.models import Role
+from arena.bids import qualification
+from arena.bids.models import BidStatus
+from arena.bids.transitions import STATUS_LABELS
+from arena.challenges.models import Challenge
+from arena.challenges.phase import PHASE_LABELS, public_phase
+from arena.errors import DomainError, FormErrors, NotFound
+from arena.i18n import gettext as _
+from arena.web.deps import ActorDep, ClockDep, DbSession
+from arena.web.helpers import read_form, redirect
+from arena.web.templating import render
+
+ORGANIZER = {"roles": {Role.ORGANIZER}}
+INSPECTOR = {"roles": {Role.INSPECTOR}}
+
+
+def _labels() -> dict[str, str]:
+    return {s.value: _(label) for s, label in STATUS_LABELS.items()}
+
+
+async def _qualification_page(request: Request[Any, Any, Any], db: AsyncSession, clock: ClockDep, actor: Actor,
+                              challenge_id: int, errors: dict[str, str] | None = None,
+                              refusal: str | None = None) -> Response[str]:
+    challenge = await qualification.challenge_for_qualification(db, actor, challenge_id)
+    rows = await qualification.bids_under_review(db, challenge)
+    return render(request, "bids/qualification.html", {
+        "challenge": challenge, "rows": rows, "labels": _labels(), "errors": errors or {}, "refusal": refusal,
+        "phase_label": _(PHASE_LABELS[public_phase(challenge, clock.now())]),
+        "done": request.query_params.get("done"),
+    }, status_code=400 if (errors or refusal) else 200)
+
+
+@get("/organizer/challenges/{challenge_id:int}/qualification", opt=ORGANIZER)
+async def qualification_page(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
+                             actor: ActorDep, challenge_id: FromPath[int]) -> Response[str]:
+    assert actor is not None
+    return await _qualification_page(request, db_session, clock, actor, challenge_id)
+
+
+@post("/organizer/challenges/{challenge_id:int}/qualification/start", opt=ORGANIZER)
+async def start(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
+                challenge_id: FromPath[int]) -> Response[str]:
+    assert actor is not None
+    challenge = await qualification.challenge_for_qualification(db_session, actor, challenge_id)
+    try:
+        await qualification.start(db_session, clock, actor, challenge)
+    except DomainError as exc:
+        await db_session.rollback()
+        return await _qualification_page(request, db_session, clock, actor, challenge_id, refusal=exc.message)
+    return redirect(request, f"/organizer/challenges/{challenge_id}/qualification")
+
+
+@post("/organizer/challenges/{challenge_id:int}/qualification/{bid_id:int}", opt=ORGANIZER)
+async def decide(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
+                 challenge_id: FromPath[int], bid_id: FromPath[int]) -> Response[str]:
+    assert actor is not None
+    challenge = await qualification.challenge_for_qualification(db_session, actor, challenge_id)
+    form = await read_form(request)
+    decision = form.raw("decision")
+    reason = form.text("reason", _("理由"), required=False, max_length=2000)
+    try:
+        if decision not in ("qualify", "disqualify"):
+            raise DomainError(_("无效的操作"))
+        await qualification.decide(db_session, clock, actor, challenge, bid_id, decision == "qualify", reason)
+    except (FormErrors, DomainError) as exc:
+        if isinstance(exc, NotFound):
+            raise
+        await db_session.rollback()
+        errors = exc.errors if isinstance(exc, FormErrors) else None
+        return await _qualification_page(request, db_session, clock, actor, challenge_id, errors=errors,
+                                         refusal=None if errors else exc.message)
+    return redirect(request, f"/organizer/challenges/{challenge_id}/qualification#bid-{bid_id}")
+
+
+@post("/organizer/challenges/{challenge_id:int}/qualification/finish", opt=ORGANIZER)
+async def finish(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
+                 challenge_id: FromPath[int]) -> Response[str]:
+    assert actor is not None
+    challenge = await qualification.challenge_for_qualification(db_session, actor, challenge_id)
+    try:
+        review = await qualification.finish(db_session, clock, actor, challenge)
+    except DomainError as exc:
+        await db_session.rollback()
+        return await _qualification_page(request, db_session, clock, actor, challenge_id, refusal=exc.message)
+    return redirect(request, f"/organizer/challenges/{challenge_id}/qualification?done="
+                             f"{'review' if review else 'failed'}")
+
+
+# --- the inspector ----------------------------------------------------------------------------
+
+@get("/inspector/vetting", opt=INSPECTOR)
+async def vetting_list(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep) -> Response[str]:
+    challenges = await qualification.challenges_to_vet(db_session, clock)
+    return render(request, "bids/vetting_list.html", {"challenges": challenges})
+
+
+async def _vetting_page(request: Request[Any, Any, Any], db: AsyncSession, clock: ClockDep, challenge: Challenge,
+                        errors: dict[str, str] | None = None, refusal: str | None = None) -> Response[str]:
+    rows = await qualification.bids_under_review(db, challenge)
+    return render(request, "bids/vetting.html", {
+        "challenge": challenge, "rows": rows, "labels": _labels(), "errors": errors or {}, "refusal": refusal,
+        "vetoed": BidStatus.VETOED.value,
+    }, status_code=400 if (errors or refusal) else 200)
+
+
+@get("/inspector/vetting/{challenge_id:int}", opt=INSPECTOR)
+async def vetting_page(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
+                       challenge_id: FromPath[int]) -> Response[str]:
+    challenge = await qualification.challenge_for_vetting(db_session, clock, challenge_id)
+    return await _vetting_page(request, db_session, clock, challenge)
+
+
+@post("/inspector/vetting/{challenge_id:int}/{bid_id:int}", opt=INSPECTOR)
+async def vet(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
+              challenge_id: FromPath[int], bid_id: FromPath[int]) -> Response[str]:
+    assert actor is not None
+    challenge = await qualification.challenge_for_vetting(db_session, clock, challenge_id)
+    form = await read_form(request)
+    decision = form.raw("decision")
+    reason = form.text("reason", _("理由"), required=False, max_length=2000)
+    try:
+        if decision not in ("veto", "clear"):
+            raise DomainError(_("无效的操作"))
+        await qualification.vet(db_session, clock, actor, challenge, bid_id, decision == "veto", reason)
+    except (FormErrors, DomainError) as exc:
+        if isinstance(exc, NotFound):
+            raise
+        await db_session.rollback()
+        challenge = await qualification.challenge_for_vetting(db_session, clock, challenge_id)
+        errors = exc.errors if isinstance(exc, FormErrors) else None
+        return await _vetting_page(request, db_session, clock, challenge, errors=errors,
+                                   refusal=None if errors else exc.message)
+    return redirect(request, f"/inspector/vetting/{challenge_id}#bid-{bid_id}")
+
+
+ROUTES = [qualification_page, start, finish, decide, vetting_list, vetting_page, vet]

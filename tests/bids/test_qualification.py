@@ -1,0 +1,131 @@
+"""Qualification by the organizer, vetting by the inspector, failed listing; a veto's reason is
+seen by inspectors and organizers only."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from arena.audit.models import AuditEvent
+from arena.auth.models import Role
+from arena.bids.models import Bid, BidStatus
+from arena.challenges.models import Challenge, ChallengeStatus
+from tests.challenges.public_factories import NOW, make_challenge, make_organizer
+from tests.conftest import Browser, make_client
+from tests.factories import make_cadre, make_unit, make_user
+
+SECRET = "与投标企业存在利益关联"
+
+
+@pytest.fixture
+async def closed(db):
+    organizer = await make_organizer(db, "org")
+    await make_user(db, "insp", Role.INSPECTOR)
+    unit = await make_unit(db, "临河区人民政府")
+    challenge = await make_challenge(db, organizer, opens_at=NOW - timedelta(days=20), closes_at=NOW - timedelta(hours=1))
+    bids = []
+    for n, name in enumerate(("甲", "乙"), 1):
+        user = await make_user(db, f"c{n}", Role.CADRE)
+        cadre = await make_cadre(db, unit, user, name=name)
+        bid = Bid(challenge_id=challenge.id, lead_id=cadre.id, status=BidStatus.SUBMITTED.value,
+                  number=f"{challenge.number}-B00{n}", submitted_at=NOW - timedelta(days=2), submitted_version=1,
+                  plan="方案", commitment="承诺")
+        db.add(bid)
+        bids.append(bid)
+    await db.commit()
+    return {"challenge_id": challenge.id, "bid_ids": [b.id for b in bids]}
+
+
+async def as_user(app, username) -> Browser:
+    client = make_client(app)
+    browser = Browser(client)
+    await browser.login(username)
+    return browser
+
+
+async def test_qualify_veto_and_go_to_review(app, db, closed):
+    cid, (first, second) = closed["challenge_id"], closed["bid_ids"]
+    org, insp = await as_user(app, "org"), await as_user(app, "insp")
+    assert (await org.post(f"/organizer/challenges/{cid}/qualification/start")).status_code == 303
+    vetting = await insp.get(f"/inspector/vetting/{cid}")
+    assert vetting.status_code == 200 and "甲" in vetting.text
+    refused = await insp.post(f"/inspector/vetting/{cid}/{second}", {"decision": "veto", "reason": ""})
+    assert refused.status_code == 400 and "须写明理由" in refused.text
+    assert (await insp.post(f"/inspector/vetting/{cid}/{second}",
+                            {"decision": "veto", "reason": SECRET})).status_code == 303
+    assert (await insp.post(f"/inspector/vetting/{cid}/{first}", {"decision": "clear"})).status_code == 303
+
+    page = await org.get(f"/organizer/challenges/{cid}/qualification")
+    assert SECRET in page.text and "一票否决" in page.text  # organizers see the flag and the reason
+    no_reason = await org.post(f"/organizer/challenges/{cid}/qualification/{first}", {"decision": "disqualify"})
+    assert no_reason.status_code == 400 and "须写明原因" in no_reason.text
+    assert (await org.post(f"/organizer/challenges/{cid}/qualification/{first}",
+                           {"decision": "qualify", "reason": ""})).status_code == 303
+    vetoed = await org.post(f"/organizer/challenges/{cid}/qualification/{second}", {"decision": "qualify"})
+    assert vetoed.status_code == 400  # a vetoed bid cannot be qualified
+    assert (await org.post(f"/organizer/challenges/{cid}/qualification/finish")).status_code == 303
+    await db.rollback()
+    assert (await db.get(Challenge, cid)).status == ChallengeStatus.REVIEWING.value
+
+    # The vetoed cadre sees only that the bid did not pass qualification.
+    cadre = await as_user(app, "c2")
+    mine = await cadre.get(f"/bids/{second}")
+    assert "资格审查未通过" in mine.text and SECRET not in mine.text and "一票否决" not in mine.text
+    assert SECRET not in (await cadre.get("/bids")).text
+    # Nor does the audit log hold the reason.
+    summaries = (await db.scalars(select(AuditEvent.summary))).all()
+    assert not any(SECRET in s for s in summaries)
+    for browser in (org, insp, cadre):
+        await browser.client.aclose()
+
+
+async def test_no_qualified_bid_ends_as_failed_listing(app, db, closed):
+    cid, bids = closed["challenge_id"], closed["bid_ids"]
+    org = await as_user(app, "org")
+    await org.post(f"/organizer/challenges/{cid}/qualification/start")
+    early = await org.post(f"/organizer/challenges/{cid}/qualification/finish")
+    assert early.status_code == 400 and "未作结论" in early.text
+    for bid_id in bids:
+        await org.post(f"/organizer/challenges/{cid}/qualification/{bid_id}",
+                       {"decision": "disqualify", "reason": "材料不全"})
+    assert (await org.post(f"/organizer/challenges/{cid}/qualification/finish")).status_code == 303
+    await db.rollback()
+    assert (await db.get(Challenge, cid)).status == ChallengeStatus.FAILED.value
+    cadre = await as_user(app, "c1")
+    assert "材料不全" in (await cadre.get(f"/bids/{bids[0]}")).text  # a disqualification's reason is the cadre's
+    await org.client.aclose()
+    await cadre.client.aclose()
+
+
+async def test_qualification_waits_for_the_window_to_close(app, db):
+    organizer = await make_organizer(db, "org")
+    challenge = await make_challenge(db, organizer)  # open
+    await db.commit()
+    org = await as_user(app, "org")
+    refused = await org.post(f"/organizer/challenges/{challenge.id}/qualification/start")
+    assert refused.status_code == 400 and "揭榜截止后" in refused.text
+    await org.client.aclose()
+
+
+@pytest.mark.parametrize("username", ["c1", "org2", None])
+async def test_only_the_inspector_vets_and_only_the_owner_qualifies(app, db, closed, username):
+    cid, (first, _second) = closed["challenge_id"], closed["bid_ids"]
+    await make_organizer(db, "org2")
+    await db.commit()
+    client = make_client(app)
+    browser = Browser(client)
+    if username:
+        await browser.login(username)
+    vet = await browser.post(f"/inspector/vetting/{cid}/{first}", {"decision": "veto", "reason": "x"})
+    qualify = await browser.post(f"/organizer/challenges/{cid}/qualification/{first}", {"decision": "qualify"})
+    page = await browser.get(f"/inspector/vetting/{cid}")
+    if username is None:
+        assert {vet.status_code, qualify.status_code, page.status_code} == {303}
+    else:
+        assert vet.status_code == 403 and page.status_code == 403
+        assert qualify.status_code == (404 if username == "org2" else 403)
+    await db.rollback()
+    assert (await db.get(Bid, first)).status == BidStatus.SUBMITTED.value
+    await client.aclose()
