@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -46,9 +47,13 @@ def security_headers(settings: Settings) -> dict[str, str]:
     return headers
 
 
+ATTENTION_MODULES = ("arena.challenges.attention", "arena.bids.attention")
+
+
 def route_handlers() -> list[Any]:
     """Every area's routes. Imported here so that importing a module never builds the app."""
-    import arena.challenges.attention  # noqa: F401  (registers the home page's challenge items)
+    for module in ATTENTION_MODULES:
+        importlib.import_module(module)  # each registers its items for the home page
     from arena.audit.routes import ROUTES as audit_routes
     from arena.auth.admin_routes import ROUTES as admin_routes
     from arena.auth.routes import ROUTES as auth_routes

@@ -48,6 +48,7 @@ class DemoContext:
     fields: dict[str, Field] = field(default_factory=dict)
     cadres: dict[str, Cadre] = field(default_factory=dict)
     experts: dict[str, Expert] = field(default_factory=dict)
+    challenges: dict[str, int] = field(default_factory=dict)  # demo story key → challenge id
 
 
 DemoStep = Callable[[DemoContext], Awaitable[None]]
@@ -56,6 +57,7 @@ DEMO_STEPS: list[DemoStep] = []
 AREA_DEMO_MODULES: list[str] = [
     # Each later area keeps its demo steps in its own module, loaded in lifecycle order.
     "arena.challenges.demo",
+    "arena.bids.demo",
 ]
 
 

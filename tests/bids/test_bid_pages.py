@@ -188,3 +188,13 @@ async def test_bad_draft_input_is_refused_with_the_form_back(lead, db, world, ch
     response = await lead.post(f"/bids/{bid_id}", filled(1, commitment="承诺😀") | change)
     assert response.status_code == 400 and message in response.text and "承诺😀" in response.text
     assert (await bid_row(db, bid_id)).revision == 1
+
+
+async def test_cadre_home_shows_invitations_and_unsubmitted_drafts(lead, db, world, app):
+    bid_id = await start(lead, world)
+    await lead.post(f"/bids/{bid_id}/team", {"member_code": world["mate_code"], "member_duty": ""})
+    assert "1 份揭榜申报尚未提交" in (await lead.get("/")).text
+    async with make_client(app) as client:
+        mate = Browser(client)
+        await mate.login("mate")
+        assert "1 个揭榜团队邀请你加入" in (await mate.get("/")).text

@@ -67,6 +67,7 @@ async def test_qualify_veto_and_go_to_review(app, db, closed):
     assert vetoed.status_code == 400  # a vetoed bid cannot be qualified
     assert (await org.post(f"/organizer/challenges/{cid}/qualification/finish")).status_code == 303
     await db.rollback()
+    db.expunge_all()  # the fixture's objects are still in the session, with their old status
     assert (await db.get(Challenge, cid)).status == ChallengeStatus.REVIEWING.value
 
     # The vetoed cadre sees only that the bid did not pass qualification.
@@ -92,6 +93,7 @@ async def test_no_qualified_bid_ends_as_failed_listing(app, db, closed):
                        {"decision": "disqualify", "reason": "材料不全"})
     assert (await org.post(f"/organizer/challenges/{cid}/qualification/finish")).status_code == 303
     await db.rollback()
+    db.expunge_all()  # the fixture's objects are still in the session, with their old status
     assert (await db.get(Challenge, cid)).status == ChallengeStatus.FAILED.value
     cadre = await as_user(app, "c1")
     assert "材料不全" in (await cadre.get(f"/bids/{bids[0]}")).text  # a disqualification's reason is the cadre's
@@ -127,5 +129,12 @@ async def test_only_the_inspector_vets_and_only_the_owner_qualifies(app, db, clo
         assert vet.status_code == 403 and page.status_code == 403
         assert qualify.status_code == (404 if username == "org2" else 403)
     await db.rollback()
+    db.expunge_all()  # the fixture's objects are still in the session, with their old status
     assert (await db.get(Bid, first)).status == BidStatus.SUBMITTED.value
     await client.aclose()
+
+
+async def test_home_pages_point_the_inspector_and_cadres_at_their_work(app, db, closed):
+    insp = await as_user(app, "insp")
+    assert "2 份揭榜等待廉政审查" in (await insp.get("/")).text
+    await insp.client.aclose()

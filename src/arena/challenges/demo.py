@@ -43,7 +43,7 @@ class Story:
     deliverables: str
     budget: str
     months: int
-    state: str  # draft | incomplete | upcoming | open | closing | closed | amended | cancelled
+    state: str  # draft | incomplete | upcoming | open | closing | closed | closed_long | amended | cancelled
     mode: ChallengeMode = ChallengeMode.SINGLE
     rank_min: Rank | None = Rank.DEPUTY_SECTION
     rank_max: Rank | None = Rank.DIVISION
@@ -95,6 +95,11 @@ STORIES = [
     Story("elderly", "organizer2", "智慧社区居家养老服务网络", "城市治理", "JZ-LH-BHJD",
           "滨河街道 60 岁以上老人占比 24%，独居、空巢老人助餐、助医需求集中。",
           "", "", "200", 12, "incomplete"),
+    Story("transit", "organizer2", "城乡客运一体化改革试点", "城市治理", "JZ-QS-ZF",
+          "青山县 46 条农村客运线路中 19 条长期亏损停运，偏远村群众出行难，城乡公交票价、站点标准不统一。",
+          "一年内实现建制村通公交率 100%，城乡公交统一票制，线路财政补贴总额下降 15%。",
+          "改革实施方案；线路优化调整表；运营评估报告。",
+          "400", 12, "closed_long"),
 ]
 
 
@@ -141,6 +146,7 @@ async def _tell(ctx: DemoContext, story: Story) -> Challenge:
     await service.publish(db, clock, actor, challenge)
     windows = {  # (opened, closes) relative to now, in days
         "closing": (-18, 2), "open": (-5, 12), "upcoming": (5, 25), "amended": (-10, 9), "closed": (-30, -3),
+        "closed_long": (-45, -12),
         "cancelled": (-12, 10),
     }
     opened, closes = windows[story.state]
@@ -163,7 +169,7 @@ async def _tell(ctx: DemoContext, story: Story) -> Challenge:
 @demo_step
 async def challenges(ctx: DemoContext) -> None:
     for story in STORIES:
-        await _tell(ctx, story)
+        ctx.challenges[story.key] = (await _tell(ctx, story)).id
     await ctx.session.flush()
 
 
