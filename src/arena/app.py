@@ -62,12 +62,13 @@ def route_handlers() -> list[Any]:
     from arena.challenges.routes_organizer import ROUTES as organizer_challenge_routes
     from arena.challenges.routes_public import ROUTES as public_challenge_routes
     from arena.home.routes import ROUTES as home_routes
+    from arena.notify.routes import ROUTES as notify_routes
     from arena.units.routes import ROUTES as unit_routes
 
     return [
         *home_routes, *auth_routes, *admin_routes, *unit_routes,
         *organizer_challenge_routes, *public_challenge_routes, *bid_routes, *bid_review_routes,
-        *audit_routes,
+        *notify_routes, *audit_routes,
     ]
 
 

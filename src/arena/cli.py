@@ -209,6 +209,38 @@ def audit_verify() -> None:
     click.echo(f"哈希链完整：{report.count} 条事件，末条哈希 {report.last_hash} / chain intact")
 
 
+# --- worker -----------------------------------------------------------------------------------
+
+@main.command(help="运行后台任务：定时提醒与邮件通知 / Run reminders and e-mail in the background.")
+@click.option("--once", is_flag=True, help="只运行一轮后退出 / run one pass and exit")
+@click.option("--interval", type=float, default=None, help="两轮之间的秒数 / seconds between passes")
+@_fail_cleanly
+def worker(once: bool, interval: float | None) -> None:
+    from arena.clock import Clock
+    from arena.db import create_engine, create_session_maker
+    from arena.notify import mail
+    from arena.notify.worker import run_forever, run_pass
+
+    cfg = settings()
+    smtp = mail.SmtpConfig.from_url(cfg.smtp_url) if cfg.smtp_url else None
+    seconds = interval or float(os.environ.get("ARENA_WORKER_INTERVAL") or 30)
+    logging.getLogger("arena.worker").setLevel(logging.INFO)
+
+    async def run() -> tuple[int, int] | None:
+        engine = create_engine(cfg.database_url)
+        try:
+            if once:
+                return await run_pass(create_session_maker(engine), Clock(), smtp)
+            await run_forever(create_session_maker(engine), Clock(), smtp, seconds)
+            return None
+        finally:
+            await engine.dispose()
+
+    result = run_async(run)
+    if result is not None:
+        click.echo(f"提醒 {result[0]} 条，邮件 {result[1]} 封 / {result[0]} reminders, {result[1]} e-mails")
+
+
 # --- serving ----------------------------------------------------------------------------------
 
 @main.command(help="启动网站 / Serve the web application.")

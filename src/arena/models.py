@@ -14,6 +14,7 @@ from arena.challenges.models import (
 )
 from arena.db import metadata
 from arena.files.models import StoredFile
+from arena.notify.models import Notification, SentReminder
 from arena.units.models import Cadre, Expert, Field, Unit
 
 __all__ = [
@@ -33,6 +34,8 @@ __all__ = [
     "Field",
     "LoginThrottle",
     "MilestoneTemplate",
+    "Notification",
+    "SentReminder",
     "StoredFile",
     "ToleranceCase",
     "Unit",

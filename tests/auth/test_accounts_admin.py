@@ -77,3 +77,18 @@ async def test_user_list_is_paginated_in_a_fixed_number_of_queries(admin, db, qu
         counts.append(counter.count)
     assert counts[0] == counts[1]
     assert "下一页" in response.text
+
+
+async def test_admin_sets_an_email_address_for_notifications(admin, db):
+    user = await make_user(db, "mailme", Role.CADRE)
+    await db.commit()
+    uid = user.id
+    bad = await admin.post(f"/admin/users/{uid}", {"display_name": "张三", "roles": "cadre", "is_active": "1",
+                                                   "email": "not an address"})
+    assert bad.status_code == 400 and "邮箱格式不正确" in bad.text and "not an address" in bad.text
+    ok = await admin.post(f"/admin/users/{uid}", {"display_name": "张三", "roles": "cadre", "is_active": "1",
+                                                  "email": "zhangsan@jiangzhou.gov.cn"})
+    assert ok.status_code == 303
+    await db.rollback()
+    db.expunge_all()
+    assert (await db.get(User, uid)).email == "zhangsan@jiangzhou.gov.cn"

@@ -12,6 +12,7 @@ from arena.audit.models import AuditEvent
 from arena.auth.models import Role
 from arena.bids.models import Bid, BidStatus
 from arena.challenges.models import Challenge, ChallengeStatus
+from arena.notify.models import Notification
 from tests.challenges.public_factories import NOW, make_challenge, make_organizer
 from tests.conftest import Browser, make_client
 from tests.factories import make_cadre, make_unit, make_user
@@ -75,9 +76,12 @@ async def test_qualify_veto_and_go_to_review(app, db, closed):
     mine = await cadre.get(f"/bids/{second}")
     assert "资格审查未通过" in mine.text and SECRET not in mine.text and "一票否决" not in mine.text
     assert SECRET not in (await cadre.get("/bids")).text
-    # Nor does the audit log hold the reason.
+    # Nor do the audit log and the notifications (in-app and e-mail) hold the reason.
     summaries = (await db.scalars(select(AuditEvent.summary))).all()
     assert not any(SECRET in s for s in summaries)
+    messages = (await db.execute(select(Notification.title, Notification.body))).all()
+    assert messages and not any(SECRET in title + body for title, body in messages)
+    assert "资格审查未通过" in (await cadre.get("/inbox")).text
     for browser in (org, insp, cadre):
         await browser.client.aclose()
 

@@ -78,7 +78,7 @@ async def edit_user_page(request: Request[Any, Any, Any], db_session: DbSession,
                          created: FromQuery[str | None] = None, reset: FromQuery[str | None] = None) -> Response[str]:
     user = await service.get_user(db_session, user_id)
     values = {"display_name": user.display_name, "roles": [r.role for r in user.roles],
-              "is_active": user.is_active}
+              "is_active": user.is_active, "email": user.email or ""}
     return render(request, "admin/user_edit.html", {"user": user, "values": values, "errors": {},
                                                     "roles": role_options(), "created": created, "reset": reset,
                                                     "reset_errors": {}})
@@ -90,9 +90,11 @@ async def update_user(request: Request[Any, Any, Any], db_session: DbSession, cl
     user = await service.get_user(db_session, user_id)
     form = await read_form(request)
     display_name, roles, is_active = form.raw("display_name"), list(form.values("roles")), form.boolean("is_active")
-    values: dict[str, object] = {"display_name": display_name, "roles": roles, "is_active": is_active}
+    email = form.raw("email")[:254]
+    values: dict[str, object] = {"display_name": display_name, "roles": roles, "is_active": is_active,
+                                 "email": email}
     try:
-        await service.update_user(db_session, clock, actor, user, display_name, roles, is_active)
+        await service.update_user(db_session, clock, actor, user, display_name, roles, is_active, email)
     except FormErrors as exc:
         await db_session.rollback()  # expires `user`: load it again, unchanged, for the form
         user = await service.get_user(db_session, user_id)
@@ -115,7 +117,7 @@ async def reset_password(request: Request[Any, Any, Any], db_session: DbSession,
         await db_session.rollback()
         user = await service.get_user(db_session, user_id)
         values = {"display_name": user.display_name, "roles": [r.role for r in user.roles],
-                  "is_active": user.is_active}
+                  "is_active": user.is_active, "email": user.email or ""}
         return render(request, "admin/user_edit.html", {"user": user, "values": values, "errors": {},
                                                         "roles": role_options(), "created": None, "reset": None,
                                                         "reset_errors": exc.errors}, status_code=400)

@@ -40,6 +40,7 @@ class User(Base):
 
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(64))
+    email: Mapped[str | None] = mapped_column(String(254), default=None)  # notifications by e-mail when set
     # None means no password is set yet: the account cannot log in until an admin resets it.
     password_hash: Mapped[str | None] = mapped_column(String(255), default=None)
     is_active: Mapped[bool] = mapped_column(default=True)

@@ -171,24 +171,32 @@ async def create_user(db: AsyncSession, clock: Clock, actor: Actor, account: New
     return user
 
 
+EMAIL = re.compile(r"^[^@\s<>]{1,64}@[A-Za-z0-9.-]{1,185}\.[A-Za-z]{2,}$")
+
+
 async def update_user(db: AsyncSession, clock: Clock, actor: Actor, user: User, display_name: str,
-                      roles: Iterable[str], is_active: bool) -> None:
+                      roles: Iterable[str], is_active: bool, email: str | None = None) -> None:
+    """`email`: None leaves it as it is; "" removes it (no more notification e-mail)."""
     role_values = sorted(set(roles))
     errors = validate_account(user.username, display_name, role_values)
+    if email and not EMAIL.match(email.strip()):
+        errors["email"] = _("邮箱格式不正确（例如 name@example.org）")
     if user.id == actor.user_id and (Role.ADMIN not in role_values or not is_active):
         errors["roles"] = _("不能取消自己的系统管理员角色或停用自己的账号")
     if errors:
         raise FormErrors(errors)
     before = {"display_name": user.display_name, "roles": sorted(r.role for r in user.roles),
-              "is_active": user.is_active}
+              "is_active": user.is_active, "email": user.email}
     user.display_name = display_name.strip()
     user.is_active = is_active
+    if email is not None:
+        user.email = email.strip() or None
     current = {r.role: r for r in user.roles}
     for role in set(current) - set(role_values):
         user.roles.remove(current[role])
     for role in set(role_values) - set(current):
         user.roles.append(UserRole(role=role))
-    after = {"display_name": user.display_name, "roles": role_values, "is_active": is_active}
+    after = {"display_name": user.display_name, "roles": role_values, "is_active": is_active, "email": user.email}
     if before != after:
         await db.flush()
         await audit.record(db, clock, actor, "admin", "user.update", "user", user.id,

@@ -29,6 +29,7 @@ from arena.clock import Clock
 from arena.errors import DomainError, FormErrors, NotFound
 from arena.i18n import gettext as _
 from arena.i18n import lazy
+from arena.notify.service import notify
 from arena.units.models import Cadre
 
 register_actions({"bid.vet_clear": lazy("廉政审查无异议")})
@@ -110,6 +111,11 @@ async def decide(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challe
     bid.qualified_at, bid.qualified_by_id = clock.now(), actor.user_id
     await audit.record(db, clock, actor, "organizer", f"bid.{action}", "bid", bid.id,
                        {"from": before, "reason": reason.strip()})
+    lead_user = await db.scalar(select(Cadre.user_id).where(Cadre.id == bid.lead_id))
+    body = _("审查意见：{reason}").format(reason=reason.strip()) if reason.strip() else ""
+    await notify(db, clock, [lead_user], "bid.qualification",
+                 _("资格审查通过：{title}").format(title=challenge.title) if qualified
+                 else _("资格审查未通过：{title}").format(title=challenge.title), body, f"/bids/{bid.id}")
 
 
 async def finish(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challenge) -> bool:
@@ -162,6 +168,13 @@ async def vet(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challenge
         bid.status = check_transition("veto", bid.status).value
         # The audit summary names no reason: the log is read more widely than the vetting page.
         await audit.record(db, clock, actor, "inspector", "bid.veto", "bid", bid.id, {"from": before})
+        # Nor do the notifications: the cadre learns only the outcome, the organizer only the flag.
+        lead_user = await db.scalar(select(Cadre.user_id).where(Cadre.id == bid.lead_id))
+        await notify(db, clock, [lead_user], "bid.qualification",
+                     _("资格审查未通过：{title}").format(title=challenge.title), "", f"/bids/{bid.id}")
+        await notify(db, clock, [challenge.organizer_id], "bid.veto",
+                     _("纪检监察对揭榜 {number} 作出一票否决").format(number=bid.number),
+                     _("理由请在资格审查页面查看。"), f"/organizer/challenges/{challenge.id}/qualification")
     else:
         await audit.record(db, clock, actor, "inspector", "bid.vet_clear", "bid", bid.id, {})
 

@@ -31,6 +31,7 @@ from arena.clock import DISPLAY_TZ, Clock
 from arena.errors import DomainError, FormErrors, NotFound
 from arena.i18n import gettext as _
 from arena.i18n import lazy
+from arena.notify.service import notify
 from arena.units.models import Cadre
 
 ACTIVE_BID_CAP = 2
@@ -202,6 +203,11 @@ async def invite(db: AsyncSession, clock: Clock, actor: Actor, bid: Bid, code: s
     bid.members.append(member)
     await db.flush()
     await audit.record(db, clock, actor, "cadre", "bid.invite", "bid", bid.id, {"member": cadre.code})
+    challenge = await db.get(Challenge, bid.challenge_id)
+    await notify(db, clock, [cadre.user_id], "bid.invite", _("揭榜团队邀请"),
+                 _("{lead}邀请你加入揭榜团队：{title}").format(lead=actor.display_name,
+                                                     title=challenge.title if challenge else ""),
+                 "/bids#invitations")
     return member
 
 
@@ -245,6 +251,10 @@ async def answer_invitation(db: AsyncSession, clock: Clock, actor: Actor, member
     member.responded_at = clock.now()
     await audit.record(db, clock, actor, "cadre", "bid.member_confirm" if accept else "bid.member_decline",
                        "bid", member.bid_id, {"member": cadre.code})
+    lead_user = await db.scalar(select(Cadre.user_id).join(Bid, Bid.lead_id == Cadre.id).where(Bid.id == member.bid_id))
+    await notify(db, clock, [lead_user], "bid.member_answer",
+                 _("{name}已确认加入团队").format(name=cadre.name) if accept
+                 else _("{name}谢绝加入团队").format(name=cadre.name), "", f"/bids/{member.bid_id}#team")
 
 
 # --- submitting, withdrawing ------------------------------------------------------------------
@@ -322,6 +332,10 @@ async def submit(db: AsyncSession, clock: Clock, actor: Actor, bid: Bid, revisio
     await db.flush()
     await audit.record(db, clock, actor, "cadre", f"bid.{action}", "bid", bid.id,
                        {"number": bid.number, "version": version_no, "sha256": version.sha256})
+    await notify(db, clock, [m.cadre.user_id for m in bid.members], "bid.submitted",
+                 _("揭榜已提交：{title}").format(title=challenge.title),
+                 _("你所在团队的揭榜申报（{number}）已提交第 {n} 版。").format(number=bid.number, n=version_no),
+                 "/bids")
     return version
 
 

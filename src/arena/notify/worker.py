@@ -1,0 +1,84 @@
+"""`arena worker`: reminders and e-mail, in a loop beside the web processes.
+
+Each pass is one transaction per step. Several workers may run: reminders are claimed by a
+unique row, and an e-mail is claimed by marking it before sending (a crash between the two
+loses that one e-mail rather than sending it twice).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from arena.auth.models import User
+from arena.clock import Clock
+from arena.db import transaction
+from arena.notify import mail
+from arena.notify.models import Notification
+from arena.notify.reminders import run_reminders
+
+logger = logging.getLogger("arena.worker")
+MAX_ATTEMPTS = 5
+BATCH = 50
+
+
+async def send_pending_mail(session_maker: async_sessionmaker[AsyncSession], clock: Clock,
+                            config: mail.SmtpConfig) -> int:
+    async with transaction(session_maker) as db:
+        rows = (await db.execute(
+            select(Notification.id, Notification.title, Notification.body, Notification.link, User.email)
+            .join(User, User.id == Notification.recipient_id)
+            .where(Notification.emailed_at.is_(None), User.email.is_not(None),
+                   Notification.email_attempts < MAX_ATTEMPTS,
+                   Notification.created_at > clock.now() - timedelta(days=7))
+            .order_by(Notification.id).limit(BATCH))).all()
+        # claim them: whoever marks first sends
+        claimed = []
+        for row in rows:
+            result = await db.execute(update(Notification).where(Notification.id == row.id,
+                                                                  Notification.emailed_at.is_(None))
+                                      .values(emailed_at=clock.now(), email_attempts=Notification.email_attempts + 1))
+            if result.rowcount:  # type: ignore[attr-defined]
+                claimed.append(row)
+    sent = 0
+    for row in claimed:
+        body = row.body + (f"\n\n{row.link}" if row.link else "")
+        try:
+            await asyncio.to_thread(mail.send, config, row.email, row.title, body)
+            sent += 1
+        except Exception:  # the server is down or refused: give it back for a later pass
+            logger.warning("e-mail for notification %s failed; will retry", row.id, exc_info=True)
+            async with transaction(session_maker) as db:
+                await db.execute(update(Notification).where(Notification.id == row.id).values(emailed_at=None))
+    return sent
+
+
+async def run_pass(session_maker: async_sessionmaker[AsyncSession], clock: Clock,
+                   config: mail.SmtpConfig | None) -> tuple[int, int]:
+    async with transaction(session_maker) as db:
+        reminders = await run_reminders(db, clock)
+    emails = await send_pending_mail(session_maker, clock, config) if config else 0
+    return reminders, emails
+
+
+async def run_forever(session_maker: async_sessionmaker[AsyncSession], clock: Clock,
+                      config: mail.SmtpConfig | None, interval: float) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    while not stop.is_set():
+        try:
+            reminders, emails = await run_pass(session_maker, clock, config)
+            if reminders or emails:
+                logger.info("worker pass: %s reminders, %s e-mails", reminders, emails)
+        except Exception:
+            logger.exception("worker pass failed; trying again next time")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval)
