@@ -198,3 +198,34 @@ async def test_cadre_home_shows_invitations_and_unsubmitted_drafts(lead, db, wor
         mate = Browser(client)
         await mate.login("mate")
         assert "1 个揭榜团队邀请你加入" in (await mate.get("/")).text
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+async def test_attachments_are_checked_and_shown_only_to_those_allowed(lead, db, world, app):
+    bid_id = await start(lead, world)
+    token = await lead.csrf()
+    forged = await lead.client.post(f"/bids/{bid_id}/attachments", data={"title": "方案", "_csrf_token": token},
+                                    files={"file": ("方案.pdf", b"MZ\x90 not a pdf", "application/pdf")})
+    assert forged.status_code == 400 and "只能上传以下类型的文件" in forged.text
+    empty = await lead.client.post(f"/bids/{bid_id}/attachments", data={"_csrf_token": token},
+                                   files={"file": ("a.pdf", b"", "application/pdf")})
+    assert empty.status_code == 400 and "文件是空的" in empty.text
+    ok = await lead.client.post(f"/bids/{bid_id}/attachments", data={"title": "实施方案", "_csrf_token": token},
+                                files={"file": ("../../方案.pdf", PDF, "application/pdf")})
+    assert ok.status_code == 303
+    from arena.bids.models import BidAttachment
+
+    attachment_id = await db.scalar(select(BidAttachment.id))
+    download = await lead.get(f"/bids/{bid_id}/attachments/{attachment_id}")
+    assert download.status_code == 200 and download.content == PDF
+    assert "%E6%96%B9%E6%A1%88.pdf" in download.headers["content-disposition"] and ".." not in \
+        download.headers["content-disposition"]
+    async with make_client(app) as client:
+        other = Browser(client)
+        await other.login("mate")  # not on the team (no invitation)
+        assert (await other.get(f"/bids/{bid_id}/attachments/{attachment_id}")).status_code == 404
+        await other.logout()
+        await other.login("org")  # the organizer: not before the bid is submitted
+        assert (await other.get(f"/bids/{bid_id}/attachments/{attachment_id}")).status_code == 404

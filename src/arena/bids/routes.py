@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from litestar import Request, Response, get, post
+from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +20,9 @@ from arena.challenges.phase import window_is_open
 from arena.challenges.queries import load_challenge_detail
 from arena.clock import DISPLAY_TZ
 from arena.errors import DomainError, FormErrors, NotFound
+from arena.files import store
+from arena.files.service import accept_upload
+from arena.files.store import MAX_BYTES, UploadRejected
 from arena.i18n import gettext as _
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.forms import Form
@@ -238,5 +242,55 @@ async def answer(request: Request[Any, Any, Any], db_session: DbSession, clock: 
     return redirect(request, "/bids#invitations")
 
 
-ROUTES = [start, my_bids, bid_page, save, invite, remove_member, submit, withdraw, receipt, answer]
+@post("/bids/{bid_id:int}/attachments", opt=CADRE)
+async def upload_attachment(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
+                            actor: ActorDep, bid_id: FromPath[int]) -> Response[str]:
+    assert actor is not None
+    bid = await service.get_own_bid(db_session, actor, bid_id)
+    form = await request.form()
+    upload, title = form.get("file"), str(form.get("title") or "").strip()
+    try:
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise UploadRejected(_("请选择要上传的文件"))
+        if len(title) > 200 or "<" in title:
+            raise UploadRejected(_("附件名称最多 200 个字符，且不能包含 HTML 标记"))
+        data = await upload.read(MAX_BYTES + 1)
+        stored = await accept_upload(db_session, actor, request.app.state.settings.files_dir, upload.filename, data)
+        await service.add_attachment(db_session, clock, actor, bid, title, stored)
+    except (UploadRejected, DomainError) as exc:
+        await db_session.rollback()
+        bid = await service.get_own_bid(db_session, actor, bid_id)
+        return await _bid_page(request, db_session, clock, bid, {"file": exc.message}, status_code=400)
+    return redirect(request, f"/bids/{bid_id}#attachments")
 
+
+@post("/bids/{bid_id:int}/attachments/{attachment_id:int}/delete", opt=CADRE)
+async def delete_attachment(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
+                            actor: ActorDep, bid_id: FromPath[int], attachment_id: FromPath[int]) -> Response[str]:
+    assert actor is not None
+    bid = await service.get_own_bid(db_session, actor, bid_id)
+    try:
+        await service.remove_attachment(db_session, clock, actor, bid, attachment_id)
+    except DomainError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        await db_session.rollback()
+        bid = await service.get_own_bid(db_session, actor, bid_id)
+        return await _bid_page(request, db_session, clock, bid, {"file": exc.message}, status_code=400)
+    return redirect(request, f"/bids/{bid_id}#attachments")
+
+
+@get("/bids/{bid_id:int}/attachments/{attachment_id:int}", opt={"login": True})
+async def download_attachment(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
+                              bid_id: FromPath[int], attachment_id: FromPath[int]) -> Response[bytes]:
+    assert actor is not None
+    found = await service.readable_attachment(db_session, actor, bid_id, attachment_id)
+    data = store.load(request.app.state.settings.files_dir, found.file.sha256)
+    extension = found.file.filename.rsplit(".", 1)[-1]
+    return Response(data, media_type=found.file.media_type, headers={
+        "content-disposition": store.content_disposition(found.file.filename, f"bid-attachment-{found.id}.{extension}"),
+        "cache-control": "private, no-store"})
+
+
+ROUTES = [upload_attachment, delete_attachment, download_attachment, start, my_bids, bid_page, save, invite,
+          remove_member, submit, withdraw, receipt, answer]

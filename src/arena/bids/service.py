@@ -21,7 +21,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from arena.actor import Actor
 from arena.audit import service as audit
 from arena.audit.labels import register_actions
-from arena.bids.models import Bid, BidMember, BidMilestone, BidStatus, BidVersion, MemberStatus
+from arena.auth.models import Role
+from arena.bids.models import Bid, BidAttachment, BidMember, BidMilestone, BidStatus, BidVersion, MemberStatus
 from arena.bids.transitions import ACTIVE, BID_TRANSITIONS, check_transition
 from arena.challenges.eligibility import ChallengeRules, check_eligibility
 from arena.challenges.models import Challenge, ChallengeStatus
@@ -29,6 +30,7 @@ from arena.challenges.phase import window_is_open
 from arena.challenges.queries import load_cadre_facts, load_challenge_detail
 from arena.clock import DISPLAY_TZ, Clock
 from arena.errors import DomainError, FormErrors, NotFound
+from arena.files.models import StoredFile
 from arena.i18n import gettext as _
 from arena.i18n import lazy
 from arena.notify.service import notify
@@ -44,6 +46,8 @@ register_actions({f"bid.{action}": t.label for action, t in BID_TRANSITIONS.item
     "bid.invite": lazy("邀请团队成员"),
     "bid.member_confirm": lazy("确认加入团队"),
     "bid.member_decline": lazy("谢绝加入团队"),
+    "bid.attach": lazy("上传揭榜附件"),
+    "bid.detach": lazy("删除揭榜附件"),
 })
 
 
@@ -61,7 +65,7 @@ async def get_own_bid(db: AsyncSession, actor: Actor, bid_id: int) -> Bid:
     bid = (await db.execute(
         select(Bid).where(Bid.id == bid_id).options(
             joinedload(Bid.lead), selectinload(Bid.members).joinedload(BidMember.cadre),
-            selectinload(Bid.milestones), selectinload(Bid.attachments))
+            selectinload(Bid.milestones), selectinload(Bid.attachments).joinedload(BidAttachment.file))
     )).unique().scalar_one_or_none() if 0 < bid_id < 2**53 else None
     if bid is None or actor.user_id is None or bid.lead.user_id != actor.user_id:
         raise NotFound(_("该揭榜申报不存在，或不由你牵头。"))
@@ -186,6 +190,70 @@ async def claim_revision(db: AsyncSession, bid: Bid, revision: int) -> None:
         raise StaleDraft(_("此草稿已在其他窗口或设备上修改过。为避免互相覆盖，本次未保存；"
                            "请复制你的修改，刷新页面后再保存。"))
     bid.revision = revision + 1
+
+
+# --- attachments ------------------------------------------------------------------------------
+
+MAX_ATTACHMENTS = 10
+
+
+async def add_attachment(db: AsyncSession, clock: Clock, actor: Actor, bid: Bid, title: str,
+                         stored: StoredFile) -> BidAttachment:
+    """While the bid may still change (a draft, or submitted with the window open)."""
+    await _check_editable(db, clock, bid)
+    if len(bid.attachments) >= MAX_ATTACHMENTS:
+        raise DomainError(_("每份揭榜最多 {n} 个附件").format(n=MAX_ATTACHMENTS))
+    attachment = BidAttachment(bid_id=bid.id, file_id=stored.id, title=title or stored.filename)
+    bid.attachments.append(attachment)
+    await db.flush()
+    await audit.record(db, clock, actor, "cadre", "bid.attach", "bid", bid.id,
+                       {"title": attachment.title, "sha256": stored.sha256, "size": stored.size})
+    return attachment
+
+
+async def remove_attachment(db: AsyncSession, clock: Clock, actor: Actor, bid: Bid, attachment_id: int) -> None:
+    await _check_editable(db, clock, bid)
+    attachment = next((a for a in bid.attachments if a.id == attachment_id), None)
+    if attachment is None:
+        raise NotFound(_("附件不存在"))
+    bid.attachments.remove(attachment)
+    await audit.record(db, clock, actor, "cadre", "bid.detach", "bid", bid.id, {"title": attachment.title})
+
+
+async def _check_editable(db: AsyncSession, clock: Clock, bid: Bid) -> None:
+    if bid.status not in (BidStatus.DRAFT.value, BidStatus.SUBMITTED.value):
+        raise DomainError(_("该揭榜申报已不能修改（当前状态不允许）"))
+    challenge = await db.get(Challenge, bid.challenge_id)
+    if challenge is None or not window_is_open(challenge, clock.now()):
+        raise DomainError(_("揭榜已截止，附件不能再增删"))
+
+
+async def readable_attachment(db: AsyncSession, actor: Actor, bid_id: int, attachment_id: int) -> BidAttachment:
+    """A bid's attachment for those who may see the bid: its lead and team, the challenge's
+    organizer once it is submitted, and inspectors. Anyone else: not found."""
+    attachment = (await db.execute(select(BidAttachment).where(
+        BidAttachment.id == attachment_id, BidAttachment.bid_id == bid_id).options(joinedload(BidAttachment.file))
+    )).scalar_one_or_none() if 0 < attachment_id < 2**53 and 0 < bid_id < 2**53 else None
+    bid = await db.get(Bid, bid_id) if attachment else None
+    if attachment is None or bid is None or not await _may_read(db, actor, bid):
+        raise NotFound(_("附件不存在"))
+    return attachment
+
+
+async def _may_read(db: AsyncSession, actor: Actor, bid: Bid) -> bool:
+    if actor.user_id is None:
+        return False
+    cadre_ids = set((await db.scalars(select(Cadre.id).where(Cadre.user_id == actor.user_id))).all())
+    if bid.lead_id in cadre_ids:
+        return True
+    if cadre_ids and await db.scalar(select(BidMember.id).where(BidMember.bid_id == bid.id,
+                                                                BidMember.cadre_id.in_(cadre_ids))):
+        return True
+    submitted = bid.status not in (BidStatus.DRAFT.value, BidStatus.WITHDRAWN.value) or bid.submitted_version
+    if actor.has(Role.INSPECTOR) and submitted:
+        return True
+    organizer = await db.scalar(select(Challenge.organizer_id).where(Challenge.id == bid.challenge_id))
+    return bool(actor.has(Role.ORGANIZER) and organizer == actor.user_id and submitted)
 
 
 # --- team -------------------------------------------------------------------------------------
