@@ -66,6 +66,11 @@ CASES: dict[str, AxeCase] = {
     "organizer-amend": AxeCase("/organizer/challenges/1/amend", "organizer"),
     "challenge-detail": AxeCase("/challenges/1", "cadre1"),
     "challenges-eligible": AxeCase("/challenges/eligible", "cadre1"),
+    "bid-submitted": AxeCase("/bids/1", "cadre4"),  # the demo's submitted bid with a team
+    "my-bids": AxeCase("/bids", "cadre12"),  # with a team invitation waiting
+    "qualification": AxeCase("/organizer/challenges/5/qualification", "organizer"),
+    "vetting": AxeCase("/inspector/vetting/5", "inspector"),
+    "inbox": AxeCase("/inbox", "cadre12"),
     "account-password": AxeCase("/account/password", "cadre1"),
     "not-found": AxeCase("/no/such/page", status=404),
     "forbidden": AxeCase("/admin/users", "cadre1", status=403),

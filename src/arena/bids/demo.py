@@ -65,6 +65,8 @@ async def bids(ctx: DemoContext) -> None:
     qualified = await _bid(ctx, "business", "cadre2")
     refused = await _bid(ctx, "business", "cadre10")
     vetoed = await _bid(ctx, "business", "cadre11")
+    await _bid(ctx, "business", "cadre6")  # these two wait for the organizer and the inspector
+    await _bid(ctx, "business", "cadre14")
     business.bid_closes_at = closes
     await db.flush()
     organizer, inspector = ctx.actors["organizer"], ctx.actors["inspector"]

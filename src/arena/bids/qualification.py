@@ -41,7 +41,7 @@ UNDER_REVIEW = (BidStatus.SUBMITTED.value, BidStatus.QUALIFIED.value, BidStatus.
 @dataclass(frozen=True)
 class BidUnderReview:
     bid: Bid
-    verdict: Verdict  # eligibility re-checked at the window's close
+    verdict: Verdict  # eligibility re-checked as of the submission
     vetting: Vetting | None
 
 
@@ -71,7 +71,9 @@ async def bids_under_review(db: AsyncSession, challenge: Challenge) -> list[BidU
             chains[lead.unit_id] = await load_unit_chain(db, lead.unit_id)
         facts = CadreFacts(rank=lead.rank, birth_date=lead.birth_date,
                            fields=tuple(Named(f.id, f.name) for f in lead.fields), unit_chain=chains[lead.unit_id])
-        result.append(BidUnderReview(bid, check_eligibility(rules, facts, at), vettings.get(bid.id)))
+        # as of the moment it was submitted (the window was open then; ages count to the closing day)
+        result.append(BidUnderReview(bid, check_eligibility(rules, facts, bid.submitted_at or at),
+                                     vettings.get(bid.id)))
     return result
 
 
