@@ -30,6 +30,7 @@ from arena.challenges.phase import window_is_open
 from arena.challenges.queries import load_cadre_facts, load_challenge_detail
 from arena.clock import DISPLAY_TZ, Clock
 from arena.errors import DomainError, FormErrors, NotFound
+from arena.faults import pause_point
 from arena.files.models import StoredFile
 from arena.i18n import gettext as _
 from arena.i18n import lazy
@@ -398,6 +399,7 @@ async def submit(db: AsyncSession, clock: Clock, actor: Actor, bid: Bid, revisio
     bid.status = check_transition(action, bid.status).value
     bid.submitted_at, bid.submitted_version = now, version_no
     await db.flush()
+    await pause_point("bid.submit")  # crash tests stop the server here, mid-transaction
     await audit.record(db, clock, actor, "cadre", f"bid.{action}", "bid", bid.id,
                        {"number": bid.number, "version": version_no, "sha256": version.sha256})
     await notify(db, clock, [m.cadre.user_id for m in bid.members], "bid.submitted",
