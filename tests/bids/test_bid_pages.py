@@ -229,3 +229,25 @@ async def test_attachments_are_checked_and_shown_only_to_those_allowed(lead, db,
         await other.logout()
         await other.login("org")  # the organizer: not before the bid is submitted
         assert (await other.get(f"/bids/{bid_id}/attachments/{attachment_id}")).status_code == 404
+
+
+async def test_the_cap_on_active_bids_is_enforced_and_configurable(lead, db, world, monkeypatch):
+    organizer = await make_organizer(db, "org9")
+    other = await make_challenge(db, organizer, title="第二个榜", closes_at=NOW + timedelta(days=5))
+    db.add(MilestoneTemplate(challenge_id=other.id, position=1, title="完成调研", due_month=2, deliverable=""))
+    await db.commit()
+    monkeypatch.setenv("ARENA_ACTIVE_BID_CAP", "1")
+    first = await start(lead, world)
+    await lead.post(f"/bids/{first}", filled(1))
+    assert (await lead.post(f"/bids/{first}/submit", {"revision": "2"})).status_code == 303
+    second = await start(lead, {"challenge_id": other.id})
+    await lead.post(f"/bids/{second}", filled(1))
+    refused = await lead.post(f"/bids/{second}/submit", {"revision": "2"})
+    assert refused.status_code == 400 and "达到上限" in refused.text
+
+
+async def test_script_in_a_bid_is_shown_as_text(lead, db, world):
+    bid_id = await start(lead, world)
+    await lead.post(f"/bids/{bid_id}", filled(1, plan="<script>alert('x')</script>方案"))
+    page = await lead.get(f"/bids/{bid_id}")
+    assert "<script>alert('x')</script>" not in page.text and "&lt;script&gt;" in page.text

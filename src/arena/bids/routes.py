@@ -7,7 +7,6 @@ from datetime import date
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,13 +20,13 @@ from arena.challenges.queries import load_challenge_detail
 from arena.clock import DISPLAY_TZ
 from arena.errors import DomainError, FormErrors, NotFound
 from arena.files import store
-from arena.files.service import accept_upload
-from arena.files.store import MAX_BYTES, UploadRejected
+from arena.files.store import UploadRejected
 from arena.i18n import gettext as _
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.forms import Form
 from arena.web.helpers import read_form, redirect
 from arena.web.templating import render
+from arena.web.uploads import receive_upload
 
 CADRE = {"roles": {Role.CADRE}}
 TEXT_MAX = 20000
@@ -247,15 +246,8 @@ async def upload_attachment(request: Request[Any, Any, Any], db_session: DbSessi
                             actor: ActorDep, bid_id: FromPath[int]) -> Response[str]:
     assert actor is not None
     bid = await service.get_own_bid(db_session, actor, bid_id)
-    form = await request.form()
-    upload, title = form.get("file"), str(form.get("title") or "").strip()
     try:
-        if not isinstance(upload, UploadFile) or not upload.filename:
-            raise UploadRejected(_("请选择要上传的文件"))
-        if len(title) > 200 or "<" in title:
-            raise UploadRejected(_("附件名称最多 200 个字符，且不能包含 HTML 标记"))
-        data = await upload.read(MAX_BYTES + 1)
-        stored = await accept_upload(db_session, actor, request.app.state.settings.files_dir, upload.filename, data)
+        title, stored = await receive_upload(request, db_session, actor)
         await service.add_attachment(db_session, clock, actor, bid, title, stored)
     except (UploadRejected, DomainError) as exc:
         await db_session.rollback()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -37,8 +38,14 @@ from arena.i18n import lazy
 from arena.notify.service import notify
 from arena.units.models import Cadre
 
-ACTIVE_BID_CAP = 2
-"""At most this many active bids (submitted, qualified or won) per cadre at once (issue 5 §3)."""
+DEFAULT_ACTIVE_BID_CAP = 2
+
+
+def active_bid_cap() -> int:
+    """At most this many active bids (submitted, qualified or won) per cadre at once (issue 5
+    §3); set by ARENA_ACTIVE_BID_CAP."""
+    raw = os.environ.get("ARENA_ACTIVE_BID_CAP", "")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_ACTIVE_BID_CAP
 NUMBER_LOCK_KEY = 0x41524E43
 
 register_actions({f"bid.{action}": t.label for action, t in BID_TRANSITIONS.items()} | {
@@ -387,8 +394,9 @@ async def submit(db: AsyncSession, clock: Clock, actor: Actor, bid: Bid, revisio
     if action == "submit":
         active = await db.scalar(select(func.count()).select_from(Bid).where(
             Bid.lead_id == bid.lead_id, Bid.status.in_([s.value for s in ACTIVE])))
-        if int(active or 0) >= ACTIVE_BID_CAP:
-            raise DomainError(_("你已有 {n} 个在办的揭榜项目，达到上限，不能再提交").format(n=ACTIVE_BID_CAP))
+        cap = active_bid_cap()
+        if int(active or 0) >= cap:
+            raise DomainError(_("你已有 {n} 个在办的揭榜项目，达到上限，不能再提交").format(n=cap))
         bid.number = bid.number or await _next_number(db, challenge)
     content = canonical_content(bid, challenge)
     version_no = (bid.submitted_version or 0) + 1

@@ -7,7 +7,6 @@ import io
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -21,8 +20,7 @@ from arena.challenges.phase import PHASE_LABELS
 from arena.challenges.transitions import STATUS_LABELS
 from arena.clock import DISPLAY_TZ
 from arena.errors import DomainError, FormErrors, NotFound
-from arena.files.service import accept_upload
-from arena.files.store import MAX_BYTES, UploadRejected
+from arena.files.store import UploadRejected
 from arena.i18n import gettext as _
 from arena.units import service as units
 from arena.web.deps import ActorDep, ClockDep, DbSession
@@ -30,6 +28,7 @@ from arena.web.forms import Form
 from arena.web.helpers import read_form, redirect
 from arena.web.pagination import page_number, paginate
 from arena.web.templating import render
+from arena.web.uploads import receive_upload
 
 ORGANIZER = {"roles": {Role.ORGANIZER}}
 BLANK_ROWS = 2  # empty rows offered under each repeating group, so no JavaScript is needed to add one
@@ -347,16 +346,8 @@ async def upload_attachment(request: Request[Any, Any, Any], db_session: DbSessi
                             actor: ActorDep, challenge_id: FromPath[int]) -> Response[str]:
     assert actor is not None
     challenge = await service.get_own(db_session, actor, challenge_id)
-    form = await request.form()
-    upload = form.get("file")
-    title = str(form.get("title") or "").strip()
     try:
-        if not isinstance(upload, UploadFile) or not upload.filename:
-            raise UploadRejected(_("请选择要上传的文件"))
-        if len(title) > 200 or forms.HTML_TAG.search(title):
-            raise UploadRejected(_("附件名称最多 200 个字符，且不能包含 HTML 标记"))
-        data = await upload.read(MAX_BYTES + 1)
-        stored = await accept_upload(db_session, actor, request.app.state.settings.files_dir, upload.filename, data)
+        title, stored = await receive_upload(request, db_session, actor)
         await service.add_attachment(db_session, clock, actor, challenge, title, stored)
     except (UploadRejected, DomainError) as exc:
         await db_session.rollback()

@@ -1,0 +1,30 @@
+"""Reading one uploaded file (with its title) from a multipart form, for any area's routes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.datastructures import UploadFile
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from arena.actor import Actor
+from arena.files.models import StoredFile
+from arena.files.service import accept_upload
+from arena.files.store import MAX_BYTES, UploadRejected
+from arena.i18n import gettext as _
+
+TITLE_MAX = 200
+
+
+async def receive_upload(request: Request[Any, Any, Any], db: AsyncSession, actor: Actor) -> tuple[str, StoredFile]:
+    """(title, stored file) from the form's `title` and `file`, or UploadRejected with the reason."""
+    form = await request.form()
+    upload, title = form.get("file"), str(form.get("title") or "").strip()
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        raise UploadRejected(_("请选择要上传的文件"))
+    if len(title) > TITLE_MAX or "<" in title:
+        raise UploadRejected(_("附件名称最多 200 个字符，且不能包含 HTML 标记"))
+    data = await upload.read(MAX_BYTES + 1)  # one byte more than allowed: enough to refuse it
+    stored = await accept_upload(db, actor, request.app.state.settings.files_dir, upload.filename, data)
+    return title, stored
