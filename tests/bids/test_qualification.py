@@ -142,3 +142,22 @@ async def test_home_pages_point_the_inspector_and_cadres_at_their_work(app, db, 
     insp = await as_user(app, "insp")
     assert "2 份揭榜等待廉政审查" in (await insp.get("/")).text
     await insp.client.aclose()
+
+
+@pytest.mark.parametrize("reason", ["理" * 10000, "\x00"], ids=["10000-chars", "nul"])
+async def test_bad_reasons_are_refused_beside_the_bid(app, db, closed, reason):
+    cid, (first, _second) = closed["challenge_id"], closed["bid_ids"]
+    org, insp = await as_user(app, "org"), await as_user(app, "insp")
+    await org.post(f"/organizer/challenges/{cid}/qualification/start")
+    refused = await org.post(f"/organizer/challenges/{cid}/qualification/{first}",
+                             {"decision": "disqualify", "reason": reason})
+    assert refused.status_code == 400 and f'id="reason-{first}-error"' in refused.text
+    vetoed = await insp.post(f"/inspector/vetting/{cid}/{first}", {"decision": "veto", "reason": reason})
+    assert vetoed.status_code == 400 and f'id="veto-{first}-error"' in vetoed.text
+    bogus = await org.post(f"/organizer/challenges/{cid}/qualification/{first}", {"decision": "<script>"})
+    assert bogus.status_code == 400 and "无效的操作" in bogus.text
+    await db.rollback()
+    db.expunge_all()
+    assert (await db.get(Bid, first)).status == BidStatus.SUBMITTED.value
+    for browser in (org, insp):
+        await browser.client.aclose()

@@ -73,6 +73,8 @@ async def decide(request: Request[Any, Any, Any], db_session: DbSession, clock: 
     try:
         if decision not in ("qualify", "disqualify"):
             raise DomainError(_("无效的操作"))
+        if not form.ok:
+            raise FormErrors({f"reason-{bid_id}": form.errors["reason"]})
         await qualification.decide(db_session, clock, actor, challenge, bid_id, decision == "qualify", reason)
     except (FormErrors, DomainError) as exc:
         if isinstance(exc, NotFound):
@@ -133,6 +135,8 @@ async def vet(request: Request[Any, Any, Any], db_session: DbSession, clock: Clo
     try:
         if decision not in ("veto", "clear"):
             raise DomainError(_("无效的操作"))
+        if not form.ok:
+            raise FormErrors({f"veto-{bid_id}": form.errors["reason"]})
         await qualification.vet(db_session, clock, actor, challenge, bid_id, decision == "veto", reason)
     except (FormErrors, DomainError) as exc:
         if isinstance(exc, NotFound):
