@@ -20,11 +20,9 @@ Playwright's loop and pytest-asyncio's never meet, and no private asyncio state 
 
 from __future__ import annotations
 
-import contextlib
 import os
 import queue
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -43,6 +41,7 @@ from typing import Any, TypeVar
 import pytest
 
 from arena import PROJECT_ROOT
+from arena.bench.runner import stop
 
 CHROMIUM = Path(os.environ.get("ARENA_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -166,19 +165,6 @@ def _healthy(url: str) -> bool:
         return False
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """`arena serve` runs granian as its child: end the whole process group."""
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=10)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-
 @pytest.fixture(scope="session")
 def live_server() -> Iterator[LiveServer]:
     """Arena with the demo data on 127.0.0.1, one per xdist worker, stopped at the end."""
@@ -202,13 +188,13 @@ def live_server() -> Iterator[LiveServer]:
                 time.sleep(0.1)
             if process.poll() is None and _healthy(url):
                 break
-            _stop(process)  # the port was taken meanwhile, or the server did not come up
+            stop(process)  # the port was taken meanwhile, or the server did not come up
         else:
             raise RuntimeError(f"Arena did not start on any port in 8200–8299:\n{_tail(log)}")
         try:
             yield LiveServer(url=url, var_dir=var_dir, log=log)
         finally:
-            _stop(process)
+            stop(process)
 
 
 # --- the browser ------------------------------------------------------------------------------
