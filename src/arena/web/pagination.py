@@ -1,4 +1,4 @@
-"""Pagination for every list page: one query gives the page and the total."""
+"""Pagination for every list page: one count query and one page query."""
 
 from __future__ import annotations
 
@@ -46,19 +46,12 @@ def page_number(raw: str | None) -> int:
 
 async def paginate(db: AsyncSession, stmt: Select[Any], number: int, per_page: int = PER_PAGE,
                    *, scalars: bool = True) -> Page[Any]:
-    """The page's rows and the total in ONE query (a window count over the same filter); a page
-    number past the end falls back to the last page, which costs a second query only then."""
-    counted = stmt.add_columns(func.count().over().label("page_total"))
-    rows = await _rows(db, counted, number, per_page)
-    if not rows and number > 1:
-        total = int(await db.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0)
-        number = max(1, -(-total // per_page))
-        rows = await _rows(db, counted, number, per_page) if total else []
-    total = int(rows[0][-1]) if rows else 0
-    items = [row[0] for row in rows] if scalars else [row for row in rows]
-    return Page(items=items, number=number, per_page=per_page, total=total)
-
-
-async def _rows(db: AsyncSession, stmt: Select[Any], number: int, per_page: int) -> list[Any]:
+    """A count query, then the page. (A window count in the page query saves a statement on
+    small tables but makes the database materialise every matching row: at thousands of rows
+    it was twice as slow, so latency would not stay flat as data grows.)"""
+    total = int(await db.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0)
+    last = max(1, -(-total // per_page))
+    number = min(number, last)
     result = await db.execute(stmt.limit(per_page).offset((number - 1) * per_page))
-    return list(result.unique().all())
+    items = list(result.scalars().unique().all()) if scalars else list(result.all())
+    return Page(items=items, number=number, per_page=per_page, total=total)
