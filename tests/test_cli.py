@@ -88,3 +88,14 @@ def test_unreachable_database_is_one_line(tmp_path):
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_account_can_be_created_with_an_email_address(migrated):
+    import sqlite3
+
+    bad = arena(migrated, "user", "create", "m1", "--role", "cadre", "--name", "某人", "--email", "nope")
+    assert bad.returncode != 0 and "邮箱格式不正确" in bad.stderr and "Traceback" not in bad.stderr
+    ok = arena(migrated, "user", "create", "m2", "--role", "cadre", "--name", "某人", "--email", "m2@example.org")
+    assert ok.returncode == 0, ok.stderr
+    with sqlite3.connect(migrated / "cli.db") as conn:
+        assert conn.execute("SELECT email FROM user_account WHERE username = 'm2'").fetchone() == ("m2@example.org",)

@@ -119,8 +119,10 @@ def user() -> None:
               help="角色，可多次给出 / role, may repeat")
 @click.option("--name", "display_name", required=True, help="姓名 / display name")
 @click.option("--password-stdin", is_flag=True, help="从标准输入读取密码 / read the password from stdin")
+@click.option("--email", default=None, help="邮箱，用于邮件通知 / e-mail address for notifications")
 @_fail_cleanly
-def user_create(username: str, roles: tuple[str, ...], display_name: str, password_stdin: bool) -> None:
+def user_create(username: str, roles: tuple[str, ...], display_name: str, password_stdin: bool,
+                email: str | None) -> None:
     from arena.actor import SYSTEM
     from arena.auth import service
     from arena.auth.models import Role
@@ -129,7 +131,7 @@ def user_create(username: str, roles: tuple[str, ...], display_name: str, passwo
     from arena.errors import FormErrors
 
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
-    account = service.NewAccount(username, display_name, frozenset(Role(r) for r in roles), password)
+    account = service.NewAccount(username, display_name, frozenset(Role(r) for r in roles), password, email)
 
     async def create() -> int:
         engine = create_engine(settings().database_url)

@@ -131,6 +131,7 @@ class NewAccount:
     display_name: str
     roles: frozenset[Role]
     password: str | None
+    email: str | None = None
 
 
 def validate_account(username: str, display_name: str, roles: Iterable[str]) -> dict[str, str]:
@@ -149,10 +150,15 @@ def validate_account(username: str, display_name: str, roles: Iterable[str]) -> 
     return errors
 
 
+EMAIL = re.compile(r"^[^@\s<>]{1,64}@[A-Za-z0-9.-]{1,185}\.[A-Za-z]{2,}$")
+
+
 async def create_user(db: AsyncSession, clock: Clock, actor: Actor, account: NewAccount) -> User:
     errors = validate_account(account.username, account.display_name, account.roles)
     if account.password is not None:
         errors |= check_new_password(account.password)
+    if account.email and not EMAIL.match(account.email.strip()):
+        errors["email"] = _("邮箱格式不正确（例如 name@example.org）")
     if not errors and await find_user(db, account.username):
         errors["username"] = _("用户名 {name} 已被使用").format(name=account.username)
     if errors:
@@ -162,6 +168,7 @@ async def create_user(db: AsyncSession, clock: Clock, actor: Actor, account: New
         display_name=account.display_name.strip(),
         password_hash=passwords.hash_password(account.password) if account.password else None,
         password_changed_at=clock.now() if account.password else None,
+        email=account.email.strip() if account.email else None,
         roles=[UserRole(role=str(role)) for role in sorted(account.roles)],
     )
     db.add(user)
@@ -169,9 +176,6 @@ async def create_user(db: AsyncSession, clock: Clock, actor: Actor, account: New
     await audit.record(db, clock, actor, "admin", "user.create", "user", user.id,
                        {"username": user.username, "roles": sorted(account.roles)})
     return user
-
-
-EMAIL = re.compile(r"^[^@\s<>]{1,64}@[A-Za-z0-9.-]{1,185}\.[A-Za-z]{2,}$")
 
 
 async def update_user(db: AsyncSession, clock: Clock, actor: Actor, user: User, display_name: str,
