@@ -251,3 +251,16 @@ async def test_script_in_a_bid_is_shown_as_text(lead, db, world):
     await lead.post(f"/bids/{bid_id}", filled(1, plan="<script>alert('x')</script>方案"))
     page = await lead.get(f"/bids/{bid_id}")
     assert "<script>alert('x')</script>" not in page.text and "&lt;script&gt;" in page.text
+
+
+async def test_removing_a_member_is_audited_as_a_removal(lead, db, world):
+    from arena.audit.models import AuditEvent
+
+    bid_id = await start(lead, world)
+    await lead.post(f"/bids/{bid_id}/team", {"member_code": world["mate_code"], "member_duty": ""})
+    member_id = await db.scalar(select(BidMember.id))
+    assert (await lead.post(f"/bids/{bid_id}/team/{member_id}/remove")).status_code == 303
+    await db.rollback()
+    actions = (await db.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "bid"))).all()
+    assert actions[-1] == "bid.remove_member" and "bid.invite" in actions
+    assert await db.scalar(select(func.count()).select_from(BidMember)) == 0

@@ -52,6 +52,7 @@ register_actions({f"bid.{action}": t.label for action, t in BID_TRANSITIONS.item
     "bid.create": lazy("起草揭榜申报"),
     "bid.save": lazy("保存揭榜草稿"),
     "bid.invite": lazy("邀请团队成员"),
+    "bid.remove_member": lazy("移除团队成员"),
     "bid.member_confirm": lazy("确认加入团队"),
     "bid.member_decline": lazy("谢绝加入团队"),
     "bid.attach": lazy("上传揭榜附件"),
@@ -294,7 +295,7 @@ async def remove_member(db: AsyncSession, clock: Clock, actor: Actor, bid: Bid, 
     if member is None:
         raise NotFound(_("团队成员不存在"))
     bid.members.remove(member)
-    await audit.record(db, clock, actor, "cadre", "bid.invite", "bid", bid.id, {"removed": member.cadre_id})
+    await audit.record(db, clock, actor, "cadre", "bid.remove_member", "bid", bid.id, {"member": member.cadre_id})
 
 
 async def invitations(db: AsyncSession, actor: Actor) -> list[tuple[BidMember, Bid, Challenge, Cadre]]:
