@@ -47,7 +47,7 @@ def security_headers(settings: Settings) -> dict[str, str]:
     return headers
 
 
-ATTENTION_MODULES = ("arena.challenges.attention", "arena.bids.attention")
+ATTENTION_MODULES = ("arena.challenges.attention", "arena.bids.attention", "arena.review.attention")
 
 
 def route_handlers() -> list[Any]:
@@ -63,11 +63,14 @@ def route_handlers() -> list[Any]:
     from arena.challenges.routes_public import ROUTES as public_challenge_routes
     from arena.home.routes import ROUTES as home_routes
     from arena.notify.routes import ROUTES as notify_routes
+    from arena.review.routes_expert import ROUTES as expert_review_routes
+    from arena.review.routes_organizer import ROUTES as organizer_review_routes
     from arena.units.routes import ROUTES as unit_routes
 
     return [
         *home_routes, *auth_routes, *admin_routes, *unit_routes,
         *organizer_challenge_routes, *public_challenge_routes, *bid_routes, *bid_review_routes,
+        *organizer_review_routes, *expert_review_routes,
         *notify_routes, *audit_routes,
     ]
 

@@ -211,6 +211,58 @@ def audit_verify() -> None:
     click.echo(f"哈希链完整：{report.count} 条事件，末条哈希 {report.last_hash} / chain intact")
 
 
+def _read(fn: Any) -> Any:
+    """Run `fn(session)` in one read transaction against the configured database."""
+    from arena.db import create_engine, create_session_maker, transaction
+
+    async def run() -> Any:
+        engine = create_engine(settings().database_url)
+        try:
+            async with transaction(create_session_maker(engine), write=False) as session:
+                return await fn(session)
+        finally:
+            await engine.dispose()
+
+    return run_async(run)
+
+
+@main.group(help="评审专家抽取 / The panel draw.")
+def draw() -> None:
+    pass
+
+
+@draw.command("verify", help="按公开方法重新计算专家抽取 / Recompute a challenge's panel draw.")
+@click.argument("challenge_id", type=int)
+@_fail_cleanly
+def draw_verify(challenge_id: int) -> None:
+    from arena.review.service import verify_draw
+
+    panel, problems = _read(lambda session: verify_draw(session, challenge_id))
+    if problems:
+        raise CommandFailed(f"抽取核验未通过：{', '.join(problems)} / draw does not verify: {', '.join(problems)}")
+    click.echo(f"抽取核验通过：承诺值 {panel.seed_commitment}，候选名单哈希 {panel.candidates_sha256}，"
+               f"结果 {panel.drawn} / draw verified")
+
+
+@main.group(help="评审结果 / Review results.")
+def results() -> None:
+    pass
+
+
+@results.command("verify", help="由评分表重新计算并核对冻结的评审结果 / Recompute frozen results from the sheets.")
+@click.argument("challenge_id", type=int)
+@_fail_cleanly
+def results_verify(challenge_id: int) -> None:
+    from arena.review.service import verify_results
+
+    report = _read(lambda session: verify_results(session, challenge_id))
+    click.echo(f"冻结快照 SHA-256 / frozen snapshot: {report.stored_sha256}")
+    click.echo(f"重新计算 SHA-256 / recomputed:      {report.recomputed_sha256}")
+    if not report.ok:
+        raise CommandFailed("评审结果与评分表不一致 / results do not match the stored sheets")
+    click.echo("评审结果核验通过 / results verified")
+
+
 # --- worker -----------------------------------------------------------------------------------
 
 @main.command(help="运行后台任务：定时提醒与邮件通知 / Run reminders and e-mail in the background.")

@@ -58,6 +58,7 @@ AREA_DEMO_MODULES: list[str] = [
     # Each later area keeps its demo steps in its own module, loaded in lifecycle order.
     "arena.challenges.demo",
     "arena.bids.demo",
+    "arena.review.demo",
 ]
 
 
@@ -113,6 +114,13 @@ EXPERTS: list[tuple[str, str, str, tuple[str, ...]]] = [
     ("刘建军", "JZ-XFJ", "高级政工师", ("信访维稳", "城市治理")),
     ("何丽萍", "JZ-STJ", "高级工程师", ("生态环保", "乡村发展")),
     ("高文斌", "JZ-SJJ", "正高级工程师", ("数字政府", "科技创新")),
+    ("赵立新", "JZ-JZU", "教授", ("科技创新", "数字政府")),
+    ("钱思敏", "JZ-NKY", "研究员", ("科技创新", "产业发展")),
+    ("孙文博", "JZ-GTJT", "正高级工程师", ("科技创新", "城市治理")),
+    ("李慧娟", "JZ-FGW", "高级经济师", ("科技创新", "营商环境")),
+    ("周明哲", "JZ-JZU", "教授", ("科技创新", "生态环保")),
+    ("吴海燕", "JZ-STJ", "高级工程师", ("科技创新", "乡村发展")),
+    ("郑宇航", "JZ-GTJT", "高级工程师", ("数字政府", "科技创新")),
 ]
 
 # name, unit, position, rank, birth date, fields, frontline
@@ -243,7 +251,7 @@ def login_summary(settings: Settings) -> str:
         "  admin                 系统管理员 / admin",
         "  organizer, organizer2 发榜单位 / organizers",
         "  inspector             纪检监察 / inspector",
-        "  expert1 … expert9     评审专家 / experts",
+        "  expert1 … expert16    评审专家 / experts",
         "  cadre1 … cadre15      干部 / cadres",
     ]
     return "\n".join(lines)

@@ -15,6 +15,7 @@ from arena.challenges.models import (
 from arena.db import metadata
 from arena.files.models import StoredFile
 from arena.notify.models import Notification, SentReminder
+from arena.review.models import ExpertConflict, Panel, PanelSeat, ReviewResult, Score, ScoreSheet
 from arena.units.models import Cadre, Expert, Field, Unit
 
 __all__ = [
@@ -31,10 +32,16 @@ __all__ = [
     "Checkpoint",
     "Criterion",
     "Expert",
+    "ExpertConflict",
     "Field",
     "LoginThrottle",
     "MilestoneTemplate",
     "Notification",
+    "Panel",
+    "PanelSeat",
+    "ReviewResult",
+    "Score",
+    "ScoreSheet",
     "SentReminder",
     "StoredFile",
     "ToleranceCase",

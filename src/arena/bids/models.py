@@ -70,6 +70,8 @@ class Bid(Base):
     qualification_reason: Mapped[str | None] = mapped_column(Text)
     qualified_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     qualified_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # 评审编号: how experts see the bid (blind review shows nothing else), given at the draw
+    review_code: Mapped[str | None] = mapped_column(String(8))
 
     lead: Mapped[Cadre] = relationship(lazy="raise")
     members: Mapped[list[BidMember]] = relationship(

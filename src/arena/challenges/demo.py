@@ -100,6 +100,22 @@ STORIES = [
           "一年内实现建制村通公交率 100%，城乡公交统一票制，线路财政补贴总额下降 15%。",
           "改革实施方案；线路优化调整表；运营评估报告。",
           "400", 12, "closed_long"),
+    # Review (专家评审): results frozen (open review), scoring under way (blind), ready for the draw (blind)
+    Story("park", "organizer", "高新区科技企业孵化器提质增效", "科技创新", "JZ-KJJ",
+          "高新区 5 家孵化器在孵企业 320 家，毕业率仅 11%，专业服务能力弱，“重招商、轻孵化”问题突出。",
+          "两年内在孵企业毕业率提高到 25%，新增高新技术企业 40 家，引进专业孵化服务机构 5 家。",
+          "孵化器运营评估报告；专业服务体系建设方案；毕业企业名录。",
+          "900", 24, "closed", rank_min=None),
+    Story("transfer", "organizer", "科技成果转化“最后一公里”攻坚", "科技创新", "JZ-KJJ",
+          "高校院所科技成果“沉睡”现象突出，技术经纪人不足 30 人，成果对接会签约多、落地少。",
+          "一年内促成 60 项成果在本地转化，技术合同成交额增长 50%，培育持证技术经纪人 100 名。",
+          "成果转化项目清单；技术经纪人培训档案；转化成效评估报告。",
+          "700", 12, "closed", rank_min=None),
+    Story("incubator", "organizer", "概念验证中心建设试点", "科技创新", "JZ-KJJ",
+          "早期科技成果缺少概念验证环节，社会资本不敢投、企业不愿接，大量成果止步于实验室。",
+          "一年内建成 2 个概念验证中心，完成概念验证项目 30 项，其中 10 项获得后续投资。",
+          "概念验证中心建设方案；验证项目台账；投资对接成果清单。",
+          "500", 12, "closed", rank_min=None),
 ]
 
 
@@ -124,6 +140,7 @@ def _draft(ctx: DemoContext, story: Story) -> ChallengeDraft:
         bid_opens_at=_beijing(now, -1, 9) if complete else None,
         bid_closes_at=_beijing(now, 20, 17) if complete else None,
         pass_score=Decimal(70) if complete else None,
+        blind_review=story.key != "park",
         criteria=list(RUBRIC) if complete else RUBRIC[:2],
         milestones=[MilestoneRow("完成调研与实施方案", "2", "调研报告、实施方案"),
                     MilestoneRow("阶段目标达成", str(max(3, story.months // 2)), "中期评估报告"),

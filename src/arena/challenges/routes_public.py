@@ -21,9 +21,14 @@ from arena.challenges.queries import PHASE_FILTERS, CatalogueFilters, Sort
 from arena.errors import NotFound
 from arena.files import store
 from arena.i18n import gettext as _
+from arena.review.service import panel_of
 from arena.web.deps import ActorDep, ClockDep, DbSession, MaybeActor
 from arena.web.pagination import page_number
 from arena.web.templating import render
+
+AFTER_QUALIFICATION = frozenset({ChallengeStatus.REVIEWING.value, ChallengeStatus.PUBLICITY.value,
+                                 ChallengeStatus.EXECUTING.value, ChallengeStatus.ACCEPTED.value,
+                                 ChallengeStatus.FAILED.value})
 
 CADRE = {"roles": {Role.CADRE}}
 MAX_ID = 2**63 - 1  # a larger id in the URL is simply not found (PostgreSQL's BIGINT would refuse it)
@@ -100,8 +105,11 @@ async def detail(request: Request[Any, Any, Any], db_session: DbSession, clock: 
     challenge = await _visible(db_session, challenge_id, actor)
     view = queries.challenge_view(challenge, now, await queries.load_rounds(db_session, challenge))
     state, verdict = await _eligibility(db_session, actor, challenge, now)
+    # The draw's commitment is public from the moment it is made (DESIGN §5).
+    draw_panel = await panel_of(db_session, challenge.id) if challenge.status in AFTER_QUALIFICATION else None
     return render(request, "challenges/public/detail.html",
-                  {"view": view, "challenge": challenge, "eligibility_state": state, "verdict": verdict})
+                  {"view": view, "challenge": challenge, "eligibility_state": state, "verdict": verdict,
+                   "draw_panel": draw_panel})
 
 
 @get("/challenges/{challenge_id:int}/announcement.pdf", name="challenge_announcement")

@@ -23,6 +23,7 @@ NAV: list[NavItem] = [
     NavItem(lazy("可揭榜单"), "/challenges/eligible", frozenset({Role.CADRE})),
     NavItem(lazy("我的揭榜"), "/bids", frozenset({Role.CADRE})),
     NavItem(lazy("我的发榜"), "/organizer/challenges", frozenset({Role.ORGANIZER})),
+    NavItem(lazy("我的评审"), "/review", frozenset({Role.EXPERT})),
     NavItem(lazy("账号管理"), "/admin/users", frozenset({Role.ADMIN})),
     NavItem(lazy("单位"), "/admin/units", frozenset({Role.ADMIN})),
     NavItem(lazy("人员"), "/admin/people", frozenset({Role.ADMIN})),

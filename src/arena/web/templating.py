@@ -39,6 +39,14 @@ def format_decimal(value: Decimal | int | None, places: int = 2) -> str:
     return f"{Decimal(value):.{places}f}"
 
 
+def format_number(value: Decimal | int | None) -> str:
+    """A score or points as people write it: 30, 27.5 (no trailing zeros)."""
+    if value is None:
+        return ""
+    text = f"{Decimal(value):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def role_label(code: str) -> str:
     return i18n.gettext(ROLE_LABELS.get(code, code))
 
@@ -57,6 +65,7 @@ def create_environment(*, auto_reload: bool) -> Environment:
     env.filters["dt"] = format_datetime
     env.filters["d"] = format_date
     env.filters["dec"] = format_decimal
+    env.filters["num"] = format_number
     env.filters["role_label"] = role_label
     env.filters["action_label"] = action_label
     env.globals["locale"] = lambda: i18n.current_locale.get()

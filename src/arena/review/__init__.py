@@ -1,0 +1,1 @@
+"""Expert review (专家评审): panel, draw, scoring sheets and frozen results."""

@@ -1,0 +1,151 @@
+"""Expert review (专家评审): declared conflicts, the panel and its verifiable draw, the seats,
+score sheets, and the frozen results.
+
+A panel belongs to one challenge and one purpose (bid review now; acceptance later draws the
+same way). The draw is committed before it happens (`seed_commitment` is public, `seed` stays
+secret until `drawn_at`), and the candidate list it drew from is stored with its hash so anyone
+can recompute the panel. Sheets are rows from the moment an expert accepts: one per bid they
+may score; a conflict found later recuses the sheet instead of deleting it.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+
+from advanced_alchemy.types import DateTimeUTC
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from arena.db import Base
+from arena.units.models import Expert
+
+
+class PanelPurpose(enum.StrEnum):
+    BID = "bid"  # 揭榜评审
+    ACCEPTANCE = "acceptance"  # 验收 (execution issue)
+
+
+class PanelStatus(enum.StrEnum):
+    COMMITTED = "committed"  # commitment published, not drawn yet
+    DRAWN = "drawn"  # seats filled, experts answering and scoring
+    CLOSED = "closed"  # results frozen
+
+
+class SeatStatus(enum.StrEnum):
+    INVITED = "invited"  # drawn onto the panel, not answered yet
+    ACCEPTED = "accepted"
+    DECLINED = "declined"  # with a reason; the next reserve moves up
+    RESERVE = "reserve"  # waiting, in drawn order
+
+
+class SheetStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"  # locked; the chair may reopen with a reason
+    RECUSED = "recused"  # a conflict found after the draw: not scored, not counted
+
+
+class ExpertConflict(Base):
+    """A conflict an expert declares (回避申报): with a cadre or with a whole unit."""
+
+    __tablename__ = "expert_conflict"
+    __table_args__ = (CheckConstraint("(cadre_id IS NULL) <> (unit_id IS NULL)", name="one_target"),)
+
+    expert_id: Mapped[int] = mapped_column(ForeignKey("expert.id", ondelete="RESTRICT"), index=True)
+    cadre_id: Mapped[int | None] = mapped_column(ForeignKey("cadre.id", ondelete="RESTRICT"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"))
+    reason: Mapped[str] = mapped_column(Text)
+    declared_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class Panel(Base):
+    """The experts drawn for one challenge (评审专家组), with the draw's proof."""
+
+    __tablename__ = "panel"
+    __table_args__ = (UniqueConstraint("challenge_id", "purpose"),)
+
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenge.id", ondelete="RESTRICT"))
+    purpose: Mapped[str] = mapped_column(String(16), default=PanelPurpose.BID.value)
+    status: Mapped[str] = mapped_column(String(16), default=PanelStatus.COMMITTED.value)
+    size: Mapped[int] = mapped_column(Integer, default=5)
+    reserves: Mapped[int] = mapped_column(Integer, default=2)
+    trim_k: Mapped[int | None] = mapped_column(Integer)  # None: 1 when at least 5 sheets, else 0
+    seed_commitment: Mapped[str] = mapped_column(String(64))  # SHA-256 of the seed, public at once
+    seed: Mapped[str] = mapped_column(String(64))  # secret until drawn_at
+    committed_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    drawn_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    candidates: Mapped[str | None] = mapped_column(Text)  # canonical JSON list of expert codes, sorted
+    candidates_sha256: Mapped[str | None] = mapped_column(String(64))
+    drawn: Mapped[str | None] = mapped_column(Text)  # canonical JSON list of expert codes, in drawn order
+    closed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    close_reason: Mapped[str | None] = mapped_column(Text)  # why some sheets were missing
+
+    seats: Mapped[list[PanelSeat]] = relationship(lazy="raise", order_by="PanelSeat.drawn_rank")
+
+
+class PanelSeat(Base):
+    """One drawn expert: a member (the first `size` in drawn order) or a reserve."""
+
+    __tablename__ = "panel_seat"
+    __table_args__ = (
+        UniqueConstraint("panel_id", "expert_id", name="uq_panel_seat_panel_id_expert_id"),
+        UniqueConstraint("panel_id", "drawn_rank", name="uq_panel_seat_panel_id_drawn_rank"),
+        Index("ix_panel_seat_expert_id_status", "expert_id", "status"),
+    )
+
+    panel_id: Mapped[int] = mapped_column(ForeignKey("panel.id", ondelete="RESTRICT"))
+    expert_id: Mapped[int] = mapped_column(ForeignKey("expert.id", ondelete="RESTRICT"))
+    drawn_rank: Mapped[int] = mapped_column(Integer)  # 1-based position in the drawn order
+    status: Mapped[str] = mapped_column(String(16))
+    is_chair: Mapped[bool] = mapped_column(default=False)  # 评审组组长
+    invited_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    responded_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+
+    expert: Mapped[Expert] = relationship(lazy="raise")
+
+
+class ScoreSheet(Base):
+    """One expert's scores for one bid (评分表). `revision` is the autosave's optimistic lock."""
+
+    __tablename__ = "score_sheet"
+    __table_args__ = (
+        UniqueConstraint("panel_id", "expert_id", "bid_id"),
+        Index("ix_score_sheet_panel_id_expert_id", "panel_id", "expert_id"),
+        Index("ix_score_sheet_bid_id", "bid_id"),
+    )
+
+    panel_id: Mapped[int] = mapped_column(ForeignKey("panel.id", ondelete="RESTRICT"))
+    expert_id: Mapped[int] = mapped_column(ForeignKey("expert.id", ondelete="RESTRICT"))
+    bid_id: Mapped[int] = mapped_column(ForeignKey("bid.id", ondelete="RESTRICT"))
+    status: Mapped[str] = mapped_column(String(16), default=SheetStatus.DRAFT.value)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    total: Mapped[Decimal | None] = mapped_column(Numeric(7, 2))  # of the entered scores
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    recusal_reason: Mapped[str | None] = mapped_column(Text)
+
+    scores: Mapped[list[Score]] = relationship(cascade="all, delete-orphan", lazy="raise")
+
+
+class Score(Base):
+    __tablename__ = "score"
+    __table_args__ = (UniqueConstraint("sheet_id", "criterion_id"),)
+
+    sheet_id: Mapped[int] = mapped_column(ForeignKey("score_sheet.id", ondelete="CASCADE"))
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criterion.id", ondelete="RESTRICT"))
+    value: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+
+
+class ReviewResult(Base):
+    """The frozen results of a panel: a canonical JSON snapshot and its SHA-256."""
+
+    __tablename__ = "review_result"
+
+    panel_id: Mapped[int] = mapped_column(ForeignKey("panel.id", ondelete="RESTRICT"), unique=True)
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenge.id", ondelete="RESTRICT"), index=True)
+    snapshot: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    frozen_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    frozen_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))

@@ -1,0 +1,108 @@
+"""The expert pool (专家库) as an expert keeps their part of it: fields and declared conflicts;
+and a bid's attachments as an expert may download them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from arena.actor import Actor
+from arena.audit import service as audit
+from arena.bids.models import Bid, BidVersion
+from arena.clock import Clock
+from arena.errors import DomainError, FormErrors, NotFound
+from arena.files import sanitize, store
+from arena.files.models import StoredFile
+from arena.i18n import gettext as _
+from arena.review.models import ExpertConflict
+from arena.review.service import SheetContext, expert_of
+from arena.units.models import Cadre, Expert, Field, Unit
+
+
+async def profile(db: AsyncSession, actor: Actor) -> dict[str, Any]:
+    found = await expert_of(db, actor)
+    expert = await db.scalar(select(Expert).where(Expert.id == found.id).options(
+        selectinload(Expert.fields), selectinload(Expert.unit)))
+    assert expert is not None
+    fields = (await db.scalars(select(Field).order_by(Field.name))).all()
+    conflicts = (await db.execute(
+        select(ExpertConflict, Cadre.name, Cadre.code, Unit.name)
+        .outerjoin(Cadre, Cadre.id == ExpertConflict.cadre_id).outerjoin(Unit, Unit.id == ExpertConflict.unit_id)
+        .where(ExpertConflict.expert_id == expert.id).order_by(ExpertConflict.declared_at.desc()))).all()
+    units = (await db.scalars(select(Unit).order_by(Unit.code))).all()
+    return {"expert": expert, "fields": fields, "mine": {f.id for f in expert.fields}, "conflicts": conflicts,
+            "units": units}
+
+
+async def set_fields(db: AsyncSession, clock: Clock, actor: Actor, field_ids: list[str]) -> None:
+    found = await expert_of(db, actor)
+    expert = await db.scalar(select(Expert).where(Expert.id == found.id).options(selectinload(Expert.fields)))
+    assert expert is not None
+    wanted = {int(f) for f in field_ids if f.isdigit()}
+    fields = list((await db.scalars(select(Field).where(Field.id.in_(wanted)))).all()) if wanted else []
+    if not fields:
+        raise DomainError(_("请至少选择一个领域"))
+    before = sorted(f.name for f in expert.fields)
+    expert.fields = fields
+    await audit.record(db, clock, actor, "expert", "expert.fields", "expert", expert.id,
+                       {"before": before, "after": sorted(f.name for f in fields)})
+
+
+async def declare_conflict(db: AsyncSession, clock: Clock, actor: Actor, kind: str, target: str, reason: str) -> None:
+    """Declare a conflict with a cadre (by staff number) or a unit (by code). Declarations are kept:
+    a conflict is not taken back."""
+    expert = await expert_of(db, actor)
+    errors: dict[str, str] = {}
+    if not reason.strip():
+        errors["reason"] = _("请填写回避理由")
+    elif len(reason) > 1000:
+        errors["reason"] = _("回避理由最多 1000 字")
+    conflict = ExpertConflict(expert_id=expert.id, reason=reason.strip(), declared_at=clock.now())
+    if kind == "cadre":
+        cadre_id = await db.scalar(select(Cadre.id).where(Cadre.code == target))
+        if cadre_id is None:
+            errors["target"] = _("没有工号为“{code}”的干部").format(code=target[:32])
+        conflict.cadre_id = cadre_id
+    elif kind == "unit":
+        unit_id = await db.scalar(select(Unit.id).where(Unit.code == target))
+        if unit_id is None:
+            errors["target"] = _("请选择单位")
+        conflict.unit_id = unit_id
+    else:
+        errors["kind"] = _("请选择回避对象的类型")
+    if errors:
+        raise FormErrors(errors)
+    db.add(conflict)
+    await db.flush()
+    await audit.record(db, clock, actor, "expert", "expert.conflict", "expert", expert.id,
+                       {"kind": kind, "target": target, "reason": reason.strip()})
+
+
+async def attachment_for_expert(db: AsyncSession, files_dir: Path, ctx: SheetContext,
+                                index: int) -> tuple[bytes, str, str]:
+    """(bytes, media type, Content-Disposition) of the submitted version's `index`-th attachment,
+    named by the bid's review code; when blind, without author metadata."""
+    bid = await db.get(Bid, ctx.sheet.bid_id)
+    assert bid is not None
+    version = await db.scalar(select(BidVersion).where(BidVersion.bid_id == bid.id,
+                                                       BidVersion.version_no == bid.submitted_version))
+    assert version is not None
+    listed = json.loads(version.content)["attachments"]
+    if not 1 <= index <= len(listed):
+        raise NotFound(_("没有找到这个附件"))
+    stored = await db.get(StoredFile, listed[index - 1]["file"])
+    if stored is None:
+        raise NotFound(_("没有找到这个附件"))
+    data = store.load(files_dir, stored.sha256)
+    kind = store.sniff(data)
+    if kind is None:
+        raise NotFound(_("没有找到这个附件"))
+    if ctx.challenge.blind_review:
+        data = sanitize.strip_metadata(data, kind)
+    name = f"{ctx.code}-附件{index}.{kind.extension}"
+    return data, kind.media_type, store.content_disposition(name, f"{ctx.code}-attachment-{index}.{kind.extension}")

@@ -1,0 +1,243 @@
+"""The expert's pages: invitations, panels, score sheets with autosave, the chair's view,
+conflicts and fields. Thin: the rules are in review/service.py and review/pool.py.
+
+Blind review: every template here gets the bid through `service.bid_view` or by its review
+code only; nothing here loads a bidder's name for a blind challenge.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from arena.auth.models import Role
+from arena.clock import DISPLAY_TZ
+from arena.errors import DomainError, FormErrors, NotFound, PermissionDenied
+from arena.i18n import gettext as _
+from arena.review import documents, pool, service
+from arena.review.models import PanelStatus, SheetStatus
+from arena.review.transitions import PANEL_LABELS, SEAT_LABELS, SHEET_LABELS
+from arena.web.deps import ActorDep, ClockDep, DbSession
+from arena.web.helpers import read_form, redirect
+from arena.web.templating import render
+
+EXPERT = {"roles": {Role.EXPERT}}
+
+
+def _labels() -> dict[str, dict[str, str]]:
+    return {"panel": {k.value: _(v) for k, v in PANEL_LABELS.items()},
+            "seat": {k.value: _(v) for k, v in SEAT_LABELS.items()},
+            "sheet": {k.value: _(v) for k, v in SHEET_LABELS.items()}}
+
+
+@get("/review", opt=EXPERT)
+async def my_review(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep) -> Response[str]:
+    assert actor is not None
+    rows = await service.my_seats(db_session, actor)
+    return render(request, "review/home.html", {"rows": rows, "labels": _labels(), "errors": {},
+                                                "done": request.query_params.get("done"), "refusal": None,
+                                                "reason_value": {}})
+
+
+@post("/review/seats/{seat_id:int}", opt=EXPERT)
+async def answer(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
+                 seat_id: FromPath[int]) -> Response[str]:
+    assert actor is not None
+    form = await read_form(request)
+    reason = form.text("reason", _("谢绝理由"), required=False, max_length=1000)
+    try:
+        if form.raw("answer") not in ("accept", "decline"):
+            raise DomainError(_("无效的操作"))
+        await service.answer(db_session, clock, actor, seat_id, form.raw("answer") == "accept", reason)
+    except (FormErrors, DomainError) as exc:
+        if isinstance(exc, (NotFound, PermissionDenied)):
+            raise
+        await db_session.rollback()
+        rows = await service.my_seats(db_session, actor)
+        errors = {f"reason-{seat_id}": exc.errors.get("reason", exc.message)} if isinstance(exc, FormErrors) else {}
+        return render(request, "review/home.html", {
+            "rows": rows, "labels": _labels(), "errors": errors, "reason_value": {seat_id: reason},
+            "refusal": None if errors else exc.message, "done": None}, status_code=400)
+    return redirect(request, "/review?done=" + form.raw("answer"))
+
+
+async def _panel_page(request: Request[Any, Any, Any], db: AsyncSession, actor: Any, panel_id: int,
+                      errors: dict[str, str] | None = None, refusal: str | None = None) -> Response[str]:
+    panel, challenge, seat, expert = await service.expert_panel(db, actor, panel_id)
+    sheets = await service.my_sheets(db, panel, expert)
+    chair_rows = (await service.chair_view(db, actor, panel_id))[2] if seat.is_chair else []
+    return render(request, "review/panel.html", {
+        "panel": panel, "challenge": challenge, "seat": seat, "sheets": sheets, "chair_rows": chair_rows,
+        "labels": _labels(), "errors": errors or {}, "refusal": refusal,
+        "done": request.query_params.get("done")}, status_code=400 if (errors or refusal) else 200)
+
+
+@get("/review/panels/{panel_id:int}", opt=EXPERT)
+async def panel_page(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
+                     panel_id: FromPath[int]) -> Response[str]:
+    assert actor is not None
+    return await _panel_page(request, db_session, actor, panel_id)
+
+
+@post("/review/panels/{panel_id:int}/reopen/{sheet_id:int}", opt=EXPERT)
+async def reopen(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
+                 panel_id: FromPath[int], sheet_id: FromPath[int]) -> Response[str]:
+    assert actor is not None
+    form = await read_form(request)
+    reason = form.text("reason", _("退回理由"), required=False, max_length=1000)
+    try:
+        await service.reopen(db_session, clock, actor, panel_id, sheet_id, reason)
+    except (FormErrors, DomainError) as exc:
+        if isinstance(exc, (NotFound, PermissionDenied)):
+            raise
+        await db_session.rollback()
+        errors = exc.errors if isinstance(exc, FormErrors) else None
+        return await _panel_page(request, db_session, actor, panel_id, errors,
+                                 None if errors else exc.message)
+    return redirect(request, f"/review/panels/{panel_id}?done=reopened#chair")
+
+
+@get("/review/panels/{panel_id:int}/summary.pdf", opt=EXPERT)
+async def summary_pdf(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
+                      panel_id: FromPath[int]) -> Response[bytes]:
+    """The score summary for a panel member to sign, once review has closed (codes only when blind)."""
+    assert actor is not None
+    panel, challenge, _seat, _expert = await service.expert_panel(db_session, actor, panel_id)
+    if panel.status != PanelStatus.CLOSED.value:
+        raise NotFound(_("评审结束后才能下载评分汇总表"))
+    return await documents.summary_pdf_response(request, db_session, challenge, panel, for_expert=True)
+
+
+@get("/review/panels/{panel_id:int}/summary.xlsx", opt=EXPERT)
+async def summary_xlsx(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
+                       panel_id: FromPath[int]) -> Response[bytes]:
+    assert actor is not None
+    panel, challenge, _seat, _expert = await service.expert_panel(db_session, actor, panel_id)
+    if panel.status != PanelStatus.CLOSED.value:
+        raise NotFound(_("评审结束后才能下载评分汇总表"))
+    return await documents.summary_xlsx_response(db_session, challenge, panel, for_expert=True)
+
+
+def _sheet_context(ctx: service.SheetContext, errors: dict[str, str] | None = None,
+                   refusal: str | None = None, raw: dict[int, str] | None = None) -> dict[str, Any]:
+    return {"ctx": ctx, "sheet": ctx.sheet, "challenge": ctx.challenge, "bid": ctx.bid, "criteria": ctx.criteria,
+            "values": raw if raw is not None else ctx.values, "editable": ctx.sheet.status == SheetStatus.DRAFT.value
+            and ctx.panel.status == PanelStatus.DRAWN.value, "labels": _labels(), "errors": errors or {},
+            "refusal": refusal, "done": None}
+
+
+@get("/review/sheets/{sheet_id:int}", opt=EXPERT)
+async def sheet_page(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
+                     sheet_id: FromPath[int]) -> Response[str]:
+    assert actor is not None
+    ctx = await service.expert_sheet(db_session, actor, sheet_id)
+    return render(request, "review/sheet.html", _sheet_context(ctx) | {"done": request.query_params.get("done")})
+
+
+@post("/review/sheets/{sheet_id:int}", opt=EXPERT)
+async def save_sheet(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
+                     sheet_id: FromPath[int]) -> Response[str]:
+    """Save (plain POST or htmx autosave, which answers with a status fragment) or submit."""
+    assert actor is not None
+    ctx = await service.expert_sheet(db_session, actor, sheet_id)
+    form = await read_form(request)
+    raw = {c.id: form.raw(f"c-{c.id}") for c in ctx.criteria}
+    comment = form.raw("comment")
+    submit = form.raw("action") == "submit"
+    autosave = request.headers.get("hx-request") == "true" and not submit
+    revision = int(form.raw("revision")) if form.raw("revision").isdigit() else -1
+    keys = list(raw)  # read before a rollback expires the criteria
+    try:
+        await service.save(db_session, clock, actor, ctx, revision, raw, comment, submit=submit)
+    except (FormErrors, DomainError) as exc:
+        if isinstance(exc, (NotFound, PermissionDenied)):
+            raise
+        await db_session.rollback()
+        errors = exc.errors if isinstance(exc, FormErrors) else {}
+        if autosave:
+            return render(request, "review/_sheet_status.html", {
+                "ok": False, "message": _("未保存：") + exc.message, "errors": errors, "keys": keys},
+                status_code=400)
+        ctx = await service.expert_sheet(db_session, actor, sheet_id)
+        ctx.sheet.comment = comment
+        return render(request, "review/sheet.html", _sheet_context(ctx, errors, None if errors else exc.message, raw),
+                      status_code=400)
+    if autosave:
+        return render(request, "review/_sheet_status.html", {
+            "ok": True, "message": clock.now().astimezone(DISPLAY_TZ).strftime("%H:%M:%S"),
+            "revision": ctx.sheet.revision, "total": ctx.sheet.total, "errors": {}, "keys": keys})
+    return redirect(request, f"/review/sheets/{sheet_id}?done={'submitted' if submit else 'saved'}")
+
+
+@post("/review/sheets/{sheet_id:int}/recuse", opt=EXPERT)
+async def recuse(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
+                 sheet_id: FromPath[int]) -> Response[str]:
+    assert actor is not None
+    ctx = await service.expert_sheet(db_session, actor, sheet_id)
+    form = await read_form(request)
+    reason = form.text("recusal_reason", _("回避理由"), required=False, max_length=1000)
+    try:
+        await service.recuse(db_session, clock, actor, ctx, reason)
+    except (FormErrors, DomainError) as exc:
+        await db_session.rollback()
+        ctx = await service.expert_sheet(db_session, actor, sheet_id)
+        errors = exc.errors if isinstance(exc, FormErrors) else {}
+        return render(request, "review/sheet.html", _sheet_context(ctx, errors, None if errors else exc.message),
+                      status_code=400)
+    return redirect(request, f"/review/panels/{ctx.panel.id}?done=recused")
+
+
+@get("/review/sheets/{sheet_id:int}/attachments/{index:int}", opt=EXPERT)
+async def attachment(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
+                     sheet_id: FromPath[int], index: FromPath[int]) -> Response[bytes]:
+    """A bid's attachment as the expert may read it: named by review code, and when blind,
+    with the file's author metadata removed."""
+    assert actor is not None
+    ctx = await service.expert_sheet(db_session, actor, sheet_id)
+    data, media_type, name = await pool.attachment_for_expert(db_session, request.app.state.settings.files_dir,
+                                                              ctx, index)
+    return Response(data, media_type=media_type, headers={"content-disposition": name})
+
+
+@get("/review/profile", opt=EXPERT)
+async def profile(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep) -> Response[str]:
+    assert actor is not None
+    return render(request, "review/profile.html", await pool.profile(db_session, actor) | {
+        "errors": {}, "values": {}, "done": request.query_params.get("done")})
+
+
+@post("/review/profile/fields", opt=EXPERT)
+async def save_fields(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
+                      actor: ActorDep) -> Response[str]:
+    assert actor is not None
+    form = await read_form(request)
+    try:
+        await pool.set_fields(db_session, clock, actor, form.values("field"))
+    except DomainError as exc:
+        await db_session.rollback()
+        return render(request, "review/profile.html", await pool.profile(db_session, actor) | {
+            "errors": {"field": exc.message}, "values": {}, "done": None}, status_code=400)
+    return redirect(request, "/review/profile?done=fields")
+
+
+@post("/review/profile/conflicts", opt=EXPERT)
+async def declare(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
+                  actor: ActorDep) -> Response[str]:
+    assert actor is not None
+    form = await read_form(request)
+    values = {"kind": form.raw("kind"), "target": form.raw("target").strip(), "reason": form.raw("reason")}
+    try:
+        await pool.declare_conflict(db_session, clock, actor, values["kind"], values["target"], values["reason"])
+    except (FormErrors, DomainError) as exc:
+        await db_session.rollback()
+        errors = exc.errors if isinstance(exc, FormErrors) else {"target": exc.message}
+        return render(request, "review/profile.html", await pool.profile(db_session, actor) | {
+            "errors": errors, "values": values, "done": None}, status_code=400)
+    return redirect(request, "/review/profile?done=conflict#conflicts")
+
+
+ROUTES = [my_review, answer, panel_page, reopen, summary_pdf, summary_xlsx, sheet_page, save_sheet, recuse,
+          attachment, profile, save_fields, declare]
