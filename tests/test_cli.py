@@ -99,3 +99,27 @@ def test_an_account_can_be_created_with_an_email_address(migrated):
     assert ok.returncode == 0, ok.stderr
     with sqlite3.connect(migrated / "cli.db") as conn:
         assert conn.execute("SELECT email FROM user_account WHERE username = 'm2'").fetchone() == ("m2@example.org",)
+
+
+def test_draw_and_results_verify_recompute_and_fail_on_any_change(migrated):
+    import sqlite3
+
+    assert arena(migrated, "demo").returncode == 0
+    draw = arena(migrated, "draw", "verify", "11")  # the demo's closed review
+    assert draw.returncode == 0 and "抽取核验通过" in draw.stdout, draw.stderr
+    results = arena(migrated, "results", "verify", "11")
+    assert results.returncode == 0 and "评审结果核验通过" in results.stdout, results.stderr
+    frozen = sqlite3.connect(migrated / "cli.db").execute("SELECT sha256 FROM review_result").fetchone()[0]
+    assert frozen in results.stdout
+    none = arena(migrated, "results", "verify", "13")  # in review, nothing frozen yet
+    assert none.returncode != 0 and "没有冻结的评审结果" in none.stderr and "Traceback" not in none.stderr
+
+    conn = sqlite3.connect(migrated / "cli.db")
+    conn.execute("UPDATE score SET value = value + 1 WHERE id = (SELECT min(id) FROM score)")
+    conn.execute("UPDATE panel SET candidates = replace(candidates, 'ZJ0001', 'ZJ0099') WHERE challenge_id = 11")
+    conn.commit()
+    conn.close()
+    changed = arena(migrated, "results", "verify", "11")
+    assert changed.returncode == 1 and "不一致" in changed.stderr
+    forged = arena(migrated, "draw", "verify", "11")
+    assert forged.returncode == 1 and "candidates" in forged.stderr

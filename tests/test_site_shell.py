@@ -27,6 +27,7 @@ PAGES: dict[str, set[Role] | None] = {
     "/challenges/eligible": {Role.CADRE},
     "/organizer/challenges": {Role.ORGANIZER},
     "/organizer/challenges/new": {Role.ORGANIZER},
+    "/review": {Role.EXPERT},
 }
 
 

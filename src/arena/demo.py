@@ -49,6 +49,7 @@ class DemoContext:
     cadres: dict[str, Cadre] = field(default_factory=dict)
     experts: dict[str, Expert] = field(default_factory=dict)
     challenges: dict[str, int] = field(default_factory=dict)  # demo story key → challenge id
+    review_load: bool = False  # the bench's 50 bids × 9 experts review (arena demo --review-load)
 
 
 DemoStep = Callable[[DemoContext], Awaitable[None]]
@@ -114,7 +115,7 @@ EXPERTS: list[tuple[str, str, str, tuple[str, ...]]] = [
     ("刘建军", "JZ-XFJ", "高级政工师", ("信访维稳", "城市治理")),
     ("何丽萍", "JZ-STJ", "高级工程师", ("生态环保", "乡村发展")),
     ("高文斌", "JZ-SJJ", "正高级工程师", ("数字政府", "科技创新")),
-    ("赵立新", "JZ-JZU", "教授", ("科技创新", "数字政府")),
+    ("冯立新", "JZ-JZU", "教授", ("科技创新", "数字政府")),
     ("钱思敏", "JZ-NKY", "研究员", ("科技创新", "产业发展")),
     ("孙文博", "JZ-GTJT", "正高级工程师", ("科技创新", "城市治理")),
     ("李慧娟", "JZ-FGW", "高级经济师", ("科技创新", "营商环境")),
@@ -257,14 +258,15 @@ def login_summary(settings: Settings) -> str:
     return "\n".join(lines)
 
 
-async def load_demo(settings: Settings, *, scale: int = 1, clock: Clock | None = None) -> str:
+async def load_demo(settings: Settings, *, scale: int = 1, clock: Clock | None = None,
+                    review_load: bool = False) -> str:
     engine = create_engine(settings.database_url)
     try:
         async with transaction(create_session_maker(engine)) as session:
             if await session.scalar(select(func.count()).select_from(User)):
                 raise DemoNotEmpty
             ctx = DemoContext(session=session, clock=clock or Clock(), settings=settings, scale=scale,
-                              rng=random.Random(20261124))
+                              rng=random.Random(20261124), review_load=review_load)
             for module in AREA_DEMO_MODULES:
                 importlib.import_module(module)
             for step in DEMO_STEPS:

@@ -40,7 +40,7 @@ DEMO_ROLES = [
     DemoRole("organizer", "李明远", frozenset({"首页"}), frozenset(EVERYONE | {"我的发榜"}), ()),
     DemoRole("inspector", "周正清", frozenset({"首页", "审计日志"}), frozenset(EVERYONE | {"审计日志", "廉政审查"}),
              ("审计日志",)),
-    DemoRole("expert1", "陈国华", frozenset({"首页"}), frozenset(EVERYONE), ()),
+    DemoRole("expert1", "陈国华", frozenset({"首页", "我的评审"}), frozenset(EVERYONE | {"我的评审"}), ()),
     DemoRole("cadre1", "张伟", frozenset({"首页"}), frozenset(EVERYONE | {"可揭榜单", "我的揭榜"}), ()),
 ]
 

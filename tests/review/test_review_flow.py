@@ -5,21 +5,21 @@ from __future__ import annotations
 
 import json
 import re
-from types import SimpleNamespace
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select, update
 
 from arena.audit.models import AuditEvent
+from arena.auth.models import User
 from arena.challenges.models import Challenge, ChallengeStatus, Criterion
 from arena.review import draw as draw_math
 from arena.review import service
 from arena.review.models import ExpertConflict, Panel, PanelSeat, ReviewResult, Score, ScoreSheet
-from arena.auth.models import User
 from tests.challenges.public_factories import NOW, make_challenge
-from tests.factories import make_field
 from tests.conftest import Browser, make_client
+from tests.factories import make_field
 from tests.review.factories import make_review
 
 
@@ -94,7 +94,6 @@ async def test_draw_excludes_conflicts_and_experts_at_their_cap(app, db, clock):
     await db.execute(update(Expert).where(Expert.id == expert3).values(annual_panel_cap=0))
     await db.commit()
     _org, panel = await drawn(app, db, review)
-    pid = panel.id
     codes = json.loads(panel.candidates)
     by_id = {e.id: e.code for e in (await db.scalars(select(Expert))).all()}
     assert by_id[review.experts["conflicted"]] not in codes  # same unit as the first bidder
@@ -143,6 +142,15 @@ async def test_decline_moves_the_next_reserve_up_and_accept_opens_sheets(app, db
     assert len(sheets) == 3 and {s.status for s in sheets} == {"draft"}
     actions = set((await db.scalars(select(AuditEvent.action))).all())
     assert {"panel.commit", "panel.draw", "seat.decline", "seat.promote", "seat.accept"} <= actions
+    # The moved-up reserve is told, in the inbox, as the first three were at the draw.
+    from arena.notify.models import Notification
+    from arena.units.models import Expert
+    reserve_user = await db.scalar(select(Expert.user_id).where(Expert.id == reserve.expert_id))
+    kinds = (await db.scalars(select(Notification.kind).where(Notification.recipient_id == reserve_user))).all()
+    assert kinds == ["review.invited"]
+    assert await db.scalar(select(func.count()).select_from(Notification).where(
+        Notification.kind == "review.invited")) == 4
+
 
 
 async def _accept_all(app, db, panel_id, review):
@@ -293,3 +301,67 @@ def test_parse_scores_bounds_and_format(value, ok):
     crit = [Criterion(id=1, position=1, name="甲", points=Decimal(30), guidance="")]
     _values, errors = service.parse_scores(crit, {1: value})
     assert (not errors) is ok
+
+
+async def test_scoring_page_and_autosave_use_a_fixed_number_of_queries(app, db, query_counter):
+    """Whether a challenge has 2 or 5 criteria and a bid a team or not, the same statements run."""
+    review = await make_review(db)
+    _org, panel = await drawn(app, db, review)
+    browsers = await _accept_all(app, db, panel.id, review)
+    crit = [c.id for c in await criteria(db, review.challenge_id)]
+    expert_id, expert = next(iter(browsers.items()))
+    sheets = [(s.id, s.revision) for s in (await db.scalars(
+        select(ScoreSheet).where(ScoreSheet.expert_id == expert_id).order_by(ScoreSheet.bid_id))).all()]
+    counts = []
+    for sheet_id, revision in sheets[:2]:  # the first bid has a team member, the second none
+        with query_counter() as page:
+            assert (await expert.get(f"/review/sheets/{sheet_id}")).status_code == 200
+        form = {f"c-{c}": "10" for c in crit} | {"revision": str(revision), "comment": ""}
+        with query_counter() as save:
+            assert (await expert.post(f"/review/sheets/{sheet_id}", form, htmx=True)).status_code == 200
+        counts.append((page.count, save.count))
+    assert counts[0] == counts[1], counts
+    assert counts[0][0] <= 8 and counts[0][1] <= 12, counts
+
+
+async def test_a_conflict_declared_after_the_draw_recuses_that_bid_only(app, db):
+    review = await make_review(db)
+    _org, panel = await drawn(app, db, review)
+    pid = panel.id
+    first = (await seats(db, pid))[0]
+    username = {v: k for k, v in review.experts.items()}[first.expert_id]
+    expert = await as_user(app, username)
+    from arena.bids.models import Bid
+    from arena.units.models import Cadre
+    lead2 = await db.scalar(select(Cadre.code).join(Bid, Bid.lead_id == Cadre.id).where(Bid.id == review.bid_ids[1]))
+    bad = await expert.post("/review/profile/conflicts", {"kind": "cadre", "target": "GB-NOPE", "reason": ""})
+    assert bad.status_code == 400 and "没有工号为" in bad.text and "请填写回避理由" in bad.text
+    assert 'value="GB-NOPE"' in bad.text
+    assert (await expert.post("/review/profile/conflicts",
+                              {"kind": "cadre", "target": lead2, "reason": "近亲属"})).status_code == 303
+    assert (await expert.post(f"/review/seats/{first.id}", {"answer": "accept"})).status_code == 303
+    await fresh(db)
+    sheets = (await db.scalars(select(ScoreSheet).where(ScoreSheet.expert_id == first.expert_id)
+                               .order_by(ScoreSheet.bid_id))).all()
+    assert [s.status for s in sheets] == ["draft", "recused", "draft"]
+    recused = sheets[1].id
+    panel_page = await expert.get(f"/review/panels/{pid}")
+    assert panel_page.text.count("/review/sheets/") == 2
+    assert (await expert.get(f"/review/sheets/{recused}")).status_code == 404
+
+
+async def test_two_submits_at_once_lock_the_sheet_once(app, db):
+    import asyncio
+
+    review = await make_review(db)
+    _org, panel = await drawn(app, db, review)
+    browsers = await _accept_all(app, db, panel.id, review)
+    crit = [c.id for c in await criteria(db, review.challenge_id)]
+    expert_id, expert = next(iter(browsers.items()))
+    sheet = await db.scalar(select(ScoreSheet).where(ScoreSheet.expert_id == expert_id))
+    form = {f"c-{c}": "10" for c in crit} | {"revision": str(sheet.revision), "action": "submit"}
+    url = f"/review/sheets/{sheet.id}"
+    answers = await asyncio.gather(expert.post(url, form), expert.post(url, form))
+    assert sorted(a.status_code for a in answers) == [303, 400]
+    await fresh(db)
+    assert await db.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "sheet.submit")) == 1

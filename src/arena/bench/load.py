@@ -15,6 +15,7 @@ import gzip
 import math
 import re
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -63,10 +64,12 @@ class Client:
     _reader: asyncio.StreamReader | None = None
     _writer: asyncio.StreamWriter | None = None
 
-    async def request(self, method: str, path: str, form: dict[str, str] | None = None) -> Reply:
+    async def request(self, method: str, path: str, form: dict[str, str] | None = None,
+                      headers: dict[str, str] | None = None) -> Reply:
         body = urlencode(form).encode() if form is not None else b""
         lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", "Accept: text/html",
                  "Accept-Encoding: gzip"]  # as a browser would: compression is part of the cost
+        lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
         if self.cookies:
             lines.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
         if form is not None:
@@ -176,19 +179,24 @@ class Measurement:
         self.first_error = self.first_error or message
 
 
-async def drive(clients: list[Client], path: str, *, warmup: float, duration: float) -> Measurement:
-    """Every client requests `path` back to back: `warmup` seconds unmeasured, then `duration`."""
+Step = Callable[[Client], Awaitable[Reply]]
+
+
+async def drive(clients: list[Client], path: str, *, warmup: float, duration: float,
+                steps: list[Step] | None = None) -> Measurement:
+    """Every client requests `path` back to back (or runs its own step from `steps`):
+    `warmup` seconds unmeasured, then `duration`."""
     result = Measurement()
     loop = asyncio.get_running_loop()
     measure_from = loop.time() + warmup
     measure_until = measure_from + duration
 
-    async def user(client: Client) -> None:
+    async def user(client: Client, step: Step | None) -> None:
         while (started_at := loop.time()) < measure_until:
             measured = started_at >= measure_from
             started = time.perf_counter()
             try:
-                reply = await client.request("GET", path)
+                reply = await step(client) if step else await client.request("GET", path)
             except HTTPError as exc:
                 if measured:
                     result.error(str(exc))
@@ -196,8 +204,8 @@ async def drive(clients: list[Client], path: str, *, warmup: float, duration: fl
             if measured:
                 result.latencies.append(time.perf_counter() - started)
                 if not 200 <= reply.status < 300:
-                    result.error(f"GET {path} answered {reply.status}")
+                    result.error(f"{path} answered {reply.status}")
 
-    await asyncio.gather(*(user(client) for client in clients))
+    await asyncio.gather(*(user(client, steps[i] if steps else None) for i, client in enumerate(clients)))
     result.elapsed = max(loop.time() - measure_from, 1e-9)
     return result

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import os
 import random
+import re
 import secrets
 import signal
 import socket
@@ -22,9 +23,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from arena.bench.baseline import DATABASE_URL_VARIABLE
-from arena.bench.load import Client, HTTPError, Measurement, drive
+from arena.bench.load import CSRF_FIELD, Client, HTTPError, Measurement, Reply, Step, drive
 
 T = TypeVar("T")
+REVISION = re.compile(rb'name="revision" id="f-revision" value="(\d+)"')
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,10 @@ class Page:
     path: str
     user: str | None = None  # every virtual user logs in as this demo account first
     server: str = "arena"  # or "baseline", the reference app
+    # Links followed from `path` to the page measured, each the first match of a pattern (ids
+    # differ between runs); the last hop picks a different match per virtual user.
+    hops: tuple[str, ...] = ()
+    autosave: bool = False  # POST the score sheet as htmx autosave, each user on their own sheet
 
 
 # The pages measured, in this order. Later areas add theirs (a challenge's detail page, …).
@@ -47,6 +53,10 @@ PAGES: list[Page] = [
     Page("home-cadre", "/", user="cadre1"),
     Page("organizer-list", "/organizer/challenges", user="organizer"),
     Page("eligible", "/challenges/eligible", user="cadre1"),
+    # Review: one of 9 experts on a 50-bid blind panel (arena demo --review-load).
+    Page("scoring", "/review", user="loadexpert1", hops=(r"/review/panels/\d+", r"/review/sheets/\d+")),
+    Page("autosave", "/review", user="loadexpert1", hops=(r"/review/panels/\d+", r"/review/sheets/\d+"),
+         autosave=True),
 ]
 
 PORTS = range(8200, 8300)
@@ -231,9 +241,48 @@ async def measure(page: Page, port: int, options: Options) -> Measurement | None
         probe = await clients[0].request("GET", page.path)
         if probe.status == 404:
             return None
-        return await drive(clients, page.path, warmup=options.warmup, duration=options.duration)
+        targets = [await follow(client, page, index) for index, client in enumerate(clients)]
+        if page.autosave:
+            steps = [await autosave_step(client, target) for client, target in zip(clients, targets, strict=True)]
+            return await drive(clients, targets[0], warmup=options.warmup, duration=options.duration, steps=steps)
+        return await drive(clients, targets[0], warmup=options.warmup, duration=options.duration)
     finally:
         await asyncio.gather(*(client.close() for client in clients))
+
+
+async def follow(client: Client, page: Page, index: int) -> str:
+    """The path measured: `page.path`, then each hop's link (the last one: the index-th match)."""
+    path = page.path
+    for number, pattern in enumerate(page.hops, start=1):
+        reply = await client.request("GET", path)
+        found = list(dict.fromkeys(m.decode() for m in re.findall(pattern.encode(), reply.content())))
+        if not found:
+            raise HTTPError(f"{path}: no link matches {pattern}")
+        path = found[index % len(found)] if number == len(page.hops) else found[0]
+    return path
+
+
+async def autosave_step(client: Client, sheet: str) -> Step:
+    """This user's autosave: the sheet's form posted as htmx does, carrying the revision the last
+    answer gave back (as the page's out-of-band swap would)."""
+    page = (await client.request("GET", sheet)).content()
+    token, revision = CSRF_FIELD.search(page), REVISION.search(page)
+    if token is None or revision is None:
+        raise HTTPError(f"{sheet}: no form to autosave")
+    state = {"revision": revision.group(1).decode()}
+    inputs = sorted(set(re.findall(rb'name="(c-\d+)"', page)))
+    turn = iter(range(1_000_000_000))
+
+    async def step(c: Client) -> Reply:
+        form = {"_csrf_token": token.group(1).decode(), "revision": state["revision"], "comment": "",
+                **{name.decode(): str(next(turn) % 10) for name in inputs}}
+        reply = await c.request("POST", sheet, form, headers={"HX-Request": "true"})
+        saved = REVISION.search(reply.content())
+        if saved:
+            state["revision"] = saved.group(1).decode()
+        return reply
+
+    return step
 
 
 def bench_scale(scale: int, options: Options, report: Callable[[str], None]) -> list[Row]:
@@ -241,9 +290,9 @@ def bench_scale(scale: int, options: Options, report: Callable[[str], None]) -> 
         directory = Path(tmp)
         log = directory / "bench.log"
         env = bench_environment(directory, options)
-        report(f"… {scale}×: arena db upgrade, arena demo --scale {scale}")
+        report(f"… {scale}×: arena db upgrade, arena demo --scale {scale} --review-load")
         run_arena(env, log, "db", "upgrade")
-        run_arena(env, log, "demo", "--scale", str(scale))
+        run_arena(env, log, "demo", "--scale", str(scale), "--review-load")
         with serve(arena_command, env, log, "/healthz") as arena_port, \
                 serve(baseline_command(options.workers), env, log, "/") as baseline_port:
             rows = []

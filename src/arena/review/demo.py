@@ -6,17 +6,23 @@ so the audit chain, the draw proof and the results snapshot are the real thing."
 
 from __future__ import annotations
 
+import hashlib
+import json
 import random
 from decimal import Decimal
 
 from sqlalchemy import select
 
+from arena.actor import Actor
+from arena.auth import service as auth_service
+from arena.auth.models import User
 from arena.bids import qualification
 from arena.bids.demo import _bid, _reopened
 from arena.bids.models import Bid
 from arena.demo import DemoContext, demo_step
 from arena.review import service
 from arena.review.models import PanelSeat, ScoreSheet, SeatStatus
+from arena.units.models import Expert
 
 # story → (lead, team members), in the order they bid
 BIDDERS: dict[str, list[tuple[str, tuple[str, ...]]]] = {
@@ -43,6 +49,13 @@ async def _to_review(ctx: DemoContext, story: str) -> list[Bid]:
     return bids
 
 
+async def _expert_actor(ctx: DemoContext, expert_id: int) -> Actor:
+    """The drawn expert's account as an actor (at --scale N the pool holds generated experts too)."""
+    user = await ctx.session.scalar(select(User).join(Expert, Expert.user_id == User.id).where(Expert.id == expert_id))
+    assert user is not None
+    return auth_service.actor_for(user)
+
+
 def _scores(rng: random.Random, quality: Decimal, points: Decimal) -> str:
     """A plausible score: the bid's quality with an expert's noise, one decimal, within 0..points."""
     share = quality + Decimal(rng.randint(-8, 8)) / 100
@@ -55,9 +68,9 @@ async def _draw(ctx: DemoContext, story: str, decline_first: bool) -> list[Panel
     first reserve moves up and accepts). The first to accept chairs."""
     db, clock, organizer = ctx.session, ctx.clock, ctx.actors["organizer"]
     challenge = await service.organizer_challenge(db, organizer, ctx.challenges[story])
-    await service.commit(db, clock, organizer, challenge, service.PanelSettings(5, 2, None))
+    seed = hashlib.sha256(f"arena-demo:{story}".encode()).hexdigest()  # the same demo panels everywhere
+    await service.commit(db, clock, organizer, challenge, service.PanelSettings(5, 2, None), seed=seed)
     panel = await service.draw_panel(db, clock, organizer, challenge)
-    accounts = {e.id: key for key, e in ctx.experts.items()}
     declined = not decline_first
     while True:
         invited = (await db.scalars(select(PanelSeat).where(PanelSeat.panel_id == panel.id,
@@ -66,7 +79,7 @@ async def _draw(ctx: DemoContext, story: str, decline_first: bool) -> list[Panel
         if not invited:
             break
         for seat in invited:
-            actor = ctx.actors[accounts[seat.expert_id]]
+            actor = await _expert_actor(ctx, seat.expert_id)
             if not declined:
                 await service.answer(db, clock, actor, seat.id, False, "该时段需赴外地参加课题结题评审，无法到会")
                 declined = True
@@ -82,7 +95,7 @@ async def _draw(ctx: DemoContext, story: str, decline_first: bool) -> list[Panel
 async def _score(ctx: DemoContext, story: str, seat: PanelSeat, bids: list[Bid], submit_upto: int) -> None:
     """The expert fills every sheet; the first `submit_upto` (in bid order) are submitted."""
     db, clock = ctx.session, ctx.clock
-    actor = ctx.actors[next(key for key, e in ctx.experts.items() if e.id == seat.expert_id)]
+    actor = await _expert_actor(ctx, seat.expert_id)
     sheets = {s.bid_id: s for s in (await db.scalars(select(ScoreSheet).where(
         ScoreSheet.panel_id == seat.panel_id, ScoreSheet.expert_id == seat.expert_id))).all()}
     for index, bid in enumerate(bids):
@@ -109,3 +122,70 @@ async def review(ctx: DemoContext) -> None:
         await _score(ctx, "transfer", seat, transfer_bids, submit_upto=upto)
     # Waiting for the organizer to publish the commitment and draw.
     await _to_review(ctx, "incubator")
+
+
+LOAD_BIDS, LOAD_EXPERTS = 50, 9
+
+
+@demo_step
+async def review_load(ctx: DemoContext) -> None:
+    """For `arena demo --review-load` (the bench): a blind review of 50 bids by 9 experts, drawn and
+    accepted through the services; the experts (accounts loadexpert1…9) have every sheet open."""
+    if not ctx.review_load:
+        return
+    from arena.auth.models import Role
+    from arena.bids.models import BidStatus, BidVersion
+    from arena.challenges.models import Challenge, ChallengeStatus
+    from arena.units.models import Cadre, Field
+
+    db, clock, organizer = ctx.session, ctx.clock, ctx.actors["organizer"]
+    template = await db.get(Challenge, ctx.challenges["transfer"])
+    assert template is not None
+    field = Field(name="压测领域")  # only the load experts have it, so they are the panel
+    db.add(field)
+    challenge = await service.organizer_challenge(db, organizer, ctx.challenges["incubator"])
+    unit = ctx.units["JZ-QS-LTZ"]
+    for n in range(1, LOAD_EXPERTS + 1):
+        user = await auth_service.create_user(db, clock, organizer, auth_service.NewAccount(
+            f"loadexpert{n}", f"压测专家{n}", frozenset({Role.EXPERT}), ctx.settings.demo_password))
+        expert = Expert(code=f"ZJL{n:03d}", user_id=user.id, name=f"压测专家{n}", unit_id=ctx.units["JZ-JZU"].id,
+                        title="教授", annual_panel_cap=100)
+        expert.fields = [field]
+        db.add(expert)
+    await db.flush()
+    # Another reviewing challenge like "incubator", with 50 qualified bids by cadres without accounts.
+    load = Challenge(title="评审性能测试：城乡数字治理方案比选", status=ChallengeStatus.REVIEWING.value,
+                     number="JB-LOAD-0001", field_id=field.id, owner_unit_id=challenge.owner_unit_id,
+                     organizer_id=challenge.organizer_id, bid_opens_at=challenge.bid_opens_at,
+                     bid_closes_at=challenge.bid_closes_at, published_at=challenge.published_at,
+                     pass_score=challenge.pass_score, blind_review=True)
+    db.add(load)
+    await db.flush()
+    from arena.challenges.models import Criterion
+    for c in challenge.criteria:
+        db.add(Criterion(challenge_id=load.id, kind=c.kind, position=c.position, name=c.name, points=c.points,
+                         guidance=c.guidance))
+    for n in range(1, LOAD_BIDS + 1):
+        cadre = Cadre(code=f"GBL{n:04d}", name=f"压测干部{n}", unit_id=unit.id, position="科员", rank="clerk",
+                      birth_date=template.created_at.date().replace(year=1990))
+        db.add(cadre)
+        await db.flush()
+        bid = Bid(challenge_id=load.id, lead_id=cadre.id, status=BidStatus.QUALIFIED.value,
+                  number=f"JB-LOAD-0001-B{n:03d}", submitted_at=clock.now(), submitted_version=1,
+                  plan="方案", commitment="承诺")
+        db.add(bid)
+        await db.flush()
+        plan = f"第 {n} 套实施方案：摸清底数、集中攻坚、总结推广。" * 5
+        content = json.dumps({"plan": plan, "commitment": "按期完成。",
+                              "milestones": [{"title": "完成调研", "due_on": "2027-06-30", "deliverable": "调研报告",
+                                              "kpi": "覆盖全部村", "template": None}],
+                              "attachments": [], "team": [], "lead": cadre.code}, ensure_ascii=False)
+        db.add(BidVersion(bid_id=bid.id, version_no=1, content=content, sha256="0" * 64, submitted_at=clock.now(),
+                          submitted_by_id=organizer.user_id))
+    await db.flush()
+    load = await service.organizer_challenge(db, organizer, load.id)
+    await service.commit(db, clock, organizer, load, service.PanelSettings(LOAD_EXPERTS, 0, None),
+                         seed=hashlib.sha256(b"arena-demo:load").hexdigest())
+    panel = await service.draw_panel(db, clock, organizer, load)
+    for seat in (await db.scalars(select(PanelSeat).where(PanelSeat.panel_id == panel.id))).all():
+        await service.answer(db, clock, await _expert_actor(ctx, seat.expert_id), seat.id, True, "")

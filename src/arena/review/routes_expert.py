@@ -36,9 +36,12 @@ def _labels() -> dict[str, dict[str, str]]:
 @get("/review", opt=EXPERT)
 async def my_review(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep) -> Response[str]:
     assert actor is not None
-    rows = await service.my_seats(db_session, actor)
+    try:
+        rows, refusal = await service.my_seats(db_session, actor), None
+    except PermissionDenied as exc:  # an expert account not linked to the pool: say so, kindly
+        rows, refusal = [], exc.message
     return render(request, "review/home.html", {"rows": rows, "labels": _labels(), "errors": {},
-                                                "done": request.query_params.get("done"), "refusal": None,
+                                                "done": request.query_params.get("done"), "refusal": refusal,
                                                 "reason_value": {}})
 
 
@@ -142,7 +145,8 @@ async def save_sheet(request: Request[Any, Any, Any], db_session: DbSession, clo
                      sheet_id: FromPath[int]) -> Response[str]:
     """Save (plain POST or htmx autosave, which answers with a status fragment) or submit."""
     assert actor is not None
-    ctx = await service.expert_sheet(db_session, actor, sheet_id)
+    autosave_request = request.headers.get("hx-request") == "true"
+    ctx = await service.expert_sheet(db_session, actor, sheet_id, with_bid=not autosave_request)
     form = await read_form(request)
     raw = {c.id: form.raw(f"c-{c.id}") for c in ctx.criteria}
     comment = form.raw("comment")

@@ -22,7 +22,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from arena.actor import Actor
 from arena.audit import service as audit
-from arena.bids.models import Bid, BidStatus, BidVersion
+from arena.bids.models import Bid, BidMember, BidStatus, BidVersion, MemberStatus
 from arena.challenges import transitions as challenge_transitions
 from arena.challenges.models import Challenge, ChallengeMode, ChallengeStatus, Criterion, CriterionKind
 from arena.challenges.queries import get_visible_challenge, load_challenge_detail
@@ -45,11 +45,10 @@ from arena.review.models import (
     SheetStatus,
 )
 from arena.review.transitions import PANEL_TRANSITIONS, SEAT_TRANSITIONS, SHEET_TRANSITIONS, check
-from arena.units.models import Expert, expert_field
+from arena.units.models import Cadre, Expert, expert_field
 
 CENT = Decimal("0.01")
 SCORE_PATTERN = re.compile(r"^\d+(\.\d)?$")
-SCORE_PLACES_MESSAGE = "最多保留一位小数"
 
 
 # --- loading, with the object-level checks -------------------------------------------------------
@@ -110,13 +109,15 @@ def parse_settings(raw: dict[str, str]) -> PanelSettings:
     return PanelSettings(size, values["reserves"], trim_k)
 
 
-async def commit(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challenge, settings: PanelSettings) -> Panel:
-    """Publish the commitment for the draw (or change the settings before it)."""
+async def commit(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challenge, settings: PanelSettings,
+                 *, seed: str | None = None) -> Panel:
+    """Publish the commitment for the draw (or change the settings before it). `seed` is for the
+    demo data only, so its panels are the same on every machine; real draws get a fresh secret."""
     if challenge.status != ChallengeStatus.REVIEWING.value:
         raise DomainError(_("资格审查结束、榜单进入专家评审后才能组建专家组"))
     panel = await panel_of(db, challenge.id)
     if panel is None:
-        seed = draw_math.new_seed()
+        seed = seed or draw_math.new_seed()
         panel = Panel(challenge_id=challenge.id, purpose=PanelPurpose.BID.value, seed=seed,
                       seed_commitment=draw_math.commitment(seed), committed_at=clock.now())
         db.add(panel)
@@ -347,24 +348,28 @@ class SheetContext:
     challenge: Challenge
     expert: Expert
     code: str
-    bid: BidView
+    bid: BidView | None  # None for autosave, which shows nothing of the bid
     criteria: list[Criterion]
     values: dict[int, str]
 
 
-async def expert_sheet(db: AsyncSession, actor: Actor, sheet_id: int) -> SheetContext:
-    expert = await expert_of(db, actor)
-    sheet = await db.scalar(select(ScoreSheet).where(ScoreSheet.id == sheet_id)
-                            .options(selectinload(ScoreSheet.scores))) if 0 < sheet_id < 2**53 else None
+async def expert_sheet(db: AsyncSession, actor: Actor, sheet_id: int, *, with_bid: bool = True) -> SheetContext:
+    """The actor's own sheet with what scoring needs, in a fixed number of queries; the bid as the
+    expert reads it only `with_bid` (autosave does not show it)."""
+    row = (await db.execute(
+        select(ScoreSheet, Panel, Expert, Bid.review_code).join(Panel, Panel.id == ScoreSheet.panel_id)
+        .join(Expert, Expert.id == ScoreSheet.expert_id).join(Bid, Bid.id == ScoreSheet.bid_id)
+        .where(ScoreSheet.id == sheet_id, Expert.user_id == actor.user_id)
+        .options(selectinload(ScoreSheet.scores)))).first() if 0 < sheet_id < 2**53 else None
     # A recused sheet answers like a missing one: the expert learns nothing about that bid.
-    if sheet is None or sheet.expert_id != expert.id or sheet.status == SheetStatus.RECUSED.value:
+    if row is None or row[0].status == SheetStatus.RECUSED.value:
         raise NotFound(_("没有找到这份评分表"))
-    panel = await db.get(Panel, sheet.panel_id)
-    assert panel is not None
-    challenge = await load_challenge_detail(db, panel.challenge_id)
+    sheet, panel, expert, code = row
+    challenge = await db.scalar(select(Challenge).where(Challenge.id == panel.challenge_id)
+                                .options(selectinload(Challenge.criteria)))
     assert challenge is not None
-    view = await bid_view(db, sheet.bid_id, challenge.blind_review)
-    return SheetContext(sheet, panel, challenge, expert, view.code, view, bid_criteria(challenge),
+    view = await bid_view(db, sheet.bid_id, challenge.blind_review) if with_bid else None
+    return SheetContext(sheet, panel, challenge, expert, code or "", view, bid_criteria(challenge),
                         {s.criterion_id: _plain(s.value) for s in sheet.scores})
 
 
@@ -401,9 +406,6 @@ def redact(text: str, names: list[str]) -> str:
 
 async def bid_view(db: AsyncSession, bid_id: int, blind: bool) -> BidView:
     """The submitted version of a bid, as an expert may read it."""
-    from arena.bids.models import BidMember, MemberStatus
-    from arena.units.models import Cadre
-
     bid = await db.scalar(select(Bid).where(Bid.id == bid_id).options(
         joinedload(Bid.lead).joinedload(Cadre.unit),
         selectinload(Bid.members).joinedload(BidMember.cadre).joinedload(Cadre.unit)))
@@ -449,7 +451,7 @@ def parse_scores(criteria: list[Criterion], raw: dict[int, str]) -> tuple[dict[i
         elif number < 0:
             errors[key] = _("分数不能为负数")
         elif not SCORE_PATTERN.match(text):
-            errors[key] = _(SCORE_PLACES_MESSAGE) if SCORE_PATTERN.match(text.split(".")[0]) else _("请输入数字")
+            errors[key] = _("最多保留一位小数") if SCORE_PATTERN.match(text.split(".")[0]) else _("请输入数字")
         elif number > criterion.points:
             errors[key] = _("不能超过本项分值 {points} 分").format(points=_plain(criterion.points))
         else:

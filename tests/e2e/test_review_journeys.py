@@ -1,0 +1,138 @@
+"""Browser journey of issue 6: the organizer publishes the commitment and draws a panel, an expert
+declines and the first reserve moves up, experts score (one sheet reopened by the chair), the
+organizer closes review, and the public page recomputes the draw."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from arena.demo import EXPERTS
+from tests.e2e.conftest import log_in
+
+pytestmark = pytest.mark.e2e
+
+ACCOUNT = {name: f"expert{n}" for n, (name, *_rest) in enumerate(EXPERTS, start=1)}
+CHALLENGE = 13  # 概念验证中心建设试点: in review, blind, two qualified bids, no panel yet
+SCORES = ("26", "21.5", "20", "17")
+
+
+def log_out(page: Any) -> None:
+    page.get_by_role("button", name="退出").click()
+    page.wait_for_url("**/login")
+
+
+def seat_rows(page: Any) -> list[tuple[str, str]]:
+    """(expert name, status) of every seat on the organizer's review page, in drawn order."""
+    page.goto(f"/organizer/challenges/{CHALLENGE}/review")
+    rows = page.locator("#seats-title ~ .table-wrap tbody tr")
+    result = []
+    for i in range(rows.count()):
+        cells = rows.nth(i).locator("td")
+        name = re.sub(r"\s*ZJ\d+.*$", "", cells.nth(1).inner_text().strip())
+        result.append((name, cells.nth(2).locator(".tag").inner_text().strip()))
+    return result
+
+
+def score_all(page: Any, scores: tuple[str, ...] = SCORES) -> int:
+    """Fill and submit every open sheet on the expert's panel page; returns how many."""
+    done = 0
+    while True:
+        links = page.get_by_role("link", name="评分", exact=True)
+        if links.count() == 0:
+            return done
+        links.first.click()
+        inputs = page.locator("input[data-points]")
+        for i, value in enumerate(scores):
+            inputs.nth(i).fill(value)
+        expect(page.locator("#sheet-status")).to_contain_text("已自动保存", timeout=10_000)
+        expect(page.locator("#sheet-total")).to_have_text("84.5")
+        page.get_by_role("button", name="提交评分").click()
+        expect(page.get_by_text("评分表已提交并锁定")).to_be_visible()
+        done += 1
+        page.get_by_role("navigation", name="位置").get_by_role("link").nth(1).click()
+
+
+def test_draw_decline_score_reopen_close_and_verify(page: Any, artifacts: Path) -> None:
+    page.on("dialog", lambda dialog: dialog.accept())
+    log_in(page, "organizer")
+    page.goto(f"/organizer/challenges/{CHALLENGE}/review")
+    page.get_by_label("专家组人数（奇数）").fill("3")
+    page.get_by_label("后备专家人数").fill("2")
+    page.get_by_role("button", name="公布抽取承诺值").click()
+    expect(page.get_by_text("抽取承诺值已在榜单页面公布")).to_be_visible()
+    commitment = page.locator(".hash").first.inner_text().strip()
+    page.get_by_role("button", name="随机抽取评审专家").click()
+    expect(page.get_by_text("已抽取评审专家")).to_be_visible()
+    seats = seat_rows(page)
+    assert [s for _n, s in seats] == ["待确认"] * 3 + ["后备"] * 2
+    log_out(page)
+
+    # The first drawn expert declines; the first reserve is invited in their place.
+    log_in(page, ACCOUNT[seats[0][0]])
+    page.goto("/review")
+    page.get_by_label("谢绝理由（谢绝时必填）").fill("近期在外地驻点调研，无法参加")
+    page.get_by_role("button", name="谢绝").click()
+    expect(page.get_by_text("已谢绝评审邀请")).to_be_visible()
+    log_out(page)
+    log_in(page, "organizer")
+    after = seat_rows(page)
+    assert [s for _n, s in after] == ["已谢绝", "待确认", "待确认", "待确认", "后备"]
+    log_out(page)
+
+    # The three members accept and score both bids.
+    members = [name for name, _s in after[1:4]]
+    for name in members:
+        log_in(page, ACCOUNT[name])
+        page.goto("/review")
+        page.get_by_role("button", name="接受").click()
+        expect(page.get_by_text("已接受评审邀请")).to_be_visible()
+        page.get_by_role("link", name="概念验证中心建设试点").click()
+        assert score_all(page) == 2
+        log_out(page)
+
+    # The organizer names the chair, who reopens another member's sheet; it is scored again.
+    log_in(page, "organizer")
+    page.goto(f"/organizer/challenges/{CHALLENGE}/review")
+    page.get_by_label("评审组组长").select_option(label=members[0])
+    page.get_by_role("button", name="指定组长").click()
+    expect(page.get_by_text("已指定评审组组长")).to_be_visible()
+    log_out(page)
+    log_in(page, ACCOUNT[members[0]])
+    page.goto("/review")
+    page.get_by_role("link", name="概念验证中心建设试点").click()
+    row = page.locator("#chair tbody tr", has=page.get_by_text(members[1])).first
+    row.get_by_placeholder("退回理由").fill("第一项评分依据请再核实")
+    row.get_by_role("button", name="退回").click()
+    expect(page.get_by_text("评分表已退回")).to_be_visible()
+    page.screenshot(path=str(artifacts / "review-chair.png"), full_page=True)
+    log_out(page)
+    log_in(page, ACCOUNT[members[1]])
+    expect(page.get_by_text("评分表待提交")).to_be_visible()
+    page.goto("/review")
+    page.get_by_role("link", name="概念验证中心建设试点").click()
+    assert score_all(page) == 1
+    log_out(page)
+
+    # Every sheet is in: the organizer closes review and sees the frozen results.
+    log_in(page, "organizer")
+    page.goto(f"/organizer/challenges/{CHALLENGE}/review")
+    expect(page.get_by_text("全部评分表已提交")).to_be_visible()
+    page.get_by_role("button", name="结束评审并冻结结果").click()
+    expect(page.get_by_text("评审已结束，结果已冻结。")).to_be_visible()
+    expect(page.get_by_role("heading", name="评审结果")).to_be_visible()
+    expect(page.locator("svg.results-chart")).to_be_visible()
+    page.screenshot(path=str(artifacts / "review-results.png"), full_page=True)
+    pdf = page.request.get(f"/organizer/challenges/{CHALLENGE}/review/summary.pdf")
+    assert pdf.ok and pdf.body().startswith(b"%PDF")
+
+    # Anyone can check the draw on the public page.
+    page.goto(f"/challenges/{CHALLENGE}")
+    expect(page.get_by_text(commitment)).to_be_visible()
+    page.get_by_role("link", name="查看并验证抽取结果").click()
+    expect(page.locator("#draw-verified")).to_contain_text("抽取结果一致")
+    assert page.locator("#drawn li").count() == 5
