@@ -19,6 +19,7 @@ from litestar.static_files import create_static_files_router
 
 from arena import PROJECT_ROOT
 from arena.auth.sessions import create_session_store
+from arena.challenges.catalogue_cache import CatalogueCache
 from arena.clock import Clock
 from arena.db import create_engine, create_session_maker
 from arena.files.store import MAX_BYTES
@@ -124,6 +125,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.session_maker = session_maker
     app.state.clock = clock or Clock()
     app.state.session_store = create_session_store(settings.redis_url)
+    app.state.catalogue_cache = CatalogueCache()
     app.state.jinja = create_environment(auto_reload=not settings.production)
     app.state.nav_paths = {route.path for route in app.routes}
     app.asgi_handler = RequestContext(app.asgi_handler, security_headers(settings))

@@ -8,6 +8,7 @@ nothing special here: it is selected by a postgresql+asyncpg:// URL.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -58,6 +59,9 @@ def _create_sqlite_engine(database_url: str, *, echo: bool) -> AsyncEngine:
 
 
 def create_session_maker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    # Every process that writes comes through here: make sure the listeners that bump cached
+    # views' data versions are registered (imported late: they need the models, which need us).
+    importlib.import_module("arena.challenges.catalogue_cache")
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
 
 

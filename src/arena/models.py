@@ -9,6 +9,7 @@ from arena.challenges.models import (
     ChallengeAttachment,
     Checkpoint,
     Criterion,
+    DataVersion,
     MilestoneTemplate,
     ToleranceCase,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "ChallengeAttachment",
     "Checkpoint",
     "Criterion",
+    "DataVersion",
     "Expert",
     "ExpertConflict",
     "Field",

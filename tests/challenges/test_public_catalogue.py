@@ -254,7 +254,24 @@ async def test_catalogue_answers_in_the_same_number_of_queries_for_5_and_50_chal
     with_fifty = await _count_queries(browser, query_counter, params)
 
     assert with_five == with_fifty
-    assert with_five <= 4  # count, page (field and unit joined in), the field and unit options
+    # data version, count, page (field and unit joined in), next window change, the filter options
+    assert with_five <= 5
+    assert await _count_queries(browser, query_counter, params) == 1  # then cached: the version only
+
+
+async def test_the_cached_catalogue_follows_every_change_and_the_clock(db, browser, clock):
+    organizer = await make_organizer(db)
+    challenge = await make_challenge(db, organizer, title="缓存测试榜单", opens_at=NOW - timedelta(days=1),
+                                     closes_at=NOW + timedelta(hours=2))
+    await db.commit()
+    assert "缓存测试榜单" in titles(await browser.get("/challenges"))
+    challenge.title = "改名后的榜单"  # any write through the ORM bumps the data version
+    await db.commit()
+    assert titles(await browser.get("/challenges")) == ["改名后的榜单"]
+    assert 'phase-tag tag-green">揭榜中' in (await browser.get("/challenges")).text  # now cached
+    clock.advance(timedelta(hours=3))  # the window closes: the cached page may not outlive it
+    assert 'phase-tag tag-amber">已截止' in (await browser.get("/challenges")).text
+    assert "改名后的榜单" not in (await browser.get("/challenges", params={"phase": "open"})).text
 
 
 async def test_a_unit_that_owns_only_drafts_is_not_offered_as_a_filter(db, browser):

@@ -210,3 +210,14 @@ class ChallengeAttachment(Base):
     title: Mapped[str] = mapped_column(String(200))
 
     file: Mapped[StoredFile] = relationship(lazy="raise")
+
+
+class DataVersion(Base):
+    """A counter bumped in the same transaction as any change to what it covers ("catalogue":
+    challenges, their rubric, amendments and attachments, units and fields). Caches compare it,
+    so every process sees a change at its next request."""
+
+    __tablename__ = "data_version"
+
+    name: Mapped[str] = mapped_column(String(32), unique=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)

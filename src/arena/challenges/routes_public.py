@@ -8,11 +8,14 @@ from typing import Any
 
 from litestar import Request, Response, get
 from litestar.params import FromPath, FromQuery
+from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from arena import i18n
 from arena.actor import Actor
 from arena.auth.models import Role
-from arena.challenges import queries
+from arena.challenges import catalogue_cache, queries
+from arena.challenges.catalogue_cache import CatalogueCache, Entry
 from arena.challenges.documents import announcement_filename, announcement_pdf, content_disposition
 from arena.challenges.eligibility import ChallengeRules, Verdict, check_eligibility
 from arena.challenges.models import Challenge, ChallengeMode, ChallengeStatus
@@ -24,7 +27,7 @@ from arena.i18n import gettext as _
 from arena.review.service import panel_of
 from arena.web.deps import ActorDep, ClockDep, DbSession, MaybeActor
 from arena.web.pagination import page_number
-from arena.web.templating import render
+from arena.web.templating import render, render_html
 
 AFTER_QUALIFICATION = frozenset({ChallengeStatus.REVIEWING.value, ChallengeStatus.PUBLICITY.value,
                                  ChallengeStatus.EXECUTING.value, ChallengeStatus.ACCEPTED.value,
@@ -54,12 +57,24 @@ async def catalogue(request: Request[Any, Any, Any], db_session: DbSession, cloc
                     page: FromQuery[str | None] = None) -> Response[str]:
     filters = CatalogueFilters.from_query(q=q, field=field, unit=unit, phase=phase, mode=mode, sort=sort)
     now = clock.now()
-    results = await queries.search_catalogue(db_session, filters, page_number(page), now)
     fragment = request.headers.get("hx-request") == "true"
-    options = None if fragment else await queries.filter_options(db_session)
+    cache: CatalogueCache = request.app.state.catalogue_cache
+    key = (i18n.current_locale.get(), tuple(sorted(filters.params().items())), page_number(page))
+    version = await catalogue_cache.current_version(db_session)
+    entry = cache.get(key, version, now)
+    if entry is None:
+        results = await queries.search_catalogue(db_session, filters, page_number(page), now)
+        html = render_html(request, "challenges/public/_catalogue_results.html", {
+            "results": results, "cards": [queries.card_view(c, now) for c in results.items],
+            "filters": filters, "params": filters.params()})
+        entry = Entry(version, await catalogue_cache.valid_until(db_session, now), html)
+        cache.put(key, entry)
+    if not fragment and entry.options is None:
+        entry.options = await queries.filter_options(db_session)
     return render(request, "challenges/public/catalogue.html", {
-        "results": results, "cards": [queries.card_view(c, now) for c in results.items],
-        "filters": filters, "params": filters.params(), "options": options,
+        # our own template's output, escaped as it was rendered
+        "results_html": Markup(entry.results_html),  # noqa: S704
+        "filters": filters, "options": entry.options,
         "phase_options": _phase_options(), "mode_options": _mode_options(), "sort_options": _sort_options(),
     }, fragment="results")
 
