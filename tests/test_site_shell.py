@@ -28,6 +28,7 @@ PAGES: dict[str, set[Role] | None] = {
     "/organizer/challenges": {Role.ORGANIZER},
     "/organizer/challenges/new": {Role.ORGANIZER},
     "/review": {Role.EXPERT},
+    "/admin/calendar": {Role.ADMIN},
 }
 
 

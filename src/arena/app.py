@@ -67,12 +67,13 @@ def route_handlers() -> list[Any]:
     from arena.review.routes_expert import ROUTES as expert_review_routes
     from arena.review.routes_organizer import ROUTES as organizer_review_routes
     from arena.units.routes import ROUTES as unit_routes
+    from arena.workdays.routes import ROUTES as workday_routes
 
     return [
         *home_routes, *auth_routes, *admin_routes, *unit_routes,
         *organizer_challenge_routes, *public_challenge_routes, *bid_routes, *bid_review_routes,
         *organizer_review_routes, *expert_review_routes,
-        *notify_routes, *audit_routes,
+        *notify_routes, *audit_routes, *workday_routes,
     ]
 
 

@@ -18,6 +18,7 @@ from arena.files.models import StoredFile
 from arena.notify.models import Notification, SentReminder
 from arena.review.models import ExpertConflict, Panel, PanelSeat, ReviewResult, Score, ScoreSheet
 from arena.units.models import Cadre, Expert, Field, Unit
+from arena.workdays.models import WorkdayException, WorkdayYear
 
 __all__ = [
     "Amendment",
@@ -52,5 +53,7 @@ __all__ = [
     "UserRole",
     "Vetting",
     "WebSession",
+    "WorkdayException",
+    "WorkdayYear",
     "metadata",
 ]

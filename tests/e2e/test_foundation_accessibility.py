@@ -59,6 +59,8 @@ CASES: dict[str, AxeCase] = {
     "admin-experts": AxeCase("/admin/people?kind=expert", "admin"),
     "admin-cadre-new": AxeCase("/admin/people/cadre/new", "admin"),
     "admin-people-import": AxeCase("/admin/people/import", "admin"),
+    "admin-calendar": AxeCase("/admin/calendar", "admin"),
+    "admin-calendar-year": AxeCase("/admin/calendar/2027", "admin"),
     "audit": AxeCase("/audit", "inspector"),
     "organizer-challenges": AxeCase("/organizer/challenges", "organizer"),
     "organizer-new-challenge": AxeCase("/organizer/challenges/new", "organizer"),

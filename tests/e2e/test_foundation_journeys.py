@@ -36,7 +36,7 @@ class DemoRole:
 
 DEMO_ROLES = [
     DemoRole("admin", "赵立新", frozenset({"首页", "账号管理", "审计日志"}),
-             frozenset(EVERYONE | {"账号管理", "单位", "人员", "审计日志"}), ("单位与人员",)),
+             frozenset(EVERYONE | {"账号管理", "单位", "人员", "工作日历", "审计日志"}), ("单位与人员",)),
     DemoRole("organizer", "李明远", frozenset({"首页"}), frozenset(EVERYONE | {"我的发榜"}), ()),
     DemoRole("inspector", "周正清", frozenset({"首页", "审计日志"}), frozenset(EVERYONE | {"审计日志", "廉政审查"}),
              ("审计日志",)),

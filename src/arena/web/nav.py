@@ -27,6 +27,7 @@ NAV: list[NavItem] = [
     NavItem(lazy("账号管理"), "/admin/users", frozenset({Role.ADMIN})),
     NavItem(lazy("单位"), "/admin/units", frozenset({Role.ADMIN})),
     NavItem(lazy("人员"), "/admin/people", frozenset({Role.ADMIN})),
+    NavItem(lazy("工作日历"), "/admin/calendar", frozenset({Role.ADMIN})),
     NavItem(lazy("廉政审查"), "/inspector/vetting", frozenset({Role.INSPECTOR})),
     NavItem(lazy("审计日志"), "/audit", frozenset({Role.INSPECTOR, Role.ADMIN})),
 ]
