@@ -23,6 +23,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from arena.actor import Actor
 from arena.audit import service as audit
 from arena.bids.models import Bid, BidMember, BidStatus, BidVersion, MemberStatus
+from arena.bids.qualification import challenge_for_qualification
 from arena.challenges import transitions as challenge_transitions
 from arena.challenges.models import Challenge, ChallengeMode, ChallengeStatus, Criterion, CriterionKind
 from arena.challenges.queries import get_visible_challenge, load_challenge_detail
@@ -54,10 +55,8 @@ SCORE_PATTERN = re.compile(r"^\d+(\.\d)?$")
 # --- loading, with the object-level checks -------------------------------------------------------
 
 async def organizer_challenge(db: AsyncSession, actor: Actor, challenge_id: int) -> Challenge:
-    challenge = await load_challenge_detail(db, challenge_id) if 0 < challenge_id < 2**53 else None
-    if challenge is None or challenge.organizer_id != actor.user_id:
-        raise NotFound(_("该榜单不存在，或不由你发布。"))
-    return challenge
+    """The organizer's own challenge, loaded for its pages (the same check as qualification)."""
+    return await challenge_for_qualification(db, actor, challenge_id)
 
 
 async def panel_of(db: AsyncSession, challenge_id: int, purpose: PanelPurpose = PanelPurpose.BID) -> Panel | None:
