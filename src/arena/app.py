@@ -48,7 +48,8 @@ def security_headers(settings: Settings) -> dict[str, str]:
     return headers
 
 
-ATTENTION_MODULES = ("arena.challenges.attention", "arena.bids.attention", "arena.review.attention")
+ATTENTION_MODULES = ("arena.challenges.attention", "arena.bids.attention", "arena.review.attention",
+                     "arena.publicity.attention", "arena.execution.attention")
 
 
 def route_handlers() -> list[Any]:
@@ -62,8 +63,12 @@ def route_handlers() -> list[Any]:
     from arena.bids.routes_review import ROUTES as bid_review_routes
     from arena.challenges.routes_organizer import ROUTES as organizer_challenge_routes
     from arena.challenges.routes_public import ROUTES as public_challenge_routes
+    from arena.execution.routes_assess import ROUTES as assess_routes
+    from arena.execution.routes_cadre import ROUTES as project_routes
+    from arena.execution.routes_organizer import ROUTES as execution_routes
     from arena.home.routes import ROUTES as home_routes
     from arena.notify.routes import ROUTES as notify_routes
+    from arena.publicity.routes import ROUTES as publicity_routes
     from arena.review.routes_expert import ROUTES as expert_review_routes
     from arena.review.routes_organizer import ROUTES as organizer_review_routes
     from arena.units.routes import ROUTES as unit_routes
@@ -72,8 +77,8 @@ def route_handlers() -> list[Any]:
     return [
         *home_routes, *auth_routes, *admin_routes, *unit_routes,
         *organizer_challenge_routes, *public_challenge_routes, *bid_routes, *bid_review_routes,
-        *organizer_review_routes, *expert_review_routes,
-        *notify_routes, *audit_routes, *workday_routes,
+        *organizer_review_routes, *expert_review_routes, *publicity_routes, *project_routes, *execution_routes,
+        *assess_routes, *notify_routes, *audit_routes, *workday_routes,
     ]
 
 

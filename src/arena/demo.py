@@ -60,6 +60,7 @@ AREA_DEMO_MODULES: list[str] = [
     "arena.challenges.demo",
     "arena.bids.demo",
     "arena.review.demo",
+    "arena.execution.demo",
 ]
 
 

@@ -14,14 +14,27 @@ from arena.challenges.models import (
     ToleranceCase,
 )
 from arena.db import metadata
+from arena.execution.models import (
+    Assessment,
+    ChallengeAssessor,
+    Milestone,
+    PlanChange,
+    ProgressReport,
+    Project,
+    ReportEvidence,
+    ToleranceEvidence,
+    ToleranceRequest,
+)
 from arena.files.models import StoredFile
 from arena.notify.models import Notification, SentReminder
+from arena.publicity.models import Objection, ObjectionEvidence, Publicity
 from arena.review.models import ExpertConflict, Panel, PanelSeat, ReviewResult, Score, ScoreSheet
 from arena.units.models import Cadre, Expert, Field, Unit
 from arena.workdays.models import WorkdayException, WorkdayYear
 
 __all__ = [
     "Amendment",
+    "Assessment",
     "AuditEvent",
     "Bid",
     "BidAttachment",
@@ -30,6 +43,7 @@ __all__ = [
     "BidVersion",
     "Cadre",
     "Challenge",
+    "ChallengeAssessor",
     "ChallengeAttachment",
     "Checkpoint",
     "Criterion",
@@ -38,16 +52,26 @@ __all__ = [
     "ExpertConflict",
     "Field",
     "LoginThrottle",
+    "Milestone",
     "MilestoneTemplate",
     "Notification",
+    "Objection",
+    "ObjectionEvidence",
     "Panel",
     "PanelSeat",
+    "PlanChange",
+    "ProgressReport",
+    "Project",
+    "Publicity",
+    "ReportEvidence",
     "ReviewResult",
     "Score",
     "ScoreSheet",
     "SentReminder",
     "StoredFile",
     "ToleranceCase",
+    "ToleranceEvidence",
+    "ToleranceRequest",
     "Unit",
     "User",
     "UserRole",

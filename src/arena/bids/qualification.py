@@ -183,3 +183,21 @@ async def vet(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challenge
 
 def confirmed_members(bid: Bid) -> list[BidMember]:
     return [m for m in bid.members if m.status == MemberStatus.CONFIRMED.value]
+
+
+async def disqualify_after_objection(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challenge,
+                                     bid_id: int, reason: str) -> Bid:
+    """An upheld objection during publicity (公示) takes a qualified bid out: the same state
+    change as qualification's refusal, with the organizer's reply as the reason the cadre reads."""
+    bid = await _own_bid(db, challenge, bid_id)
+    before = bid.status
+    bid.status = check_transition("disqualify", bid.status).value
+    bid.qualification_reason = reason
+    bid.qualified_at, bid.qualified_by_id = clock.now(), actor.user_id
+    await audit.record(db, clock, actor, "organizer", "bid.disqualify", "bid", bid.id,
+                       {"from": before, "reason": reason, "after": "objection"})
+    lead_user = await db.scalar(select(Cadre.user_id).where(Cadre.id == bid.lead_id))
+    await notify(db, clock, [lead_user], "bid.qualification",
+                 _("资格审查未通过：{title}").format(title=challenge.title),
+                 _("审查意见：{reason}").format(reason=reason), f"/bids/{bid.id}")
+    return bid

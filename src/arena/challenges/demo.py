@@ -25,6 +25,12 @@ RUBRIC = [
     CriterionRow("牵头人及团队能力", "25", "牵头人实绩突出，团队专业结构合理"),
     CriterionRow("保障措施与风险应对", "20", "资金、人员、进度保障到位，风险预案具体"),
 ]
+ACCEPTANCE_RUBRIC = [
+    CriterionRow("目标任务完成度", "40", "对照考核指标逐项核验完成情况"),
+    CriterionRow("成果质量与创新性", "30", "成果可复制、可推广，有制度创新"),
+    CriterionRow("群众和服务对象满意度", "20", "第三方抽样调查结果"),
+    CriterionRow("资金使用与过程管理", "10", "资金使用规范，过程资料完整"),
+]
 TOLERANCE = [
     ToleranceRow("因上级政策调整或不可抗力导致目标无法按期实现，且已及时报告的"),
     ToleranceRow("在探索性改革中先行先试出现失误，未谋取私利且积极纠正的"),
@@ -142,6 +148,7 @@ def _draft(ctx: DemoContext, story: Story) -> ChallengeDraft:
         pass_score=Decimal(70) if complete else None,
         blind_review=story.key != "park",
         criteria=list(RUBRIC) if complete else RUBRIC[:2],
+        acceptance=list(ACCEPTANCE_RUBRIC) if complete else [],
         milestones=[MilestoneRow("完成调研与实施方案", "2", "调研报告、实施方案"),
                     MilestoneRow("阶段目标达成", str(max(3, story.months // 2)), "中期评估报告"),
                     MilestoneRow("全面完成并申请验收", str(story.months), "总结报告、验收申请")] if complete else [],

@@ -23,7 +23,7 @@ from arena.web.forms import Form
 TITLE_MAX = 200
 TEXT_MAX = 20000
 MAX_ROWS = 50
-ROW_KEY = re.compile(r"^(criteria|milestones|checkpoints|tolerance)-(\d{1,3})-(\w+)$")
+ROW_KEY = re.compile(r"^(criteria|acceptance|milestones|checkpoints|tolerance)-(\d{1,3})-(\w+)$")
 HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
 
 
@@ -91,6 +91,7 @@ class ChallengeDraft:
     grade_good: Decimal = Decimal(80)
     grade_qualified: Decimal = Decimal(60)
     criteria: list[CriterionRow] = field(default_factory=list)
+    acceptance: list[CriterionRow] = field(default_factory=list)  # 验收评分细则
     milestones: list[MilestoneRow] = field(default_factory=list)
     checkpoints: list[CheckpointRow] = field(default_factory=list)
     tolerance: list[ToleranceRow] = field(default_factory=list)
@@ -213,16 +214,22 @@ def _row_text(form: Form, key: str, value: str, label: str, limit: int) -> None:
     plain_text(form, key, value)
 
 
-def _rows(form: Form, draft: ChallengeDraft) -> None:
-    draft.criteria = rows(form, "criteria", CriterionRow)
-    for i, c in enumerate(draft.criteria):
-        _row_text(form, "criteria", c.name, _("评分项名称"), 100)
-        _row_text(form, "criteria", c.guidance, _("评分说明"), 2000)
+def _criteria_rows(form: Form, group: str) -> list[CriterionRow]:
+    found = rows(form, group, CriterionRow)
+    for i, c in enumerate(found):
+        _row_text(form, group, c.name, _("评分项名称"), 100)
+        _row_text(form, group, c.guidance, _("评分说明"), 2000)
         points = c.points_value
         if not c.name:
-            form.error("criteria", _("第 {n} 个评分项缺少名称").format(n=i + 1))
+            form.error(group, _("第 {n} 个评分项缺少名称").format(n=i + 1))
         if points is None or not Decimal(0) < points <= Decimal(100) or points != points.quantize(Decimal("0.01")):
-            form.error("criteria", _("第 {n} 个评分项的分值须为 0 到 100 之间的数（最多两位小数）").format(n=i + 1))
+            form.error(group, _("第 {n} 个评分项的分值须为 0 到 100 之间的数（最多两位小数）").format(n=i + 1))
+    return found
+
+
+def _rows(form: Form, draft: ChallengeDraft) -> None:
+    draft.criteria = _criteria_rows(form, "criteria")
+    draft.acceptance = _criteria_rows(form, "acceptance")
     draft.milestones = rows(form, "milestones", MilestoneRow)
     for i, m in enumerate(draft.milestones):
         _row_text(form, "milestones", m.title, _("节点名称"), 100)

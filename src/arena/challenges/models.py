@@ -152,8 +152,14 @@ class Criterion(Base):
     challenge: Mapped[Challenge] = relationship(back_populates="criteria", lazy="raise")
 
 
+class CheckpointStatus(enum.StrEnum):
+    PENDING = "pending"  # 待比选
+    DECIDED = "decided"  # 已比选: the ranking is frozen, with the elimination or the reason for none
+
+
 class Checkpoint(Base):
-    """A horse-race checkpoint date (赛马节点)."""
+    """A horse-race checkpoint (赛马节点): planned for `due_on`, decided by the organizer on the
+    ranking of the active teams' assessment scores (execution.horse_race)."""
 
     __tablename__ = "challenge_checkpoint"
     __table_args__ = (UniqueConstraint("challenge_id", "position"),)
@@ -162,6 +168,13 @@ class Checkpoint(Base):
     position: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(100))
     due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default=CheckpointStatus.PENDING.value,
+                                        server_default=CheckpointStatus.PENDING.value)
+    ranking: Mapped[str | None] = mapped_column(Text)  # canonical JSON of the ranking decided on
+    eliminated_project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id", ondelete="RESTRICT"))
+    keep_reason: Mapped[str | None] = mapped_column(Text)  # why nobody was eliminated
+    decided_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
 
 class MilestoneTemplate(Base):

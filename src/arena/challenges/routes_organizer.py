@@ -98,7 +98,8 @@ def _empty_values() -> dict[str, Any]:
     draft = forms.ChallengeDraft()
     values: dict[str, Any] = {name: getattr(draft, name) for name in service.SCALARS}
     values |= {"bid_opens_at": "", "bid_closes_at": "", "eligible_fields": [], "eligible_units": [],
-               "criteria": [forms.CriterionRow()], "milestones": [], "checkpoints": [], "tolerance": []}
+               "criteria": [forms.CriterionRow()], "acceptance": [], "milestones": [], "checkpoints": [],
+               "tolerance": []}
     return values
 
 
@@ -109,6 +110,7 @@ def _posted_values(form: Form, draft: forms.ChallengeDraft) -> dict[str, Any]:
     values["eligible_fields"] = form.values("eligible_fields")
     values["eligible_units"] = form.values("eligible_units")
     values["criteria"] = draft.criteria
+    values["acceptance"] = draft.acceptance
     values["milestones"] = [vars(m) for m in draft.milestones]
     values["checkpoints"] = [vars(c) for c in draft.checkpoints]
     values["tolerance"] = [vars(t) for t in draft.tolerance]

@@ -24,6 +24,8 @@ from arena.challenges.queries import PHASE_FILTERS, CatalogueFilters, Sort
 from arena.errors import NotFound
 from arena.files import store
 from arena.i18n import gettext as _
+from arena.publicity.service import current_publicity
+from arena.review.models import PanelPurpose
 from arena.review.service import panel_of
 from arena.web.deps import ActorDep, ClockDep, DbSession, MaybeActor
 from arena.web.pagination import page_number
@@ -121,10 +123,14 @@ async def detail(request: Request[Any, Any, Any], db_session: DbSession, clock: 
     view = queries.challenge_view(challenge, now, await queries.load_rounds(db_session, challenge))
     state, verdict = await _eligibility(db_session, actor, challenge, now)
     # The draw's commitment is public from the moment it is made (DESIGN §5).
-    draw_panel = await panel_of(db_session, challenge.id) if challenge.status in AFTER_QUALIFICATION else None
+    later = challenge.status in AFTER_QUALIFICATION
+    draw_panel = await panel_of(db_session, challenge.id) if later else None
+    publicity = await current_publicity(db_session, challenge.id) if later else None
+    acceptance_panel = await panel_of(db_session, challenge.id, PanelPurpose.ACCEPTANCE) if challenge.status in (
+        ChallengeStatus.EXECUTING.value, ChallengeStatus.ACCEPTED.value) else None
     return render(request, "challenges/public/detail.html",
                   {"view": view, "challenge": challenge, "eligibility_state": state, "verdict": verdict,
-                   "draw_panel": draw_panel})
+                   "draw_panel": draw_panel, "publicity": publicity, "acceptance_panel": acceptance_panel})
 
 
 @get("/challenges/{challenge_id:int}/announcement.pdf", name="challenge_announcement")

@@ -112,10 +112,10 @@ async def _apply(db: AsyncSession, challenge: Challenge, draft: ChallengeDraft) 
         select(Field).where(Field.id.in_(draft.eligible_field_ids)))).all()) if draft.eligible_field_ids else []
     challenge.eligible_units = list((await db.scalars(
         select(Unit).where(Unit.id.in_(draft.eligible_unit_ids)))).all()) if draft.eligible_unit_ids else []
-    acceptance = [c for c in challenge.criteria if c.kind == CriterionKind.ACCEPTANCE.value]
-    challenge.criteria = acceptance + [
-        Criterion(kind=CriterionKind.BID.value, position=i, name=c.name, points=c.points_value or Decimal(0),
-                  guidance=c.guidance) for i, c in enumerate(draft.criteria, 1)]
+    challenge.criteria = [
+        Criterion(kind=kind.value, position=i, name=c.name, points=c.points_value or Decimal(0), guidance=c.guidance)
+        for kind, rows in ((CriterionKind.BID, draft.criteria), (CriterionKind.ACCEPTANCE, draft.acceptance))
+        for i, c in enumerate(rows, 1)]
     challenge.milestone_templates = [MilestoneTemplate(position=i, title=m.title, due_month=int(m.due_month),
                                                        deliverable=m.deliverable)
                                      for i, m in enumerate(draft.milestones, 1)]
@@ -181,6 +181,11 @@ def publish_checklist(challenge: Challenge, now: datetime) -> list[str]:
     elif total != challenge.max_score:
         missing.append(_("评分细则总分为 {total} 分，须等于满分 {max} 分").format(
             total=_points(total), max=_points(challenge.max_score)))
+    acceptance = [c for c in challenge.criteria if c.kind == CriterionKind.ACCEPTANCE.value]
+    accepted_total = sum((c.points for c in acceptance), Decimal(0))
+    if acceptance and accepted_total != challenge.max_score:
+        missing.append(_("验收评分细则总分为 {total} 分，须等于满分 {max} 分").format(
+            total=_points(accepted_total), max=_points(challenge.max_score)))
     if challenge.pass_score is None:
         missing.append(_("请设置合格线"))
     elif challenge.pass_score > challenge.max_score:
@@ -369,6 +374,8 @@ def draft_from_challenge(challenge: Challenge) -> dict[str, Any]:
     values["eligible_fields"] = [str(f.id) for f in challenge.eligible_fields]
     values["eligible_units"] = [str(u.id) for u in challenge.eligible_units]
     values["criteria"] = [CriterionRow(c.name, _points(c.points), c.guidance) for c in _bid_criteria(challenge)]
+    values["acceptance"] = [CriterionRow(c.name, _points(c.points), c.guidance) for c in challenge.criteria
+                            if c.kind == CriterionKind.ACCEPTANCE.value]
     values["milestones"] = [{"title": m.title, "due_month": str(m.due_month), "deliverable": m.deliverable}
                             for m in challenge.milestone_templates]
     values["checkpoints"] = [{"title": c.title, "due_on": c.due_on.isoformat()} for c in challenge.checkpoints]

@@ -42,6 +42,8 @@ CHALLENGE_TRANSITIONS: dict[str, Transition] = {
     # later issues: review, publicity, award, acceptance
     "start_review": Transition(frozenset({S.QUALIFYING}), S.REVIEWING, lazy("进入专家评审")),
     "publicize": Transition(frozenset({S.REVIEWING}), S.PUBLICITY, lazy("结果公示")),
+    "republicize": Transition(frozenset({S.PUBLICITY}), S.PUBLICITY, lazy("重新公示")),
+    "reopen_review": Transition(frozenset({S.PUBLICITY}), S.REVIEWING, lazy("重新开启评审")),
     "award": Transition(frozenset({S.PUBLICITY}), S.EXECUTING, lazy("挂帅")),
     "accept": Transition(frozenset({S.EXECUTING}), S.ACCEPTED, lazy("验收")),
 }

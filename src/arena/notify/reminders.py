@@ -4,6 +4,7 @@ row in `sent_reminder` is inserted first and its unique key decides who sends.""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -83,8 +84,14 @@ async def _claim(db: AsyncSession, clock: Clock, name: str, reminder: Reminder) 
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+REMINDER_MODULES = ("arena.execution.reminders",)
+"""Later areas' rules, registered when imported (they need this module, so it cannot import them first)."""
+
+
 async def run_reminders(db: AsyncSession, clock: Clock) -> int:
     """One pass over every rule; returns how many reminders were sent (by this worker)."""
+    for module in REMINDER_MODULES:
+        importlib.import_module(module)
     sent = 0
     for name, find in RULES.items():
         for reminder in await find(db, clock):

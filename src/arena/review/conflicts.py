@@ -17,8 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.bids.models import Bid, BidMember, BidStatus, MemberStatus
+from arena.execution.models import Project, ProjectStatus
 from arena.i18n import gettext as _
-from arena.review.models import ExpertConflict
+from arena.review.models import ExpertConflict, PanelPurpose
 from arena.units.models import Cadre, Expert
 
 
@@ -33,11 +34,22 @@ class BidParties:
 
 @dataclass
 class ChallengeParties:
-    bids: dict[int, BidParties]  # qualified bids only: those a panel scores
+    bids: dict[int, BidParties]  # the bids a panel scores: qualified ones, or for acceptance the active projects'
     user_ids: set[int]  # every lead and team member of any bid on the challenge
 
 
-async def challenge_parties(db: AsyncSession, challenge_id: int) -> ChallengeParties:
+async def scored_bid_ids(db: AsyncSession, challenge_id: int, purpose: PanelPurpose) -> set[int]:
+    """What a panel of this purpose scores: the qualified bids, or the bids of the active projects."""
+    if purpose is PanelPurpose.ACCEPTANCE:
+        stmt = select(Project.bid_id).where(Project.challenge_id == challenge_id,
+                                            Project.status == ProjectStatus.ACTIVE.value)
+    else:
+        stmt = select(Bid.id).where(Bid.challenge_id == challenge_id, Bid.status == BidStatus.QUALIFIED.value)
+    return set((await db.scalars(stmt)).all())
+
+
+async def challenge_parties(db: AsyncSession, challenge_id: int,
+                            purpose: PanelPurpose = PanelPurpose.BID) -> ChallengeParties:
     leads = (await db.execute(
         select(Bid.id, Bid.status, Cadre.id, Cadre.unit_id, Cadre.user_id)
         .join(Cadre, Cadre.id == Bid.lead_id)
@@ -48,10 +60,11 @@ async def challenge_parties(db: AsyncSession, challenge_id: int) -> ChallengePar
         .where(Bid.challenge_id == challenge_id, Bid.status != BidStatus.DRAFT.value,
                BidMember.status == MemberStatus.CONFIRMED.value))).all()
     parties = ChallengeParties({}, set())
-    for bid_id, status, cadre_id, unit_id, user_id in [*leads, *members]:
+    scored = await scored_bid_ids(db, challenge_id, purpose)
+    for bid_id, _status, cadre_id, unit_id, user_id in [*leads, *members]:
         if user_id is not None:
             parties.user_ids.add(user_id)
-        if status != BidStatus.QUALIFIED.value:
+        if bid_id not in scored:
             continue
         bid = parties.bids.setdefault(bid_id, BidParties(bid_id))
         bid.cadre_ids.add(cadre_id)
@@ -82,6 +95,6 @@ def conflict_reason(expert: Expert, bid: BidParties, parties: ChallengeParties,
 
 
 def conflicted_bids(expert: Expert, parties: ChallengeParties, declarations: list[ExpertConflict]) -> dict[int, str]:
-    """Bid id → reason, for every qualified bid the expert conflicts with."""
+    """Bid id → reason, for every scored bid the expert conflicts with."""
     reasons = {bid_id: conflict_reason(expert, bid, parties, declarations) for bid_id, bid in parties.bids.items()}
     return {bid_id: reason for bid_id, reason in reasons.items() if reason}

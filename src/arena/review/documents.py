@@ -27,7 +27,7 @@ from arena.challenges.models import Challenge
 from arena.errors import NotFound
 from arena.files.store import content_disposition
 from arena.i18n import gettext as _
-from arena.review.models import Panel, PanelSeat, ReviewResult, SeatStatus
+from arena.review.models import Panel, PanelPurpose, PanelSeat, ReviewResult, SeatStatus
 from arena.units.models import Cadre, Expert
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -42,6 +42,16 @@ class Summary:
     experts: dict[str, str]  # code → name, panel members who scored
     bidders: dict[str, str]  # review code → "number 牵头人", empty when blind
     frozen_at: Any
+    purpose: str = PanelPurpose.BID.value
+
+    @property
+    def acceptance(self) -> bool:
+        return self.purpose == PanelPurpose.ACCEPTANCE.value
+
+    @property
+    def grades(self) -> dict[str, str]:
+        """Review code → grade (验收等次), for an acceptance panel."""
+        return dict(self.snapshot.get("grades", {}).get("bids", {}))
 
     @property
     def criteria(self) -> list[dict[str, Any]]:
@@ -59,7 +69,9 @@ class Summary:
 
 
 async def load_summary(db: AsyncSession, challenge: Challenge, panel: Panel) -> Summary:
-    result = await db.scalar(select(ReviewResult).where(ReviewResult.panel_id == panel.id))
+    result = await db.scalar(select(ReviewResult).where(ReviewResult.panel_id == panel.id,
+                                                        ReviewResult.superseded_at.is_(None))
+                             .order_by(ReviewResult.id.desc()).limit(1))
     if result is None:
         raise NotFound(_("评审结束后才能下载评分汇总表"))
     snapshot = json.loads(result.snapshot)
@@ -68,23 +80,28 @@ async def load_summary(db: AsyncSession, challenge: Challenge, panel: Panel) -> 
         .where(PanelSeat.panel_id == panel.id, PanelSeat.status == SeatStatus.ACCEPTED.value)
         .order_by(PanelSeat.drawn_rank))).tuples().all())
     bidders: dict[str, str] = {}
-    if not challenge.blind_review:
+    acceptance = panel.purpose == PanelPurpose.ACCEPTANCE.value
+    if acceptance or not challenge.blind_review:  # acceptance is of named projects, never blind
         rows = (await db.execute(select(Bid.review_code, Bid.number, Cadre.name).join(Cadre, Cadre.id == Bid.lead_id)
                                  .where(Bid.challenge_id == challenge.id, Bid.review_code.is_not(None)))).all()
         bidders = {code or "": f"{number} {name}" for code, number, name in rows}
-    return Summary(challenge, result, snapshot, challenge.blind_review, experts, bidders, result.frozen_at)
+    return Summary(challenge, result, snapshot, challenge.blind_review and not acceptance, experts, bidders,
+                   result.frozen_at, panel.purpose)
 
 
 async def summary_pdf_response(request: Request[Any, Any, Any], db: AsyncSession, challenge: Challenge, panel: Panel,
                                *, for_expert: bool) -> Response[bytes]:
     summary = await load_summary(db, challenge, panel)
-    if for_expert:
+    if for_expert and not summary.acceptance:
         summary.bidders, summary.blind = ({}, True) if challenge.blind_review else (summary.bidders, False)
-    html = request.app.state.jinja.get_template("documents/score_summary.html").render(s=summary)
+    template = "documents/acceptance_report.html" if summary.acceptance else "documents/score_summary.html"
+    html = request.app.state.jinja.get_template(template).render(s=summary)
     pdf = await asyncio.to_thread(html_to_pdf, html, english=i18n.current_locale.get() == "en")
     number = challenge.number or str(challenge.id)
+    names = (f"验收报告-{number}.pdf", f"acceptance-report-{number}.pdf") if summary.acceptance else (
+        f"评分汇总表-{number}.pdf", f"score-summary-{number}.pdf")
     return Response(pdf, media_type="application/pdf", headers={"content-disposition": content_disposition(
-        f"评分汇总表-{number}.pdf", f"score-summary-{number}.pdf", inline=True)})
+        *names, inline=True)})
 
 
 async def summary_xlsx_response(db: AsyncSession, challenge: Challenge, panel: Panel,

@@ -139,11 +139,14 @@ class Score(Base):
 
 
 class ReviewResult(Base):
-    """The frozen results of a panel: a canonical JSON snapshot and its SHA-256."""
+    """The frozen results of a panel: a canonical JSON snapshot and its SHA-256. Reopening a
+    review (after an upheld objection) supersedes the current result; the next close freezes a
+    new one, and the old stays as it was."""
 
     __tablename__ = "review_result"
 
-    panel_id: Mapped[int] = mapped_column(ForeignKey("panel.id", ondelete="RESTRICT"), unique=True)
+    panel_id: Mapped[int] = mapped_column(ForeignKey("panel.id", ondelete="RESTRICT"), index=True)
+    superseded_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     challenge_id: Mapped[int] = mapped_column(ForeignKey("challenge.id", ondelete="RESTRICT"), index=True)
     snapshot: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64))

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from arena.auth.models import Role
 from arena.clock import DISPLAY_TZ
 from arena.errors import DomainError, FormErrors, NotFound, PermissionDenied
+from arena.execution.transitions import labels as execution_labels
 from arena.i18n import gettext as _
 from arena.review import documents, pool, service
 from arena.review.models import PanelStatus, SheetStatus
@@ -129,7 +130,7 @@ def _sheet_context(ctx: service.SheetContext, errors: dict[str, str] | None = No
     return {"ctx": ctx, "sheet": ctx.sheet, "challenge": ctx.challenge, "bid": ctx.bid, "criteria": ctx.criteria,
             "values": raw if raw is not None else ctx.values, "editable": ctx.sheet.status == SheetStatus.DRAFT.value
             and ctx.panel.status == PanelStatus.DRAWN.value, "labels": _labels(), "errors": errors or {},
-            "refusal": refusal, "done": None}
+            "refusal": refusal, "done": None, "exec_labels": execution_labels() if ctx.acceptance else {}}
 
 
 @get("/review/sheets/{sheet_id:int}", opt=EXPERT)

@@ -29,6 +29,8 @@ from arena.challenges.models import Challenge, ChallengeMode, ChallengeStatus, C
 from arena.challenges.queries import get_visible_challenge, load_challenge_detail
 from arena.clock import DISPLAY_TZ, Clock
 from arena.errors import DomainError, FormErrors, NotFound, PermissionDenied
+from arena.execution.grades import Thresholds, grade_for
+from arena.execution.views import ProjectView, project_view
 from arena.i18n import gettext as _
 from arena.notify.service import notify
 from arena.review import draw as draw_math
@@ -71,7 +73,22 @@ async def expert_of(db: AsyncSession, actor: Actor) -> Expert:
 
 
 def bid_criteria(challenge: Challenge) -> list[Criterion]:
-    return [c for c in challenge.criteria if c.kind == CriterionKind.BID.value]
+    return criteria_for(challenge, PanelPurpose.BID)
+
+
+def criteria_for(challenge: Challenge, purpose: PanelPurpose | str) -> list[Criterion]:
+    """The rubric a panel scores on: the bid rubric, or the acceptance rubric (验收评分细则)."""
+    kind = CriterionKind.ACCEPTANCE if PanelPurpose(purpose) is PanelPurpose.ACCEPTANCE else CriterionKind.BID
+    return [c for c in challenge.criteria if c.kind == kind.value]
+
+
+STAGE = {PanelPurpose.BID: ChallengeStatus.REVIEWING, PanelPurpose.ACCEPTANCE: ChallengeStatus.EXECUTING}
+"""The challenge's stage in which each kind of panel is set up and scores."""
+
+
+def page_of(purpose: PanelPurpose | str) -> str:
+    """The organizer's page of a panel, for links in notifications."""
+    return "acceptance" if PanelPurpose(purpose) is PanelPurpose.ACCEPTANCE else "review"
 
 
 # --- setting up and drawing the panel ---------------------------------------------------------
@@ -109,24 +126,30 @@ def parse_settings(raw: dict[str, str]) -> PanelSettings:
 
 
 async def commit(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challenge, settings: PanelSettings,
-                 *, seed: str | None = None) -> Panel:
+                 *, seed: str | None = None, purpose: PanelPurpose = PanelPurpose.BID) -> Panel:
     """Publish the commitment for the draw (or change the settings before it). `seed` is for the
-    demo data only, so its panels are the same on every machine; real draws get a fresh secret."""
-    if challenge.status != ChallengeStatus.REVIEWING.value:
-        raise DomainError(_("资格审查结束、榜单进入专家评审后才能组建专家组"))
-    panel = await panel_of(db, challenge.id)
+    demo data only, so its panels are the same on every machine; real draws get a fresh secret.
+    An acceptance panel is checked for readiness by execution.acceptance before it comes here."""
+    if challenge.status != STAGE[purpose].value:
+        raise DomainError(_("资格审查结束、榜单进入专家评审后才能组建专家组") if purpose is PanelPurpose.BID
+                          else _("榜单实施阶段才能组建验收专家组"))
+    if purpose is PanelPurpose.ACCEPTANCE and not criteria_for(challenge, purpose):
+        raise DomainError(_("本榜单还没有验收评分细则，请先在验收页面录入"))
+    panel = await panel_of(db, challenge.id, purpose)
     if panel is None:
         seed = seed or draw_math.new_seed()
-        panel = Panel(challenge_id=challenge.id, purpose=PanelPurpose.BID.value, seed=seed,
+        panel = Panel(challenge_id=challenge.id, purpose=purpose.value, seed=seed,
                       seed_commitment=draw_math.commitment(seed), committed_at=clock.now())
         db.add(panel)
     else:
         check(PANEL_TRANSITIONS, PanelStatus, "commit", panel.status)
     panel.size, panel.reserves, panel.trim_k = settings.size, settings.reserves, settings.trim_k
-    challenge.panel_size, challenge.panel_reserves = settings.size, settings.reserves
+    if purpose is PanelPurpose.BID:
+        challenge.panel_size, challenge.panel_reserves = settings.size, settings.reserves
     await db.flush()
     await audit.record(db, clock, actor, "organizer", "panel.commit", "panel", panel.id, {
-        "challenge": challenge.id, "commitment": panel.seed_commitment, "size": settings.size,
+        "challenge": challenge.id, "purpose": purpose.value, "commitment": panel.seed_commitment,
+        "size": settings.size,
         "reserves": settings.reserves, "trim_k": settings.trim_k})
     return panel
 
@@ -137,9 +160,10 @@ def _year_bounds(moment: datetime) -> tuple[datetime, datetime]:
     return start, start.replace(year=start.year + 1)
 
 
-async def candidates(db: AsyncSession, challenge: Challenge, now: datetime) -> list[Expert]:
+async def candidates(db: AsyncSession, challenge: Challenge, now: datetime,
+                     purpose: PanelPurpose = PanelPurpose.BID) -> list[Expert]:
     """Experts who may be drawn: in the challenge's field, with an account, no conflict with any
-    qualified bid, and under their annual cap of panels. Sorted by code."""
+    bid the panel scores, and under their annual cap of panels. Sorted by code."""
     start, end = _year_bounds(now)
     seats_this_year = (select(func.count()).select_from(PanelSeat).join(Panel, Panel.id == PanelSeat.panel_id)
                        .where(PanelSeat.expert_id == Expert.id,
@@ -151,18 +175,19 @@ async def candidates(db: AsyncSession, challenge: Challenge, now: datetime) -> l
                        seats_this_year < Expert.annual_panel_cap)
                 .order_by(Expert.code))
     experts = list((await db.scalars(in_field)).all())
-    parties = await challenge_parties(db, challenge.id)
+    parties = await challenge_parties(db, challenge.id, purpose)
     declarations = await declared(db, [e.id for e in experts])
     return [e for e in experts if not conflicted_bids(e, parties, declarations.get(e.id, []))]
 
 
-async def draw_panel(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challenge) -> Panel:
-    panel = await panel_of(db, challenge.id)
+async def draw_panel(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challenge,
+                     purpose: PanelPurpose = PanelPurpose.BID) -> Panel:
+    panel = await panel_of(db, challenge.id, purpose)
     if panel is None:
         raise DomainError(_("请先设置专家组并公布抽取承诺值"))
     target = check(PANEL_TRANSITIONS, PanelStatus, "draw", panel.status)
     now = clock.now()
-    pool = await candidates(db, challenge, now)
+    pool = await candidates(db, challenge, now, purpose)
     if len(pool) < panel.size:
         raise DomainError(_("符合条件的专家只有 {n} 名，少于专家组人数 {size} 名：请调整专家组人数，"
                             "或请管理员补充该领域的专家").format(n=len(pool), size=panel.size))
@@ -178,15 +203,23 @@ async def draw_panel(db: AsyncSession, clock: Clock, actor: Actor, challenge: Ch
     panel.candidates_sha256 = draw_math.candidates_hash(codes)
     panel.drawn = json.dumps(list(result.drawn), separators=(",", ":"))
     panel.status, panel.drawn_at = target, now
-    await _assign_review_codes(db, challenge, panel.seed)
+    if purpose is PanelPurpose.BID:
+        await _assign_review_codes(db, challenge, panel.seed)
     await db.flush()
     await audit.record(db, clock, actor, "organizer", "panel.draw", "panel", panel.id, {
-        "challenge": challenge.id, "seed": panel.seed, "candidates_sha256": panel.candidates_sha256,
+        "challenge": challenge.id, "purpose": purpose.value, "seed": panel.seed,
+        "candidates_sha256": panel.candidates_sha256,
         "members": list(result.members), "reserves": list(result.reserves)})
     await notify(db, clock, [by_code[c].user_id for c in result.members], "review.invited",
-                 _("评审邀请：{title}").format(title=challenge.title),
-                 _("你被随机抽取为该榜单的评审专家，请确认是否参加。"), "/review")
+                 _invitation_title(purpose, challenge), _("你被随机抽取为该榜单的评审专家，请确认是否参加。"),
+                 "/review")
     return panel
+
+
+def _invitation_title(purpose: PanelPurpose | str, challenge: Challenge) -> str:
+    if PanelPurpose(purpose) is PanelPurpose.ACCEPTANCE:
+        return _("验收评审邀请：{title}").format(title=challenge.title)
+    return _("评审邀请：{title}").format(title=challenge.title)
 
 
 async def _assign_review_codes(db: AsyncSession, challenge: Challenge, seed: str) -> None:
@@ -229,8 +262,8 @@ async def answer(db: AsyncSession, clock: Clock, actor: Actor, seat_id: int, acc
 
 
 async def _open_sheets(db: AsyncSession, clock: Clock, panel: Panel, expert: Expert) -> None:
-    """One sheet per qualified bid; a conflict found since the draw recuses that sheet."""
-    parties = await challenge_parties(db, panel.challenge_id)
+    """One sheet per scored bid; a conflict found since the draw recuses that sheet."""
+    parties = await challenge_parties(db, panel.challenge_id, PanelPurpose(panel.purpose))
     conflicts = conflicted_bids(expert, parties, (await declared(db, [expert.id])).get(expert.id, []))
     for bid_id in sorted(parties.bids):
         reason = conflicts.get(bid_id)
@@ -248,19 +281,20 @@ async def _promote_reserve(db: AsyncSession, clock: Clock, actor: Actor, panel: 
     if reserve is None:
         await notify(db, clock, [challenge.organizer_id], "review.reserves_exhausted",
                      _("后备专家已用尽：{title}").format(title=challenge.title),
-                     _("有专家谢绝邀请，但已没有后备专家可以递补。"), f"/organizer/challenges/{challenge.id}/review")
+                     _("有专家谢绝邀请，但已没有后备专家可以递补。"),
+                     f"/organizer/challenges/{challenge.id}/{page_of(panel.purpose)}")
         return
     reserve.status = check(SEAT_TRANSITIONS, SeatStatus, "promote", reserve.status)
     reserve.invited_at = clock.now()
     await audit.record(db, clock, actor, "expert", "seat.promote", "panel_seat", reserve.id,
                        {"panel": panel.id, "expert": reserve.expert.code, "drawn_rank": reserve.drawn_rank})
-    await notify(db, clock, [reserve.expert.user_id], "review.invited",
-                 _("评审邀请：{title}").format(title=challenge.title),
+    await notify(db, clock, [reserve.expert.user_id], "review.invited", _invitation_title(panel.purpose, challenge),
                  _("你作为后备专家递补进入评审专家组，请确认是否参加。"), "/review")
 
 
-async def set_chair(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challenge, seat_id: int) -> None:
-    panel = await panel_of(db, challenge.id)
+async def set_chair(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challenge, seat_id: int,
+                    purpose: PanelPurpose = PanelPurpose.BID) -> None:
+    panel = await panel_of(db, challenge.id, purpose)
     if panel is None or panel.status != PanelStatus.DRAWN.value:
         raise DomainError(_("只有评审进行中才能指定组长"))
     seats = (await db.scalars(select(PanelSeat).where(PanelSeat.panel_id == panel.id)
@@ -350,6 +384,11 @@ class SheetContext:
     bid: BidView | None  # None for autosave, which shows nothing of the bid
     criteria: list[Criterion]
     values: dict[int, str]
+    project: ProjectView | None = None  # what an acceptance panel scores, instead of the bid
+
+    @property
+    def acceptance(self) -> bool:
+        return self.panel.purpose == PanelPurpose.ACCEPTANCE.value
 
 
 async def expert_sheet(db: AsyncSession, actor: Actor, sheet_id: int, *, with_bid: bool = True) -> SheetContext:
@@ -367,9 +406,11 @@ async def expert_sheet(db: AsyncSession, actor: Actor, sheet_id: int, *, with_bi
     challenge = await db.scalar(select(Challenge).where(Challenge.id == panel.challenge_id)
                                 .options(selectinload(Challenge.criteria)))
     assert challenge is not None
-    view = await bid_view(db, sheet.bid_id, challenge.blind_review) if with_bid else None
-    return SheetContext(sheet, panel, challenge, expert, code or "", view, bid_criteria(challenge),
-                        {s.criterion_id: _plain(s.value) for s in sheet.scores})
+    acceptance = panel.purpose == PanelPurpose.ACCEPTANCE.value
+    view = await bid_view(db, sheet.bid_id, challenge.blind_review) if with_bid and not acceptance else None
+    project = await project_view(db, sheet.bid_id) if with_bid and acceptance else None
+    return SheetContext(sheet, panel, challenge, expert, code or "", view, criteria_for(challenge, panel.purpose),
+                        {s.criterion_id: _plain(s.value) for s in sheet.scores}, project)
 
 
 def _plain(value: Decimal) -> str:
@@ -544,7 +585,7 @@ async def chair_view(db: AsyncSession, actor: Actor, panel_id: int) -> tuple[Pan
     for sheet, _e, _c in rows:
         if sheet.status == SheetStatus.SUBMITTED.value and sheet.total is not None:
             totals.setdefault(sheet.bid_id, []).append(sheet.total)
-    limit = challenge.deviation_share * sum((c.points for c in bid_criteria(challenge)), Decimal(0))
+    limit = challenge.deviation_share * sum((c.points for c in criteria_for(challenge, panel.purpose)), Decimal(0))
 
     def deviates(sheet: ScoreSheet) -> bool:
         peers = totals.get(sheet.bid_id, [])
@@ -602,9 +643,16 @@ def missing_work(progress: list[SeatProgress]) -> int:
 
 
 def _rule(challenge: Challenge, panel: Panel) -> scoring.Rule:
-    winners = challenge.horse_race_teams or 1 if challenge.mode == ChallengeMode.HORSE_RACE.value else 1
+    if panel.purpose == PanelPurpose.ACCEPTANCE.value:  # no winners: every project gets its grade
+        return scoring.Rule(method=challenge.aggregation, trim_k=panel.trim_k,
+                            deviation_share=challenge.deviation_share, pass_score=None, winners=0)
     return scoring.Rule(method=challenge.aggregation, trim_k=panel.trim_k, deviation_share=challenge.deviation_share,
-                        pass_score=challenge.pass_score, winners=winners)
+                        pass_score=challenge.pass_score, winners=winners_wanted(challenge))
+
+
+def winners_wanted(challenge: Challenge) -> int:
+    """How many bids win: one, or the horse race's N parallel teams."""
+    return challenge.horse_race_teams or 1 if challenge.mode == ChallengeMode.HORSE_RACE.value else 1
 
 
 async def build_snapshot(db: AsyncSession, challenge: Challenge, panel: Panel) -> dict[str, Any]:
@@ -614,14 +662,14 @@ async def build_snapshot(db: AsyncSession, challenge: Challenge, panel: Panel) -
         .join(Bid, Bid.id == ScoreSheet.bid_id)
         .where(ScoreSheet.panel_id == panel.id, ScoreSheet.status == SheetStatus.SUBMITTED.value)
         .options(selectinload(ScoreSheet.scores)).order_by(Bid.review_code, Expert.code))).all()
-    criteria = bid_criteria(challenge)
+    criteria = criteria_for(challenge, panel.purpose)
     specs = [scoring.CriterionSpec(c.id, c.position, c.points) for c in criteria]
     # Quantized so the snapshot reads the same whether a value came from this session or the database.
     sheets = [scoring.SheetScores(expert, code or "", {s.criterion_id: s.value.quantize(CENT) for s in sheet.scores})
               for sheet, expert, code, _n in rows]
     rule = _rule(challenge, panel)
     result = scoring.compute(specs, sheets, rule)
-    return {
+    snapshot = {
         "challenge": {"id": challenge.id, "number": challenge.number, "title": challenge.title},
         "panel": panel.id,
         "rule": {"method": rule.method, "trim_k": rule.trim_k, "deviation_share": str(rule.deviation_share),
@@ -632,15 +680,23 @@ async def build_snapshot(db: AsyncSession, challenge: Challenge, panel: Panel) -
                     "scores": {str(k): str(v) for k, v in sorted(s.scores.items())}} for s in sheets],
         "result": scoring.snapshot_dict(result),
     }
+    if panel.purpose == PanelPurpose.ACCEPTANCE.value:
+        thresholds = Thresholds.of(challenge)
+        snapshot["purpose"] = panel.purpose
+        snapshot["grades"] = {"thresholds": thresholds.as_dict(),
+                              "bids": {b.bid: grade_for(b.aggregate, thresholds).value for b in result.bids}}
+    return snapshot
 
 
 def canonical(snapshot: dict[str, Any]) -> str:
     return json.dumps(snapshot, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-async def close(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challenge, reason: str) -> ReviewResult:
-    """Close review: compute, freeze and hash the results. Missing sheets need a reason."""
-    panel = await panel_of(db, challenge.id)
+async def close(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challenge, reason: str,
+                purpose: PanelPurpose = PanelPurpose.BID) -> ReviewResult:
+    """Close review: compute, freeze and hash the results. Missing sheets need a reason. An
+    acceptance panel's results give the grades (execution.acceptance carries them out)."""
+    panel = await panel_of(db, challenge.id, purpose)
     if panel is None:
         raise DomainError(_("还没有抽取评审专家"))
     target = check(PANEL_TRANSITIONS, PanelStatus, "close", panel.status)
@@ -660,9 +716,9 @@ async def close(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challen
     panel.close_reason = reason.strip() or None
     await db.flush()
     await audit.record(db, clock, actor, "organizer", "panel.close", "panel", panel.id, {
-        "challenge": challenge.id, "sha256": result.sha256, "missing": missing,
+        "challenge": challenge.id, "purpose": purpose.value, "sha256": result.sha256, "missing": missing,
         "reason": panel.close_reason, "winners": snapshot["result"]["winners"]})
-    if not snapshot["result"]["winners"]:
+    if purpose is PanelPurpose.BID and not snapshot["result"]["winners"]:
         # No bid reached the pass score: a failed listing (流榜), which may be re-published.
         await challenge_transitions.transition(db, clock, actor, challenge, "fail", {"reason": "no bid passed"})
     await notify(db, clock, [p.seat.expert.user_id for p in progress if p.seat.status == SeatStatus.ACCEPTED.value],
@@ -672,7 +728,33 @@ async def close(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challen
 
 
 async def frozen_result(db: AsyncSession, panel: Panel) -> ReviewResult | None:
-    return await db.scalar(select(ReviewResult).where(ReviewResult.panel_id == panel.id))
+    """The panel's current results (a reopened review supersedes the earlier ones)."""
+    return await db.scalar(select(ReviewResult).where(ReviewResult.panel_id == panel.id,
+                                                      ReviewResult.superseded_at.is_(None))
+                           .order_by(ReviewResult.id.desc()).limit(1))
+
+
+async def reopen_panel(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challenge, reason: str) -> Panel:
+    """Reopen a closed bid review (an upheld objection, DESIGN §2.5): the frozen results are
+    superseded and kept, the panel scores again, and the chair may reopen sheets; closing again
+    freezes new results."""
+    panel = await panel_of(db, challenge.id)
+    if panel is None:
+        raise DomainError(_("还没有抽取评审专家"))
+    target = check(PANEL_TRANSITIONS, PanelStatus, "reopen", panel.status)
+    current = await frozen_result(db, panel)
+    if current is not None:
+        current.superseded_at = clock.now()
+    panel.status, panel.closed_at, panel.close_reason = target, None, None
+    await audit.record(db, clock, actor, "organizer", "panel.reopen", "panel", panel.id, {
+        "challenge": challenge.id, "superseded": current.sha256 if current else None, "reason": reason})
+    members = (await db.scalars(select(Expert.user_id).join(PanelSeat, PanelSeat.expert_id == Expert.id)
+                                .where(PanelSeat.panel_id == panel.id,
+                                       PanelSeat.status == SeatStatus.ACCEPTED.value))).all()
+    await notify(db, clock, members, "review.reopened_panel", _("评审重新开启：{title}").format(title=challenge.title),
+                 _("结果公示期间的异议经核实成立，评审重新开启。组长可退回评分表重评，评审结束后结果重新冻结。"),
+                 "/review")
+    return panel
 
 
 @dataclass
@@ -686,10 +768,11 @@ class Verification:
         return self.snapshot_matches and self.stored_sha256 == self.recomputed_sha256
 
 
-async def verify_results(db: AsyncSession, challenge_id: int) -> Verification:
+async def verify_results(db: AsyncSession, challenge_id: int,
+                         purpose: PanelPurpose = PanelPurpose.BID) -> Verification:
     """Recompute the results from the stored sheets and compare with the frozen snapshot."""
     challenge = await load_challenge_detail(db, challenge_id)
-    panel = await panel_of(db, challenge_id) if challenge else None
+    panel = await panel_of(db, challenge_id, purpose) if challenge else None
     stored = await frozen_result(db, panel) if panel else None
     if challenge is None or panel is None or stored is None:
         raise NotFound(_("该榜单没有冻结的评审结果"))
@@ -697,8 +780,9 @@ async def verify_results(db: AsyncSession, challenge_id: int) -> Verification:
     return Verification(stored.sha256, hashlib.sha256(text.encode()).hexdigest(), text == stored.snapshot)
 
 
-async def verify_draw(db: AsyncSession, challenge_id: int) -> tuple[Panel, list[str]]:
-    panel = await panel_of(db, challenge_id) if 0 < challenge_id < 2**53 else None
+async def verify_draw(db: AsyncSession, challenge_id: int,
+                      purpose: PanelPurpose = PanelPurpose.BID) -> tuple[Panel, list[str]]:
+    panel = await panel_of(db, challenge_id, purpose) if 0 < challenge_id < 2**53 else None
     if panel is None or panel.drawn_at is None or panel.candidates is None:
         raise NotFound(_("该榜单还没有抽取评审专家"))
     drawn_codes = json.loads(panel.drawn or "[]")

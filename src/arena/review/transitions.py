@@ -29,6 +29,7 @@ PANEL_TRANSITIONS: dict[str, Transition] = {
     "commit": Transition(frozenset({P.COMMITTED}), P.COMMITTED, lazy("公布抽取承诺值")),
     "draw": Transition(frozenset({P.COMMITTED}), P.DRAWN, lazy("抽取评审专家")),
     "close": Transition(frozenset({P.DRAWN}), P.CLOSED, lazy("结束评审")),
+    "reopen": Transition(frozenset({P.CLOSED}), P.DRAWN, lazy("重新开启评审")),  # an upheld objection
 }
 SEAT_TRANSITIONS: dict[str, Transition] = {
     "accept": Transition(frozenset({T.INVITED}), T.ACCEPTED, lazy("接受邀请")),

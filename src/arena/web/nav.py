@@ -22,13 +22,17 @@ NAV: list[NavItem] = [
     NavItem(lazy("榜单大厅"), "/challenges", None),
     NavItem(lazy("可揭榜单"), "/challenges/eligible", frozenset({Role.CADRE})),
     NavItem(lazy("我的揭榜"), "/bids", frozenset({Role.CADRE})),
+    NavItem(lazy("我的项目"), "/projects", frozenset({Role.CADRE})),
     NavItem(lazy("我的发榜"), "/organizer/challenges", frozenset({Role.ORGANIZER})),
+    NavItem(lazy("实施看板"), "/organizer/board", frozenset({Role.ORGANIZER})),
     NavItem(lazy("我的评审"), "/review", frozenset({Role.EXPERT})),
+    NavItem(lazy("进展考核"), "/assess", frozenset({Role.ORGANIZER, Role.EXPERT})),
     NavItem(lazy("账号管理"), "/admin/users", frozenset({Role.ADMIN})),
     NavItem(lazy("单位"), "/admin/units", frozenset({Role.ADMIN})),
     NavItem(lazy("人员"), "/admin/people", frozenset({Role.ADMIN})),
     NavItem(lazy("工作日历"), "/admin/calendar", frozenset({Role.ADMIN})),
     NavItem(lazy("廉政审查"), "/inspector/vetting", frozenset({Role.INSPECTOR})),
+    NavItem(lazy("容错申请"), "/inspector/tolerance", frozenset({Role.INSPECTOR})),
     NavItem(lazy("审计日志"), "/audit", frozenset({Role.INSPECTOR, Role.ADMIN})),
 ]
 

@@ -28,3 +28,22 @@ async def receive_upload(request: Request[Any, Any, Any], db: AsyncSession, acto
     data = await upload.read(MAX_BYTES + 1)  # one byte more than allowed: enough to refuse it
     stored = await accept_upload(db, actor, request.app.state.settings.files_dir, upload.filename, data)
     return title, stored
+
+
+async def receive_files(request: Request[Any, Any, Any], db: AsyncSession, actor: Actor, name: str = "evidence",
+                        limit: int = 5) -> list[tuple[str, StoredFile]]:
+    """Every file posted under `name` (evidence with a report, an objection, a request), each
+    checked by content and stored; titled by its cleaned file name. UploadRejected names the file."""
+    form = await request.form()
+    uploads = [u for u in form.getall(name, []) if isinstance(u, UploadFile) and u.filename]
+    if len(uploads) > limit:
+        raise UploadRejected(_("最多上传 {n} 个文件").format(n=limit))
+    stored = []
+    for upload in uploads:
+        data = await upload.read(MAX_BYTES + 1)
+        try:
+            found = await accept_upload(db, actor, request.app.state.settings.files_dir, upload.filename, data)
+        except UploadRejected as exc:
+            raise UploadRejected(f"{upload.filename[:80]}：{exc.message}") from exc
+        stored.append((found.filename, found))
+    return stored

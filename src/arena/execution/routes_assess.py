@@ -1,0 +1,108 @@
+"""Assessing progress reports (考核) — for the challenge's organizer and the experts assigned
+to it — and the inspector's fault-tolerance opinions. Thin: rules in reports.py and tolerance.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from arena.actor import Actor
+from arena.auth.models import Role
+from arena.errors import DomainError, FormErrors
+from arena.execution import reports, tolerance
+from arena.execution.routes_cadre import today
+from arena.execution.transitions import labels
+from arena.web.deps import ActorDep, ClockDep, DbSession
+from arena.web.helpers import read_form, redirect
+from arena.web.pagination import page_number, paginate
+from arena.web.templating import render
+
+ASSESSORS = {"roles": {Role.ORGANIZER, Role.EXPERT}}
+INSPECTOR = {"roles": {Role.INSPECTOR}}
+
+
+@get("/assess", opt=ASSESSORS)
+async def queue(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep) -> Response[str]:
+    assert actor is not None
+    return render(request, "execution/assess_queue.html", {
+        "rows": await reports.reports_awaiting(db_session, actor), "done": request.query_params.get("done")})
+
+
+async def _report_page(request: Request[Any, Any, Any], db: AsyncSession, clock: Any, actor: Actor, report_id: int,
+                       errors: dict[str, str] | None = None, refusal: str | None = None,
+                       values: dict[str, str] | None = None) -> Response[str]:
+    target = await reports.report_to_assess(db, actor, report_id, today(clock))
+    milestone_view = next(m for m in target.view.milestones if m.milestone.id == target.milestone.id)
+    return render(request, "execution/assess.html", {
+        "t": target, "mv": milestone_view, "labels": labels(), "errors": errors or {}, "refusal": refusal,
+        "values": values or {}}, status_code=400 if (errors or refusal) else 200)
+
+
+@get("/assess/reports/{report_id:int}", opt=ASSESSORS)
+async def report_page(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
+                      report_id: FromPath[int]) -> Response[str]:
+    assert actor is not None
+    return await _report_page(request, db_session, clock, actor, report_id)
+
+
+@post("/assess/reports/{report_id:int}", opt=ASSESSORS)
+async def assess(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
+                 report_id: FromPath[int]) -> Response[str]:
+    assert actor is not None
+    target = await reports.report_to_assess(db_session, actor, report_id, today(clock))
+    form = await read_form(request)
+    values = {k: form.raw(k) for k in ("verdict", "score", "comment")}
+    try:
+        await reports.assess(db_session, clock, actor, target, reports.AssessmentDraft(**values))
+    except (FormErrors, DomainError) as exc:
+        await db_session.rollback()
+        errors = exc.errors if isinstance(exc, FormErrors) else None
+        return await _report_page(request, db_session, clock, actor, report_id, errors,
+                                  None if errors else exc.message, values)
+    return redirect(request, "/assess?done=assessed")
+
+
+@get("/inspector/tolerance", opt=INSPECTOR)
+async def tolerance_queue(request: Request[Any, Any, Any], db_session: DbSession,
+                          status: FromQuery[str | None] = None, page: FromQuery[str | None] = None) -> Response[str]:
+    found = await paginate(db_session, tolerance.inspector_queue(status), page_number(page), scalars=False)
+    return render(request, "execution/tolerance_queue.html", {
+        "page": found, "status": status or "", "params": {"status": status}, "labels": labels(),
+        "done": request.query_params.get("done")})
+
+
+async def _tolerance_page(request: Request[Any, Any, Any], db: AsyncSession, request_id: int,
+                          errors: dict[str, str] | None = None, refusal: str | None = None,
+                          values: dict[str, str] | None = None) -> Response[str]:
+    found = await tolerance.load_request(db, request_id)
+    return render(request, "execution/tolerance.html", {
+        "f": found, "labels": labels(), "errors": errors or {}, "refusal": refusal, "values": values or {}},
+        status_code=400 if (errors or refusal) else 200)
+
+
+@get("/inspector/tolerance/{request_id:int}", opt=INSPECTOR)
+async def tolerance_page(request: Request[Any, Any, Any], db_session: DbSession,
+                         request_id: FromPath[int]) -> Response[str]:
+    return await _tolerance_page(request, db_session, request_id)
+
+
+@post("/inspector/tolerance/{request_id:int}", opt=INSPECTOR)
+async def opine(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
+                request_id: FromPath[int]) -> Response[str]:
+    assert actor is not None
+    form = await read_form(request)
+    try:
+        await tolerance.give_opinion(db_session, clock, actor, request_id, form.raw("opinion"))
+    except (FormErrors, DomainError) as exc:
+        await db_session.rollback()
+        errors = exc.errors if isinstance(exc, FormErrors) else None
+        return await _tolerance_page(request, db_session, request_id, errors, None if errors else exc.message,
+                                     {"opinion": form.raw("opinion")})
+    return redirect(request, "/inspector/tolerance?done=opinion")
+
+
+ROUTES = [queue, report_page, assess, tolerance_queue, tolerance_page, opine]

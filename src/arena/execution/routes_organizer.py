@@ -1,0 +1,152 @@
+"""The organizer's execution pages: a challenge's projects (board, reports to assess, plan
+changes, fault-tolerance decisions, assessors, horse-race checkpoints) and the board of all
+their projects. Thin: the rules are in the execution modules.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from arena.actor import Actor
+from arena.auth.models import Role
+from arena.challenges.models import Challenge, ChallengeMode
+from arena.errors import DomainError, FormErrors, NotFound, PermissionDenied
+from arena.execution import acceptance, horse_race, plan, reports, tolerance
+from arena.execution.models import PlanChange, PlanChangeStatus, Project, ToleranceRequest, ToleranceStatus
+from arena.execution.routes_cadre import today
+from arena.execution.transitions import labels
+from arena.execution.views import load_project_views
+from arena.review import service as review
+from arena.web.deps import ActorDep, ClockDep, DbSession
+from arena.web.helpers import read_form, redirect
+from arena.web.pagination import page_number, paginate
+from arena.web.templating import render
+
+ORGANIZER = {"roles": {Role.ORGANIZER}}
+
+
+async def _page(request: Request[Any, Any, Any], db: AsyncSession, clock: Any, actor: Actor, challenge_id: int,
+                errors: dict[str, str] | None = None, refusal: str | None = None,
+                values: dict[str, str] | None = None) -> Response[str]:
+    challenge = await review.organizer_challenge(db, actor, challenge_id)
+    projects = list((await db.scalars(select(Project).where(Project.challenge_id == challenge.id)
+                                      .order_by(Project.id))).all())
+    views = await load_project_views(db, projects, today(clock))
+    project_ids = [p.id for p in projects]
+    changes = (await db.scalars(select(PlanChange).where(PlanChange.project_id.in_(project_ids),
+                                                         PlanChange.status == PlanChangeStatus.PENDING.value)
+                                .order_by(PlanChange.id))).all() if project_ids else []
+    requests = (await db.scalars(select(ToleranceRequest).where(
+        ToleranceRequest.project_id.in_(project_ids),
+        ToleranceRequest.status.in_([ToleranceStatus.AWAITING_OPINION.value, ToleranceStatus.AWAITING_DECISION.value]))
+        .order_by(ToleranceRequest.id))).all() if project_ids else []
+    horse = challenge.mode == ChallengeMode.HORSE_RACE.value
+    context: dict[str, Any] = {
+        "challenge": challenge, "views": views, "by_project": {v.project.id: v for v in views},
+        "changes": [(c, plan.proposal_rows(c)) for c in changes], "requests": list(requests),
+        "assessors": await reports.assessors_of(db, challenge), "horse": horse,
+        "ranking": await horse_race.ranking(db, challenge) if horse else [],
+        "next_checkpoint": horse_race.next_checkpoint(challenge) if horse else None,
+        "frozen": {c.id: horse_race.frozen_ranking(c) for c in challenge.checkpoints},
+        "acceptance_blockers": await acceptance.blockers(db, challenge),
+        "labels": labels(), "errors": errors or {}, "refusal": refusal, "values": values or {},
+        "done": request.query_params.get("done")}
+    return render(request, "execution/organizer.html", context, status_code=400 if (errors or refusal) else 200)
+
+
+@get("/organizer/challenges/{challenge_id:int}/execution", opt=ORGANIZER)
+async def execution_page(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
+                         challenge_id: FromPath[int]) -> Response[str]:
+    assert actor is not None
+    return await _page(request, db_session, clock, actor, challenge_id)
+
+
+async def _act(request: Request[Any, Any, Any], db: AsyncSession, clock: Any, actor: Actor, challenge_id: int,
+               action: Any, done: str, keys: tuple[str, ...] = ()) -> Response[str]:
+    """Run one organizer decision; bad input comes back on the page with its values, nothing saved."""
+    challenge = await review.organizer_challenge(db, actor, challenge_id)
+    form = await read_form(request)
+    try:
+        await action(challenge, form)
+    except (FormErrors, DomainError) as exc:
+        if isinstance(exc, (NotFound, PermissionDenied)):
+            raise
+        await db.rollback()
+        errors = exc.errors if isinstance(exc, FormErrors) else None
+        return await _page(request, db, clock, actor, challenge_id, errors, None if errors else exc.message,
+                           {k: form.raw(k) for k in keys})
+    return redirect(request, f"/organizer/challenges/{challenge_id}/execution?done={done}")
+
+
+def _id(raw: str) -> int:
+    return int(raw) if raw.isdigit() and len(raw) < 16 else 0
+
+
+@post("/organizer/challenges/{challenge_id:int}/execution/assessors", opt=ORGANIZER)
+async def add_assessor(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
+                       challenge_id: FromPath[int]) -> Response[str]:
+    assert actor is not None
+
+    async def act(challenge: Challenge, form: Any) -> None:
+        await reports.assign_assessor(db_session, clock, actor, challenge, form.raw("expert"))
+
+    return await _act(request, db_session, clock, actor, challenge_id, act, "assessor", ("expert",))
+
+
+@post("/organizer/challenges/{challenge_id:int}/execution/changes/{change_id:int}", opt=ORGANIZER)
+async def decide_change(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
+                        challenge_id: FromPath[int], change_id: FromPath[int]) -> Response[str]:
+    assert actor is not None
+
+    async def act(challenge: Challenge, form: Any) -> None:
+        await plan.decide_change(db_session, clock, actor, challenge, change_id, form.raw("decision") == "approve",
+                                 form.raw("reason"))
+
+    return await _act(request, db_session, clock, actor, challenge_id, act, "change", (f"decision-{change_id}",))
+
+
+@post("/organizer/challenges/{challenge_id:int}/execution/tolerance/{request_id:int}", opt=ORGANIZER)
+async def decide_tolerance(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
+                           challenge_id: FromPath[int], request_id: FromPath[int]) -> Response[str]:
+    assert actor is not None
+
+    async def act(challenge: Challenge, form: Any) -> None:
+        await tolerance.decide(db_session, clock, actor, challenge, request_id, form.raw("decision") == "grant",
+                               form.raw("reason"))
+
+    return await _act(request, db_session, clock, actor, challenge_id, act, "tolerance")
+
+
+@post("/organizer/challenges/{challenge_id:int}/execution/checkpoints/{checkpoint_id:int}", opt=ORGANIZER)
+async def decide_checkpoint(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
+                            actor: ActorDep, challenge_id: FromPath[int],
+                            checkpoint_id: FromPath[int]) -> Response[str]:
+    assert actor is not None
+
+    async def act(challenge: Challenge, form: Any) -> None:
+        keep = form.raw("choice") == "keep"
+        await horse_race.decide(db_session, clock, actor, challenge, checkpoint_id,
+                                None if keep else _id(form.raw("choice")), form.raw("keep_reason") if keep else "")
+
+    return await _act(request, db_session, clock, actor, challenge_id, act, "checkpoint", ("keep_reason", "choice"))
+
+
+@get("/organizer/board", opt=ORGANIZER)
+async def board(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
+                page: FromQuery[str | None] = None) -> Response[str]:
+    """Every project of the organizer's challenges with its milestones in green / amber / red."""
+    assert actor is not None
+    stmt = (select(Project).join(Challenge, Challenge.id == Project.challenge_id)
+            .where(Challenge.organizer_id == actor.user_id).order_by(Project.id.desc()))
+    found = await paginate(db_session, stmt, page_number(page))
+    views = await load_project_views(db_session, found.items, today(clock))
+    return render(request, "execution/board.html", {"page": found, "views": views, "labels": labels(),
+                                                    "params": {}})
+
+
+ROUTES = [execution_page, add_assessor, decide_change, decide_tolerance, decide_checkpoint, board]

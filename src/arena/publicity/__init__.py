@@ -1,0 +1,1 @@
+"""Publicity (公示) and objections (异议)."""

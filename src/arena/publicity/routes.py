@@ -1,0 +1,187 @@
+"""Publicity pages: the public results page and notice PDF, filing an objection, one's own
+objections, and the organizer's publicity page (publish, answer objections, award). Thin: the
+rules are in publicity/service.py and execution/award.py.
+
+Anonymity: the public page and PDF get `PublicResults`, which holds no objector; the objector's
+name appears only on the organizer's page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from arena import i18n
+from arena.actor import Actor
+from arena.auth.models import Role
+from arena.challenges.documents import html_to_pdf
+from arena.errors import DomainError, FormErrors, NotFound, PermissionDenied
+from arena.execution import award as award_service
+from arena.files import store
+from arena.files.store import UploadRejected, content_disposition
+from arena.publicity import service
+from arena.publicity.transitions import OBJECTION, PUBLICITY
+from arena.review import service as review
+from arena.web.deps import ActorDep, ClockDep, DbSession, MaybeActor
+from arena.web.helpers import read_form, redirect
+from arena.web.templating import render
+from arena.web.uploads import receive_files
+
+ORGANIZER = {"roles": {Role.ORGANIZER}}
+LOGIN = {"login": True}
+
+
+def labels() -> dict[str, dict[str, str]]:
+    return {"publicity": {k: PUBLICITY.label(k) for k in PUBLICITY.labels},
+            "objection": {k: OBJECTION.label(k) for k in OBJECTION.labels}}
+
+
+async def _results_page(request: Request[Any, Any, Any], db: AsyncSession, clock: Any, actor: Actor | None,
+                        challenge_id: int, errors: dict[str, str] | None = None,
+                        values: dict[str, str] | None = None) -> Response[str]:
+    results = await service.public_results(db, challenge_id, clock.now())
+    return render(request, "publicity/results.html", {
+        "r": results, "labels": labels(), "errors": errors or {}, "values": values or {},
+        "done": request.query_params.get("done")}, status_code=400 if errors else 200)
+
+
+@get("/results/{challenge_id:int}")
+async def results_page(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: MaybeActor,
+                       challenge_id: FromPath[int]) -> Response[str]:
+    """Public: ranking by review code, winners by name, the snapshot hash recomputed here."""
+    return await _results_page(request, db_session, clock, actor, challenge_id)
+
+
+@get("/results/{challenge_id:int}/notice.pdf")
+async def notice_pdf(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
+                     challenge_id: FromPath[int]) -> Response[bytes]:
+    """The results notice (结果公示) as a PDF, with the same hash as the page."""
+    results = await service.public_results(db_session, challenge_id, clock.now())
+    html = request.app.state.jinja.get_template("documents/results_notice.html").render(r=results)
+    pdf = await asyncio.to_thread(html_to_pdf, html, english=i18n.current_locale.get() == "en")
+    number = results.challenge.number or str(results.challenge.id)
+    return Response(pdf, media_type="application/pdf", headers={"content-disposition": content_disposition(
+        f"结果公示-{number}.pdf", f"results-notice-{number}.pdf", inline=True)})
+
+
+@post("/results/{challenge_id:int}/objections", opt=LOGIN)
+async def file_objection(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
+                         challenge_id: FromPath[int]) -> Response[str]:
+    assert actor is not None
+    form = await read_form(request)
+    reason = form.raw("reason")
+    challenge = await review.public_challenge(db_session, challenge_id)
+    try:
+        evidence = await receive_files(request, db_session, actor, "evidence", service.MAX_EVIDENCE)
+        await service.file_objection(db_session, clock, actor, challenge, reason, evidence)
+    except (FormErrors, DomainError, UploadRejected) as exc:
+        await db_session.rollback()
+        errors = exc.errors if isinstance(exc, FormErrors) else (
+            {"evidence": exc.message} if isinstance(exc, UploadRejected) else {"reason": exc.message})
+        return await _results_page(request, db_session, clock, actor, challenge_id, errors, {"reason": reason})
+    return redirect(request, "/objections?done=filed")
+
+
+@get("/objections", opt=LOGIN)
+async def my_objections(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep) -> Response[str]:
+    assert actor is not None
+    return render(request, "publicity/my_objections.html", {
+        "rows": await service.my_objections(db_session, actor), "labels": labels(),
+        "done": request.query_params.get("done")})
+
+
+@get("/objections/{objection_id:int}/evidence/{evidence_id:int}", opt=LOGIN)
+async def evidence(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
+                   objection_id: FromPath[int], evidence_id: FromPath[int]) -> Response[bytes]:
+    assert actor is not None
+    found = await service.readable_evidence(db_session, actor, objection_id, evidence_id)
+    data = store.load(request.app.state.settings.files_dir, found.file.sha256)
+    extension = found.file.filename.rsplit(".", 1)[-1]
+    return Response(data, media_type=found.file.media_type, headers={
+        "content-disposition": store.content_disposition(found.file.filename, f"evidence-{found.id}.{extension}"),
+        "cache-control": "private, no-store"})
+
+
+# --- the organizer -------------------------------------------------------------------------------
+
+async def _organizer_page(request: Request[Any, Any, Any], db: AsyncSession, clock: Any, actor: Actor,
+                          challenge_id: int, errors: dict[str, str] | None = None, refusal: str | None = None,
+                          values: dict[str, str] | None = None) -> Response[str]:
+    challenge = await review.organizer_challenge(db, actor, challenge_id)
+    now = clock.now()
+    panel = await review.panel_of(db, challenge.id)
+    publicity = await service.current_publicity(db, challenge.id)
+    context: dict[str, Any] = {
+        "challenge": challenge, "publicity": publicity, "labels": labels(), "errors": errors or {},
+        "refusal": refusal, "values": values or {}, "done": request.query_params.get("done"),
+        "running": service.is_running(publicity, now), "panel_closed": panel is not None and panel.closed_at,
+        "objections": await service.objections_for_organizer(db, challenge),
+        "winners": service.winners_of(publicity) if publicity else [],
+        "blockers": await service.award_blockers(db, challenge, now),
+        "reviewed": await service.disqualifiable_bids(db, challenge)}
+    return render(request, "publicity/organizer.html", context,
+                  status_code=400 if (errors or refusal) else 200)
+
+
+@get("/organizer/challenges/{challenge_id:int}/publicity", opt=ORGANIZER)
+async def organizer_page(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
+                         challenge_id: FromPath[int]) -> Response[str]:
+    assert actor is not None
+    return await _organizer_page(request, db_session, clock, actor, challenge_id)
+
+
+@post("/organizer/challenges/{challenge_id:int}/publicity", opt=ORGANIZER)
+async def publish(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
+                  challenge_id: FromPath[int]) -> Response[str]:
+    assert actor is not None
+    challenge = await review.organizer_challenge(db_session, actor, challenge_id)
+    form = await read_form(request)
+    raw = form.raw("working_days")
+    try:
+        await service.publish(db_session, clock, actor, challenge, service.parse_working_days(raw))
+    except (FormErrors, DomainError) as exc:
+        await db_session.rollback()
+        errors = exc.errors if isinstance(exc, FormErrors) else None
+        return await _organizer_page(request, db_session, clock, actor, challenge_id, errors,
+                                     None if errors else exc.message, {"working_days": raw})
+    return redirect(request, f"/organizer/challenges/{challenge_id}/publicity?done=published")
+
+
+@post("/organizer/challenges/{challenge_id:int}/objections/{objection_id:int}", opt=ORGANIZER)
+async def answer(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
+                 challenge_id: FromPath[int], objection_id: FromPath[int]) -> Response[str]:
+    assert actor is not None
+    challenge = await review.organizer_challenge(db_session, actor, challenge_id)
+    form = await read_form(request)
+    raw = {name: form.raw(name) for name in ("verdict", "reply", "action", "target")}
+    try:
+        await service.answer_objection(db_session, clock, actor, challenge, objection_id, service.parse_answer(raw))
+    except (FormErrors, DomainError) as exc:
+        if isinstance(exc, (NotFound, PermissionDenied)):
+            raise
+        await db_session.rollback()
+        errors = {f"{k}-{objection_id}": v for k, v in exc.errors.items()} if isinstance(exc, FormErrors) else None
+        return await _organizer_page(request, db_session, clock, actor, challenge_id, errors,
+                                     None if errors else exc.message,
+                                     {f"{k}-{objection_id}": v for k, v in raw.items()})
+    return redirect(request, f"/organizer/challenges/{challenge_id}/publicity?done=answered#objections")
+
+
+@post("/organizer/challenges/{challenge_id:int}/award", opt=ORGANIZER)
+async def award(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
+                challenge_id: FromPath[int]) -> Response[str]:
+    assert actor is not None
+    challenge = await review.organizer_challenge(db_session, actor, challenge_id)
+    try:
+        await award_service.award(db_session, clock, actor, challenge)
+    except DomainError as exc:
+        await db_session.rollback()
+        return await _organizer_page(request, db_session, clock, actor, challenge_id, refusal=exc.message)
+    return redirect(request, f"/organizer/challenges/{challenge_id}/execution?done=awarded")
+
+
+ROUTES = [results_page, notice_pdf, file_objection, my_objections, evidence, organizer_page, publish, answer, award]
