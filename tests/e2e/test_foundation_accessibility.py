@@ -33,6 +33,11 @@ def switch_to_english(page: Any) -> None:
     page.wait_for_function("document.documentElement.lang === 'en'")
 
 
+def open_first_report(page: Any) -> None:
+    page.get_by_role("link", name="考核", exact=True).first.click()
+    page.get_by_role("heading", name="考核进展报告").wait_for()
+
+
 @dataclass(frozen=True)
 class AxeCase:
     path: str
@@ -82,6 +87,20 @@ CASES: dict[str, AxeCase] = {
     "organizer-review-results": AxeCase("/organizer/challenges/11/review", "organizer"),
     "draw-verification": AxeCase("/challenges/11/draw"),
     "account-password": AxeCase("/account/password", "cadre1"),
+    "results-public": AxeCase("/results/14"),  # 农业科技特派员…: publicity running, one objection
+    "results-objection-form": AxeCase("/results/14", "cadre2"),
+    "my-objections": AxeCase("/objections", "cadre3"),
+    "organizer-publicity": AxeCase("/organizer/challenges/14/publicity", "organizer"),
+    "organizer-execution": AxeCase("/organizer/challenges/16/execution", "organizer"),
+    "organizer-horse-race": AxeCase("/organizer/challenges/17/execution", "organizer"),
+    "organizer-board": AxeCase("/organizer/board", "organizer"),
+    "organizer-acceptance": AxeCase("/organizer/challenges/18/acceptance", "organizer"),
+    "projects": AxeCase("/projects", "cadre8"),
+    "project-lead": AxeCase("/projects/1", "cadre8"),  # milestones completed, excused, at risk
+    "assess-queue": AxeCase("/assess", "organizer"),
+    "assess-report": AxeCase("/assess", "organizer", then=open_first_report),
+    "inspector-tolerance": AxeCase("/inspector/tolerance", "inspector"),
+    "inspector-tolerance-request": AxeCase("/inspector/tolerance/2", "inspector"),
     "not-found": AxeCase("/no/such/page", status=404),
     "forbidden": AxeCase("/admin/users", "cadre1", status=403),
 }

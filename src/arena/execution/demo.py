@@ -55,7 +55,7 @@ STORIES = [
     Story("county", "organizer", "县域科技创新服务平台建设", "科技创新", "JZ-KJJ",
           "青山县科技服务资源分散在 6 个部门，企业“找政策、找专家、找设备”要跑多个窗口。",
           "一年内建成县域科技创新服务平台，入驻服务机构 30 家，服务企业 200 家次，仪器设备共享率 60%。",
-          "平台建设方案；入驻机构名录；服务台账与评估报告。", "450", 12, "closed", rank_min=None),
+          "平台建设方案；入驻机构名录；服务台账与评估报告。", "450", 8, "closed", rank_min=None),
     Story("pilot", "organizer", "高校院所成果中试熟化赛马攻坚", "科技创新", "JZ-KJJ",
           "高校院所实验室成果到产业化之间缺少中试熟化环节，成果转化率低。拟以赛马制遴选 3 支团队并行攻坚。",
           "两年内完成中试熟化项目 20 项，其中 8 项实现产业化，带动社会投资 2 亿元。",
@@ -64,12 +64,12 @@ STORIES = [
     Story("finance", "organizer", "科技金融“贷款+”服务创新", "科技创新", "JZ-KJJ",
           "科技型中小企业轻资产、缺抵押，银行“不敢贷、不愿贷”，知识产权质押融资规模小。",
           "一年内新增科技型企业贷款 20 亿元，知识产权质押融资 3 亿元，首贷企业 150 家。",
-          "“贷款+”服务方案；合作银行名单；融资成效评估报告。", "350", 12, "closed", rank_min=None),
+          "“贷款+”服务方案；合作银行名单；融资成效评估报告。", "350", 7, "closed", rank_min=None),
 ]
 
 # story → leads, in bid order (the first is the strongest bid: review.demo.QUALITY)
 BIDDERS = {"agri": ["cadre9", "cadre3"], "patent": ["cadre12", "cadre15"], "county": ["cadre8", "cadre14"],
-           "pilot": ["cadre5", "cadre6", "cadre1"], "finance": ["cadre7", "cadre11"]}
+           "pilot": ["cadre5", "cadre6", "cadre13"], "finance": ["cadre7", "cadre11"]}
 DAY = timedelta(days=1)
 
 
@@ -193,13 +193,6 @@ async def _report(ctx: DemoContext, time: StoryTime, day: int, project: Project,
                              reports.AssessmentDraft(verdict, score, comment))
 
 
-async def _due(ctx: DemoContext, time: StoryTime, milestones: list[Milestone], *days: int) -> None:
-    """The story's due dates, relative to today (a bid's own plan is dated from its submission)."""
-    for milestone, offset in zip(milestones, days, strict=True):
-        milestone.due_on = time.today(offset)
-    await ctx.session.flush()
-
-
 async def _case(ctx: DemoContext, key: str) -> ToleranceCase:
     found = await ctx.session.scalar(select(ToleranceCase).where(ToleranceCase.challenge_id == ctx.challenges[key])
                                      .order_by(ToleranceCase.position))
@@ -243,9 +236,8 @@ async def _county(ctx: DemoContext, time: StoryTime, story: Story) -> None:
     await _reviewed(ctx, time, story, -135)
     await _publicize(ctx, time, story.key, -132)
     (project,) = await _award(ctx, time, story.key, -120)
-    first, second, third = await _milestones(ctx, project)
-    await _due(ctx, time, [first, second, third], -60, -10, 75)
-    await _report(ctx, time, -62, project, first, "完成 6 个部门科技服务资源摸底，形成平台建设方案并通过专家论证。",
+    first, second, third = await _milestones(ctx, project)  # due 2, 4 and 8 months after the bid
+    await _report(ctx, time, -78, project, first, "完成 6 个部门科技服务资源摸底，形成平台建设方案并通过专家论证。",
                   100, "服务资源清单 1 份；建设方案 1 份", "completed", "92", "方案扎实，按期完成。")
     await _report(ctx, time, -12, project, second, "平台一期上线，但入驻机构仅 9 家。受省级平台整合政策调整影响，"
                   "部分机构暂缓入驻。", 45, "入驻机构 9/15 家；服务企业 41 家次", "failed", "58", "阶段目标未完成。")
@@ -272,26 +264,18 @@ async def _county(ctx: DemoContext, time: StoryTime, story: Story) -> None:
 async def _pilot(ctx: DemoContext, time: StoryTime, story: Story) -> None:
     """Three teams; the first checkpoint eliminated the last; the final one is still ahead. The
     second team added a milestone by an approved plan change, missed it, and asked for fault
-    tolerance (waiting for the inspector's opinion)."""
+    tolerance (waiting for the inspector's opinion). Told in the order it happened."""
     db, organizer = ctx.session, ctx.actors["organizer"]
-    await _reviewed(ctx, time, story, -150)
-    await _publicize(ctx, time, story.key, -147)
-    projects = await _award(ctx, time, story.key, -135)
+    await _reviewed(ctx, time, story, -205)  # the first checkpoint falls 200 days after publishing
+    await _publicize(ctx, time, story.key, -202)
+    projects = await _award(ctx, time, story.key, -190)
     scores = (("90", "88"), ("82", "79"), ("70", "64"))
-    for project, (first_score, second_score) in zip(projects, scores, strict=True):
-        first, second, third = await _milestones(ctx, project)
-        await _due(ctx, time, [first, second, third], -45, 120, 300)
-        await _report(ctx, time, -47, project, first, "完成中试需求征集和项目遴选，建立中试熟化项目库。", 100,
-                      "入库项目 12 项", "completed", first_score)
-        await _report(ctx, time, -8, project, second, "中试基地改造完成，首批 3 个项目进入中试。", 35,
-                      "进入中试项目 3 项", "on_track", second_score)
+    for project, (first_score, _second) in zip(projects, scores, strict=True):
+        await _report(ctx, time, -146, project, (await _milestones(ctx, project))[0],
+                      "完成中试需求征集和项目遴选，建立中试熟化项目库。", 100, "入库项目 12 项", "completed",
+                      first_score)
     challenge = await _organizer_challenge(ctx, story.key)
-    checkpoints = list(challenge.checkpoints)
-    checkpoints[0].due_on, checkpoints[1].due_on = time.today(-5), time.today(150)
-    time.at(-5)
-    ranking = await horse_race.ranking(db, challenge)
-    await horse_race.decide(db, ctx.clock, organizer, challenge, checkpoints[0].id, ranking[-1].project.id, "")
-    second_team = ranking[1].project
+    second_team = projects[1]
     time.at(-40)
     lead = await _lead(ctx, second_team)
     change = await plan.request_change(db, ctx.clock, lead, await load_project_view(db, second_team, time.today(-40)),
@@ -300,6 +284,13 @@ async def _pilot(ctx: DemoContext, time: StoryTime, story: Story) -> None:
                                            "联调完成率 100%")])
     time.at(-39)
     await plan.decide_change(db, ctx.clock, organizer, challenge, change.id, True, "同意增设。")
+    for project, (_first, second_score) in zip(projects, scores, strict=True):
+        await _report(ctx, time, -8, project, (await _milestones(ctx, project))[1],
+                      "中试基地改造完成，首批 3 个项目进入中试。", 35, "进入中试项目 3 项", "on_track", second_score)
+    time.at(-5)
+    ranking = await horse_race.ranking(db, challenge)
+    await horse_race.decide(db, ctx.clock, organizer, challenge, challenge.checkpoints[0].id,
+                            ranking[-1].project.id, "")
     late = (await _milestones(ctx, second_team))[-1]
     await _report(ctx, time, -3, second_team, late, "关键设备供应商延期交货，联调未能按期完成。", 30,
                   "联调完成率 30%", "failed", "55", "未按期完成。")
@@ -308,6 +299,9 @@ async def _pilot(ctx: DemoContext, time: StoryTime, story: Story) -> None:
                                       late.id, (await _case(ctx, story.key)).id,
                                       "设备为进口定制件，受国际物流影响延期 40 天，合同约定的违约追责已启动，"
                                       "已另行租用替代设备推进。", [])
+    # the leading team's latest report waits for its assessment
+    await _report(ctx, time, -1, projects[0], (await _milestones(ctx, projects[0]))[1],
+                  "首批 3 个项目中试数据达标，第 4 个项目进入中试。", 45, "进入中试项目 4 项", None)
 
 
 async def _finance(ctx: DemoContext, time: StoryTime, story: Story) -> None:
@@ -316,11 +310,10 @@ async def _finance(ctx: DemoContext, time: StoryTime, story: Story) -> None:
     await _reviewed(ctx, time, story, -230)
     await _publicize(ctx, time, story.key, -227)
     (project,) = await _award(ctx, time, story.key, -215)
-    milestones = await _milestones(ctx, project)
-    await _due(ctx, time, milestones, -150, -90, -10)
+    milestones = await _milestones(ctx, project)  # due 2, 3 and 7 months after the bid
     texts = ["与 6 家银行签订合作协议，建立科技型企业白名单。", "推出“科创贷”“知识产权质押贷”两款产品，放款 9.6 亿元。",
              "累计新增科技型企业贷款 21.3 亿元，知识产权质押融资 3.2 亿元，首贷企业 162 家。"]
-    for milestone, text, score, day in zip(milestones, texts, ("88", "86", "84"), (-152, -92, -12), strict=True):
+    for milestone, text, score, day in zip(milestones, texts, ("88", "86", "84"), (-172, -141, -19), strict=True):
         await _report(ctx, time, day, project, milestone, text, 100, "见附表", "completed", score, "按期完成。")
     time.at(-7)
     challenge = await _organizer_challenge(ctx, story.key)

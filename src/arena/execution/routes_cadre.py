@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena import i18n
 from arena.actor import Actor
+from arena.auth.models import Role
 from arena.challenges.documents import html_to_pdf
 from arena.challenges.models import ToleranceCase
 from arena.clock import DISPLAY_TZ
@@ -75,7 +76,7 @@ async def _refused(request: Request[Any, Any, Any], db: AsyncSession, clock: Any
     return await _page(request, db, clock, actor, project_id, None, exc.message, values)
 
 
-@get("/projects", opt=LOGIN)
+@get("/projects", opt={"roles": {Role.CADRE}})
 async def my_projects(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep) -> Response[str]:
     assert actor is not None
     return render(request, "execution/projects.html", {"rows": await award.my_projects(db_session, actor),

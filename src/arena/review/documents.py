@@ -67,6 +67,10 @@ class Summary:
     def bid_label(self, code: str) -> str:
         return code if self.blind else f"{code} {self.bidders.get(code, '')}".strip()
 
+    def lead_of(self, code: str) -> str:
+        """The lead's name alone (acceptance reports name projects by their lead)."""
+        return self.bidders.get(code, code).split(" ", 1)[-1]
+
 
 async def load_summary(db: AsyncSession, challenge: Challenge, panel: Panel) -> Summary:
     result = await db.scalar(select(ReviewResult).where(ReviewResult.panel_id == panel.id,

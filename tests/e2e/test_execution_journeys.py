@@ -1,0 +1,167 @@
+"""Browser journey of issue 7, on the demo data: a cadre objects during publicity (and stays
+anonymous to the public), the organizer answers; the organizer awards a challenge whose publicity
+is over, the winner signs the commitment and reports two milestones, which the organizer assesses;
+the horse race's final checkpoint eliminates the last team; an acceptance panel is drawn, scores
+and grades the remaining project; every PDF on the way is fetched."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from arena.demo import EXPERTS
+from tests.e2e.conftest import log_in
+
+pytestmark = pytest.mark.e2e
+
+ACCOUNT = {name: f"expert{n}" for n, (name, *_rest) in enumerate(EXPERTS, start=1)}
+RUNNING, ENDED, HORSE = 14, 15, 17  # 农业科技特派员…（公示中）, 专利转化…（公示期满）, 高校院所…（赛马）
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
+
+
+def log_out(page: Any) -> None:
+    page.get_by_role("button", name="退出").click()
+    page.wait_for_url("**/login")
+
+
+def test_objection_award_signing_reports_checkpoint_and_acceptance(page: Any, artifacts: Path,
+                                                                  tmp_path: Path) -> None:
+    page.on("dialog", lambda dialog: dialog.accept())
+    evidence = tmp_path / "证明材料.pdf"
+    evidence.write_bytes(PDF)
+
+    # A cadre objects during publicity, with evidence; the public never sees who.
+    log_in(page, "cadre2")
+    page.goto(f"/results/{RUNNING}")
+    expect(page.locator("#hash-verified")).to_contain_text("一致")
+    page.get_by_label("异议的事实和理由").fill("拟入选人牵头的同类项目去年未通过验收，请核实其实绩材料。")
+    page.get_by_label("证明材料（可选，最多 5 个）").set_input_files(str(evidence))
+    page.get_by_role("button", name="提交异议").click()
+    expect(page.get_by_text("异议已提交，发榜单位核实后会答复你")).to_be_visible()
+    expect(page.get_by_text("待答复")).to_be_visible()
+    log_out(page)
+    page.goto(f"/results/{RUNNING}")
+    expect(page.get_by_text("共收到异议 2 件")).to_be_visible()
+    assert "王芳" not in page.content()  # cadre2 objected: not on the public page
+    page.screenshot(path=str(artifacts / "results-public.png"), full_page=True)
+    notice = page.request.get(f"/results/{RUNNING}/notice.pdf")
+    assert notice.ok and notice.body().startswith(b"%PDF")
+
+    # The organizer reads who objected, opens the evidence, and answers; award is still blocked.
+    log_in(page, "organizer")
+    page.goto(f"/organizer/challenges/{RUNNING}/publicity")
+    objection = page.locator("article.objection", has=page.get_by_text("王芳"))
+    expect(objection.get_by_role("link", name="证明材料.pdf")).to_be_visible()
+    objection.get_by_label("异议不成立").check()
+    objection.get_by_label("答复意见（异议人可见）").fill("经核实，该同类项目系其调任前由他人牵头，与本人实绩无关。")
+    objection.get_by_role("button", name="答复异议").click()
+    expect(page.get_by_text("异议已答复")).to_be_visible()
+    expect(page.get_by_text("公示期至")).to_be_visible()  # the period still runs
+    page.screenshot(path=str(artifacts / "organizer-publicity.png"), full_page=True)
+
+    # A challenge whose publicity is over: the organizer confirms the award.
+    page.goto(f"/organizer/challenges/{ENDED}/publicity")
+    page.get_by_role("button", name="确定挂帅").click()
+    expect(page.get_by_text("已确定挂帅")).to_be_visible()
+    log_out(page)
+
+    log_in(page, "cadre2")
+    page.goto("/objections")
+    expect(page.get_by_text("调任前由他人牵头")).to_be_visible()
+    log_out(page)
+
+    # The winner signs the commitment with their password, then reports two milestones.
+    log_in(page, "cadre12")
+    expect(page.get_by_text("军令状待签署")).to_be_visible()
+    page.goto("/projects")
+    page.get_by_role("link", name="专利转化“开放许可”试点").click()
+    page.get_by_label("输入登录密码以签署").fill("wrong-password")
+    page.get_by_role("button", name="签署军令状").click()
+    expect(page.get_by_text("密码不正确，军令状未签署")).to_be_visible()
+    page.get_by_label("输入登录密码以签署").fill("arena-demo")
+    page.get_by_role("button", name="签署军令状").click()
+    expect(page.get_by_text("军令状已签署，项目进入实施。")).to_be_visible()
+    project_url = page.url.split("?")[0]
+    letter = page.request.get(project_url + "/commitment.pdf")
+    assert letter.ok and letter.body().startswith(b"%PDF")
+    for index, (text, percent) in enumerate((("完成开放许可操作指引初稿并征求意见。", "100"),
+                                             ("发布首批开放许可专利 120 件。", "40"))):
+        milestone = page.locator("article.milestone").nth(index)
+        milestone.get_by_text("报告进展").click()
+        milestone.get_by_label("进展情况").fill(text)
+        milestone.get_by_label("完成进度（%）").fill(percent)
+        milestone.get_by_label("考核指标完成值").fill("见佐证材料")
+        if index == 0:
+            milestone.get_by_label("佐证材料（最多 5 个）").set_input_files(str(evidence))
+        milestone.get_by_role("button", name="提交进展报告").click()
+        expect(page.get_by_text("进展报告已提交，等待考核。")).to_be_visible()
+    page.screenshot(path=str(artifacts / "project-lead.png"), full_page=True)
+    log_out(page)
+
+    # The organizer assesses both reports: the milestones turn completed and on track.
+    log_in(page, "organizer")
+    expect(page.get_by_text("进展报告待考核")).to_be_visible()
+    for verdict, score in (("已完成", "91"), ("正常推进", "84.5")):
+        page.goto("/assess")
+        row = page.locator("tbody tr", has=page.get_by_text("专利转化“开放许可”试点")).first
+        row.get_by_role("link", name="考核").click()
+        page.get_by_label(verdict).check()
+        page.get_by_label("得分（0–100）").fill(score)
+        page.get_by_label("考核意见（挂帅人可见）").fill("按计划推进。")
+        page.get_by_role("button", name="提交考核").click()
+        expect(page.get_by_text("考核结论已提交")).to_be_visible()
+    page.goto(f"/organizer/challenges/{ENDED}/execution")
+    chips = page.locator(".chip")
+    expect(chips.nth(0)).to_contain_text("已完成")
+    expect(chips.nth(1)).to_contain_text("正常推进")
+
+    # The horse race's final checkpoint: the last-ranked team is eliminated.
+    page.goto(f"/organizer/challenges/{HORSE}/execution")
+    expect(page.get_by_role("heading", name="当前排名（终期比选）")).to_be_visible()
+    page.get_by_label(re.compile("末位淘汰：")).first.check()
+    page.get_by_role("button", name="确定比选结果").click()
+    expect(page.get_by_text("赛马节点比选已完成。")).to_be_visible()
+    expect(page.locator(".tag", has_text="已淘汰")).to_have_count(2)
+    page.screenshot(path=str(artifacts / "organizer-horse-race.png"), full_page=True)
+
+    # Acceptance: commitment, draw, three experts score, the organizer closes and grades.
+    page.goto(f"/organizer/challenges/{HORSE}/acceptance")
+    page.get_by_label("专家组人数（奇数）").fill("3")
+    page.get_by_label("后备专家人数").fill("1")
+    page.get_by_role("button", name="公布抽取承诺值").click()
+    expect(page.get_by_text("抽取承诺值已在榜单页面公布")).to_be_visible()
+    page.get_by_role("button", name="随机抽取评审专家").click()
+    expect(page.get_by_text("已抽取评审专家")).to_be_visible()
+    rows = page.locator("#seats-title ~ .table-wrap tbody tr")
+    members = [re.sub(r"\s*ZJ\d+.*$", "", rows.nth(i).locator("td").nth(1).inner_text().strip()) for i in range(3)]
+    log_out(page)
+    for name in members:
+        log_in(page, ACCOUNT[name])
+        page.goto("/review")
+        invitation = page.locator(".invite-list li", has=page.get_by_text("高校院所成果中试熟化赛马攻坚"))
+        invitation.get_by_role("button", name="接受").click()
+        expect(page.get_by_text("已接受评审邀请")).to_be_visible()
+        page.locator("tbody tr").filter(has=page.get_by_text("高校院所成果中试熟化赛马攻坚")).filter(
+            has=page.locator(".tag", has_text="验收")).get_by_role("link").first.click()
+        page.get_by_role("link", name="评分", exact=True).click()
+        expect(page.get_by_role("heading", name="验收对象")).to_be_visible()
+        for i, value in enumerate(("36", "26", "17", "9")):
+            page.locator("input[data-points]").nth(i).fill(value)
+        expect(page.locator("#sheet-total")).to_have_text("88")
+        page.get_by_role("button", name="提交评分").click()
+        expect(page.get_by_text("评分表已提交并锁定")).to_be_visible()
+        log_out(page)
+    log_in(page, "organizer")
+    page.goto(f"/organizer/challenges/{HORSE}/acceptance")
+    page.get_by_role("button", name="结束验收并评定等次").click()
+    expect(page.get_by_text("验收已结束")).to_be_visible()
+    expect(page.locator(".results-table .tag", has_text="良好")).to_be_visible()
+    page.screenshot(path=str(artifacts / "organizer-acceptance.png"), full_page=True)
+    report = page.request.get(f"/organizer/challenges/{HORSE}/acceptance/summary.pdf")
+    assert report.ok and report.body().startswith(b"%PDF")
+    page.goto(f"/challenges/{HORSE}/acceptance-draw")
+    expect(page.locator("#draw-verified")).to_contain_text("抽取结果一致")
