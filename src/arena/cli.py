@@ -233,13 +233,24 @@ def draw() -> None:
     pass
 
 
+ACCEPTANCE_OPTION = click.option("--acceptance", is_flag=True,
+                                 help="验收专家组（而非揭榜评审）/ the acceptance panel, not the bid review")
+
+
+def _purpose(acceptance: bool) -> Any:
+    from arena.review.models import PanelPurpose
+
+    return PanelPurpose.ACCEPTANCE if acceptance else PanelPurpose.BID
+
+
 @draw.command("verify", help="按公开方法重新计算专家抽取 / Recompute a challenge's panel draw.")
 @click.argument("challenge_id", type=int)
+@ACCEPTANCE_OPTION
 @_fail_cleanly
-def draw_verify(challenge_id: int) -> None:
+def draw_verify(challenge_id: int, acceptance: bool) -> None:
     from arena.review.service import verify_draw
 
-    panel, problems = _read(lambda session: verify_draw(session, challenge_id))
+    panel, problems = _read(lambda session: verify_draw(session, challenge_id, _purpose(acceptance)))
     if problems:
         raise CommandFailed(f"抽取核验未通过：{', '.join(problems)} / draw does not verify: {', '.join(problems)}")
     click.echo(f"抽取核验通过：承诺值 {panel.seed_commitment}，候选名单哈希 {panel.candidates_sha256}，"
@@ -253,11 +264,12 @@ def results() -> None:
 
 @results.command("verify", help="由评分表重新计算并核对冻结的评审结果 / Recompute frozen results from the sheets.")
 @click.argument("challenge_id", type=int)
+@ACCEPTANCE_OPTION
 @_fail_cleanly
-def results_verify(challenge_id: int) -> None:
+def results_verify(challenge_id: int, acceptance: bool) -> None:
     from arena.review.service import verify_results
 
-    report = _read(lambda session: verify_results(session, challenge_id))
+    report = _read(lambda session: verify_results(session, challenge_id, _purpose(acceptance)))
     click.echo(f"冻结快照 SHA-256 / frozen snapshot: {report.stored_sha256}")
     click.echo(f"重新计算 SHA-256 / recomputed:      {report.recomputed_sha256}")
     if not report.ok:

@@ -57,6 +57,12 @@ PAGES: list[Page] = [
     Page("scoring", "/review", user="loadexpert1", hops=(r"/review/panels/\d+", r"/review/sheets/\d+")),
     Page("autosave", "/review", user="loadexpert1", hops=(r"/review/panels/\d+", r"/review/sheets/\d+"),
          autosave=True),
+    # Publicity and execution: the public results page of a challenge in publicity, the organizer's
+    # board of every project, the assessment queue, and a project's page as its lead reads it.
+    Page("results", "/challenges?phase=publicity", hops=(r"/challenges/\d+", r"/results/\d+")),
+    Page("board", "/organizer/board", user="organizer"),
+    Page("assess", "/assess", user="organizer"),
+    Page("project", "/projects", user="cadre8", hops=(r"/projects/\d+",)),
 ]
 
 PORTS = range(8200, 8300)

@@ -32,7 +32,10 @@ class Thresholds:
         return cls(challenge.grade_excellent, challenge.grade_good, challenge.grade_qualified)
 
     def as_dict(self) -> dict[str, str]:
-        return {"excellent": str(self.excellent), "good": str(self.good), "qualified": str(self.qualified)}
+        """Two places, as stored: the same text whether read from the database or not."""
+        two = Decimal("0.01")
+        return {"excellent": str(self.excellent.quantize(two)), "good": str(self.good.quantize(two)),
+                "qualified": str(self.qualified.quantize(two))}
 
 
 def grade_for(score: Decimal, thresholds: Thresholds) -> Grade:

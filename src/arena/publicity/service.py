@@ -25,6 +25,7 @@ from arena.bids.models import Bid, BidMember, BidStatus, MemberStatus
 from arena.bids.qualification import disqualify_after_objection
 from arena.challenges import transitions as challenge_transitions
 from arena.challenges.models import Challenge, ChallengeStatus
+from arena.challenges.phase import VISIBLE_TO_PUBLIC
 from arena.clock import DISPLAY_TZ, Clock
 from arena.errors import DomainError, FormErrors, NotFound
 from arena.files.models import StoredFile
@@ -398,12 +399,15 @@ class PublicResults:
 async def public_results(db: AsyncSession, challenge_id: int, now: datetime) -> PublicResults:
     """What anyone may read once results are published: the ranking by review code, the
     winners by name, the hash recomputed from the stored snapshot, and objection counts."""
-    challenge = await review.public_challenge(db, challenge_id)
-    publicity = await current_publicity(db, challenge.id)
-    if publicity is None:
+    row = (await db.execute(
+        select(Challenge, Publicity, ReviewResult).join(Publicity, Publicity.challenge_id == Challenge.id)
+        .join(ReviewResult, ReviewResult.id == Publicity.result_id)
+        .where(Challenge.id == challenge_id, Challenge.status.in_(VISIBLE_TO_PUBLIC))
+        .options(joinedload(Challenge.owner_unit)).order_by(Publicity.seq.desc()).limit(1))).first() \
+        if 0 < challenge_id < 2**53 else None
+    if row is None:
         raise NotFound(_("该榜单的评审结果尚未公示"))
-    result = await db.get(ReviewResult, publicity.result_id)
-    assert result is not None
+    challenge, publicity, result = row
     snapshot = json.loads(result.snapshot)
     total, waiting = (await db.execute(select(
         func.count(), func.sum(case((Objection.status == ObjectionStatus.OPEN.value, 1), else_=0)))

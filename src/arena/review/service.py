@@ -672,9 +672,11 @@ async def build_snapshot(db: AsyncSession, challenge: Challenge, panel: Panel) -
     snapshot = {
         "challenge": {"id": challenge.id, "number": challenge.number, "title": challenge.title},
         "panel": panel.id,
-        "rule": {"method": rule.method, "trim_k": rule.trim_k, "deviation_share": str(rule.deviation_share),
-                 "pass_score": None if rule.pass_score is None else str(rule.pass_score), "winners": rule.winners},
-        "criteria": [{"id": c.id, "name": c.name, "points": str(c.points)} for c in criteria],
+        # Stored columns hold two places: written that way, a value from this session (a demo that
+        # creates and closes at once) reads the same as one loaded from the database.
+        "rule": {"method": rule.method, "trim_k": rule.trim_k, "deviation_share": _two(rule.deviation_share),
+                 "pass_score": None if rule.pass_score is None else _two(rule.pass_score), "winners": rule.winners},
+        "criteria": [{"id": c.id, "name": c.name, "points": _two(c.points)} for c in criteria],
         "bids": sorted({code or "": number for _s, _e, code, number in rows}.items()),
         "sheets": [{"expert": s.expert, "bid": s.bid, "total": str(s.total),
                     "scores": {str(k): str(v) for k, v in sorted(s.scores.items())}} for s in sheets],
@@ -686,6 +688,10 @@ async def build_snapshot(db: AsyncSession, challenge: Challenge, panel: Panel) -
         snapshot["grades"] = {"thresholds": thresholds.as_dict(),
                               "bids": {b.bid: grade_for(b.aggregate, thresholds).value for b in result.bids}}
     return snapshot
+
+
+def _two(value: Decimal) -> str:
+    return str(Decimal(value).quantize(CENT))
 
 
 def canonical(snapshot: dict[str, Any]) -> str:
