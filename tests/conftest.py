@@ -238,3 +238,16 @@ def count_queries(engine: AsyncEngine) -> Iterator[QueryCounter]:
 @pytest.fixture
 def query_counter(app: Litestar) -> Any:
     return lambda: count_queries(app.state.engine)
+
+
+async def as_user(app: Litestar, username: str) -> Browser:
+    """A browser of its own, logged in as `username` (demo password)."""
+    browser = Browser(make_client(app))
+    await browser.login(username)
+    return browser
+
+
+async def fresh(db: AsyncSession) -> None:
+    """Forget what the test session holds: the next reads see what the requests committed."""
+    await db.rollback()
+    db.expunge_all()

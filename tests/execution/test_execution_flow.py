@@ -20,22 +20,11 @@ from arena.execution.models import (
     ToleranceRequest,
 )
 from arena.review.models import Panel, PanelPurpose
-from tests.conftest import Browser, make_client
+from tests.conftest import as_user, fresh, make_client
 from tests.execution.factories import awarded, score_panel
 from tests.review.factories import LEADS
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
-
-
-async def as_user(app, username) -> Browser:
-    browser = Browser(make_client(app))
-    await browser.login(username)
-    return browser
-
-
-async def fresh(db):
-    await db.rollback()
-    db.expunge_all()
 
 
 async def test_only_the_lead_signs_and_a_wrong_password_signs_nothing(app, db, clock):

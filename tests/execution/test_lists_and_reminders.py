@@ -14,14 +14,8 @@ from arena.execution.models import Milestone, ProgressReport, Project
 from arena.notify.models import Notification
 from arena.notify.worker import run_pass
 from arena.publicity.models import Publicity
-from tests.conftest import Browser, make_client
+from tests.conftest import as_user
 from tests.execution.factories import actor, awarded, publicized
-
-
-async def as_user(app, username) -> Browser:
-    browser = Browser(make_client(app))
-    await browser.login(username)
-    return browser
 
 
 async def _another_project(db, story, clock) -> None:

@@ -15,20 +15,9 @@ from arena.execution.models import Milestone, Project
 from arena.notify.models import Notification
 from arena.publicity.models import Objection, Publicity
 from arena.review.models import ReviewResult
-from tests.conftest import Browser, make_client
+from tests.conftest import as_user, fresh, make_client
 from tests.execution.factories import closed_review, publicized
 from tests.review.factories import LEADS
-
-
-async def as_user(app, username) -> Browser:
-    browser = Browser(make_client(app))
-    await browser.login(username)
-    return browser
-
-
-async def fresh(db):
-    await db.rollback()
-    db.expunge_all()
 
 
 async def test_publishing_counts_working_days_and_the_public_page_verifies_the_hash(app, db, clock):

@@ -18,20 +18,9 @@ from arena.review import draw as draw_math
 from arena.review import service
 from arena.review.models import ExpertConflict, Panel, PanelSeat, ReviewResult, Score, ScoreSheet
 from tests.challenges.public_factories import NOW, make_challenge
-from tests.conftest import Browser, make_client
+from tests.conftest import as_user, fresh, make_client
 from tests.factories import make_field
 from tests.review.factories import make_review
-
-
-async def as_user(app, username) -> Browser:
-    browser = Browser(make_client(app))
-    await browser.login(username)
-    return browser
-
-
-async def fresh(db):
-    await db.rollback()
-    db.expunge_all()
 
 
 async def seats(db, panel_id):
