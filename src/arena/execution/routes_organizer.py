@@ -144,7 +144,7 @@ async def board(request: Request[Any, Any, Any], db_session: DbSession, clock: C
     stmt = (select(Project).join(Challenge, Challenge.id == Project.challenge_id)
             .where(Challenge.organizer_id == actor.user_id).order_by(Project.id.desc()))
     found = await paginate(db_session, stmt, page_number(page))
-    views = await load_project_views(db_session, found.items, today(clock))
+    views = await load_project_views(db_session, found.items, today(clock), detail=False)
     return render(request, "execution/board.html", {"page": found, "views": views, "labels": labels(),
                                                     "params": {}})
 

@@ -12,7 +12,7 @@ from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from arena.bids.models import BidMember, MemberStatus
 from arena.challenges.models import Challenge
@@ -81,9 +81,11 @@ async def load_project_view(db: AsyncSession, project: Project, today: date | No
     return (await load_project_views(db, [project], today))[0]
 
 
-async def load_project_views(db: AsyncSession, projects: list[Project], today: date | None) -> list[ProjectView]:
-    """Everything the project pages and the board show, for many projects at once (8 queries
-    whatever the number of projects, milestones and reports)."""
+async def load_project_views(db: AsyncSession, projects: list[Project], today: date | None, *,
+                             detail: bool = True) -> list[ProjectView]:
+    """Everything the project pages show, for many projects at once (8 queries whatever the
+    number of projects, milestones and reports). Without `detail` — the board's chips — only the
+    milestones, leads and challenges (3 queries): no team, reports or requests."""
     if not projects:
         return []
     ids = [p.id for p in projects]
@@ -91,20 +93,29 @@ async def load_project_views(db: AsyncSession, projects: list[Project], today: d
         Challenge.id.in_({p.challenge_id for p in projects})))).all()}
     leads = {c.id: c for c in (await db.scalars(select(Cadre).where(Cadre.id.in_({p.lead_id for p in projects}))
                                                 .options(joinedload(Cadre.unit)))).all()}
-    members: dict[int, list[BidMember]] = {p.bid_id: [] for p in projects}
-    for member in (await db.scalars(select(BidMember).where(
-            BidMember.bid_id.in_(list(members)), BidMember.status == MemberStatus.CONFIRMED.value)
-            .options(joinedload(BidMember.cadre)).order_by(BidMember.id))).all():
-        members[member.bid_id].append(member)
     milestones = (await db.scalars(select(Milestone).where(Milestone.project_id.in_(ids))
                                    .order_by(Milestone.project_id, Milestone.position))).all()
-    reports = (await db.scalars(select(ProgressReport).where(ProgressReport.project_id.in_(ids))
-                                .options(selectinload(ProgressReport.evidence).joinedload(ReportEvidence.file))
-                                .order_by(ProgressReport.milestone_id, ProgressReport.seq))).unique().all()
-    assessments = {a.report_id: a for a in (await db.scalars(
-        select(Assessment).where(Assessment.project_id.in_(ids)))).all()}
-    requests = (await db.scalars(select(ToleranceRequest).where(ToleranceRequest.project_id.in_(ids))
-                                 .order_by(ToleranceRequest.id))).all()
+    members: dict[int, list[BidMember]] = {p.bid_id: [] for p in projects}
+    reports: list[ProgressReport] = []
+    assessments: dict[int, Assessment] = {}
+    requests: list[ToleranceRequest] = []
+    if detail:
+        for member in (await db.scalars(select(BidMember).where(
+                BidMember.bid_id.in_(list(members)), BidMember.status == MemberStatus.CONFIRMED.value)
+                .options(joinedload(BidMember.cadre)).order_by(BidMember.id))).all():
+            members[member.bid_id].append(member)
+        # reports with their assessment and evidence in one statement (each report has at most one
+        # assessment; evidence rows repeat the report, and `unique` folds them back)
+        for report, assessment in (await db.execute(
+                select(ProgressReport, Assessment).outerjoin(Assessment, Assessment.report_id == ProgressReport.id)
+                .where(ProgressReport.project_id.in_(ids))
+                .options(joinedload(ProgressReport.evidence).joinedload(ReportEvidence.file))
+                .order_by(ProgressReport.milestone_id, ProgressReport.seq))).unique().tuples().all():
+            reports.append(report)
+            if assessment is not None:
+                assessments[report.id] = assessment
+        requests = list((await db.scalars(select(ToleranceRequest).where(ToleranceRequest.project_id.in_(ids))
+                                          .order_by(ToleranceRequest.id))).all())
     views_by_milestone = {m.id: MilestoneView(m, is_overdue(m, today)) for m in milestones}
     for report in reports:
         views_by_milestone[report.milestone_id].reports.append(ReportView(report, assessments.get(report.id)))
