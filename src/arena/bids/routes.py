@@ -19,14 +19,13 @@ from arena.challenges.phase import window_is_open
 from arena.challenges.queries import load_challenge_detail
 from arena.clock import DISPLAY_TZ
 from arena.errors import DomainError, FormErrors, NotFound
-from arena.files import store
 from arena.files.store import UploadRejected
 from arena.i18n import gettext as _
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.forms import Form
 from arena.web.helpers import read_form, redirect
 from arena.web.templating import render
-from arena.web.uploads import receive_upload
+from arena.web.uploads import download, receive_upload
 
 CADRE = {"roles": {Role.CADRE}}
 TEXT_MAX = 20000
@@ -277,11 +276,7 @@ async def download_attachment(request: Request[Any, Any, Any], db_session: DbSes
                               bid_id: FromPath[int], attachment_id: FromPath[int]) -> Response[bytes]:
     assert actor is not None
     found = await service.readable_attachment(db_session, actor, bid_id, attachment_id)
-    data = store.load(request.app.state.settings.files_dir, found.file.sha256)
-    extension = found.file.filename.rsplit(".", 1)[-1]
-    return Response(data, media_type=found.file.media_type, headers={
-        "content-disposition": store.content_disposition(found.file.filename, f"bid-attachment-{found.id}.{extension}"),
-        "cache-control": "private, no-store"})
+    return download(request, found.file, f"bid-attachment-{found.id}")
 
 
 ROUTES = [upload_attachment, delete_attachment, download_attachment, start, my_bids, bid_page, save, invite,

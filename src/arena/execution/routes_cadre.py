@@ -31,7 +31,7 @@ from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.forms import Form
 from arena.web.helpers import read_form, redirect
 from arena.web.templating import render
-from arena.web.uploads import receive_files
+from arena.web.uploads import download, receive_files
 
 LOGIN = {"login": True}
 
@@ -185,7 +185,7 @@ async def report_evidence(request: Request[Any, Any, Any], db_session: DbSession
                           evidence_id: FromPath[int]) -> Response[bytes]:
     assert actor is not None
     found = await evidence.report_evidence(db_session, actor, report_id, evidence_id, today(clock))
-    return _download(request, found, f"report-evidence-{evidence_id}")
+    return download(request, found, f"report-evidence-{evidence_id}")
 
 
 @get("/projects/{project_id:int}/tolerance/{request_id:int}/evidence/{evidence_id:int}", opt=LOGIN)
@@ -194,15 +194,7 @@ async def tolerance_evidence(request: Request[Any, Any, Any], db_session: DbSess
                              evidence_id: FromPath[int]) -> Response[bytes]:
     assert actor is not None
     found = await evidence.tolerance_evidence(db_session, actor, request_id, evidence_id, today(clock))
-    return _download(request, found, f"tolerance-evidence-{evidence_id}")
-
-
-def _download(request: Request[Any, Any, Any], found: Any, fallback: str) -> Response[bytes]:
-    data = store.load(request.app.state.settings.files_dir, found.sha256)
-    extension = found.filename.rsplit(".", 1)[-1]
-    return Response(data, media_type=found.media_type, headers={
-        "content-disposition": store.content_disposition(found.filename, f"{fallback}.{extension}"),
-        "cache-control": "private, no-store"})
+    return download(request, found, f"tolerance-evidence-{evidence_id}")
 
 
 ROUTES = [my_projects, project_page, sign, commitment_pdf, report, request_tolerance, request_change,

@@ -21,7 +21,6 @@ from arena.auth.models import Role
 from arena.challenges.documents import html_to_pdf
 from arena.errors import DomainError, FormErrors, NotFound, PermissionDenied
 from arena.execution import award as award_service
-from arena.files import store
 from arena.files.store import UploadRejected, content_disposition
 from arena.publicity import service
 from arena.publicity.transitions import OBJECTION, PUBLICITY
@@ -29,7 +28,7 @@ from arena.review import service as review
 from arena.web.deps import ActorDep, ClockDep, DbSession, MaybeActor
 from arena.web.helpers import read_form, redirect
 from arena.web.templating import render
-from arena.web.uploads import receive_files
+from arena.web.uploads import download, receive_files
 
 ORGANIZER = {"roles": {Role.ORGANIZER}}
 LOGIN = {"login": True}
@@ -99,11 +98,7 @@ async def evidence(request: Request[Any, Any, Any], db_session: DbSession, actor
                    objection_id: FromPath[int], evidence_id: FromPath[int]) -> Response[bytes]:
     assert actor is not None
     found = await service.readable_evidence(db_session, actor, objection_id, evidence_id)
-    data = store.load(request.app.state.settings.files_dir, found.file.sha256)
-    extension = found.file.filename.rsplit(".", 1)[-1]
-    return Response(data, media_type=found.file.media_type, headers={
-        "content-disposition": store.content_disposition(found.file.filename, f"evidence-{found.id}.{extension}"),
-        "cache-control": "private, no-store"})
+    return download(request, found.file, f"evidence-{found.id}")
 
 
 # --- the organizer -------------------------------------------------------------------------------

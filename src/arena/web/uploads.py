@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request
+from litestar import Request, Response
 from litestar.datastructures import UploadFile
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.actor import Actor
+from arena.files import store
 from arena.files.models import StoredFile
 from arena.files.service import accept_upload
 from arena.files.store import MAX_BYTES, UploadRejected
@@ -47,3 +48,13 @@ async def receive_files(request: Request[Any, Any, Any], db: AsyncSession, actor
             raise UploadRejected(f"{upload.filename[:80]}：{exc.message}") from exc
         stored.append((found.filename, found))
     return stored
+
+
+def download(request: Request[Any, Any, Any], stored: StoredFile, fallback_stem: str) -> Response[bytes]:
+    """A stored file for someone the caller has checked may read it: under its cleaned name (with
+    an ASCII fallback), never cached by shared caches."""
+    data = store.load(request.app.state.settings.files_dir, stored.sha256)
+    extension = stored.filename.rsplit(".", 1)[-1]
+    return Response(data, media_type=stored.media_type, headers={
+        "content-disposition": store.content_disposition(stored.filename, f"{fallback_stem}.{extension}"),
+        "cache-control": "private, no-store"})
