@@ -22,7 +22,7 @@ from arena.audit import service as audit
 from arena.auth.models import Role
 from arena.challenges.models import Challenge
 from arena.clock import Clock
-from arena.errors import DomainError, FormErrors, NotFound, PermissionDenied
+from arena.errors import DomainError, FormErrors, NotFound
 from arena.execution import policy
 from arena.execution.award import require_lead
 from arena.execution.models import (
@@ -272,7 +272,3 @@ async def assessors_of(db: AsyncSession, challenge: Challenge) -> list[Expert]:
                                   .where(ChallengeAssessor.challenge_id == challenge.id)
                                   .order_by(Expert.code))).all())
 
-
-def check_organizer(actor: Actor, challenge: Challenge) -> None:
-    if not policy.is_organizer(actor, challenge):
-        raise PermissionDenied(_("只有本榜单的发榜单位可以办理"))
