@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import exists, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -31,6 +31,7 @@ from arena.challenges.phase import window_is_open
 from arena.challenges.queries import load_cadre_facts, load_challenge_detail
 from arena.clock import DISPLAY_TZ, Clock
 from arena.errors import DomainError, FormErrors, NotFound
+from arena.execution.models import Project, ProjectStatus
 from arena.faults import pause_point
 from arena.files.models import StoredFile
 from arena.i18n import gettext as _
@@ -393,8 +394,11 @@ async def submit(db: AsyncSession, clock: Clock, actor: Actor, bid: Bid, revisio
     if problems:
         raise DomainError(_("还不能提交：") + "；".join(problems))
     if action == "submit":
+        # A won bid stops counting once its project is over (accepted or eliminated).
+        finished = exists().where(Project.bid_id == Bid.id, Project.status.in_(
+            [ProjectStatus.CONCLUDED.value, ProjectStatus.ELIMINATED.value]))
         active = await db.scalar(select(func.count()).select_from(Bid).where(
-            Bid.lead_id == bid.lead_id, Bid.status.in_([s.value for s in ACTIVE])))
+            Bid.lead_id == bid.lead_id, Bid.status.in_([s.value for s in ACTIVE]), ~finished))
         cap = active_bid_cap()
         if int(active or 0) >= cap:
             raise DomainError(_("你已有 {n} 个在办的揭榜项目，达到上限，不能再提交").format(n=cap))
