@@ -1,5 +1,6 @@
 """Import every area's models so that metadata (Alembic, tests) sees all tables."""
 
+from arena.api.models import ApiClient
 from arena.audit.models import AuditEvent
 from arena.auth.models import LoginThrottle, User, UserRole, WebSession
 from arena.bids.models import Bid, BidAttachment, BidMember, BidMilestone, BidVersion, Vetting
@@ -28,12 +29,14 @@ from arena.execution.models import (
 from arena.files.models import StoredFile
 from arena.notify.models import Notification, SentReminder
 from arena.publicity.models import Objection, ObjectionEvidence, Publicity
+from arena.records.models import Certificate, Record, RecordRule
 from arena.review.models import ExpertConflict, Panel, PanelSeat, ReviewResult, Score, ScoreSheet
 from arena.units.models import Cadre, Expert, Field, Unit
 from arena.workdays.models import WorkdayException, WorkdayYear
 
 __all__ = [
     "Amendment",
+    "ApiClient",
     "Assessment",
     "AuditEvent",
     "Bid",
@@ -42,6 +45,7 @@ __all__ = [
     "BidMilestone",
     "BidVersion",
     "Cadre",
+    "Certificate",
     "Challenge",
     "ChallengeAssessor",
     "ChallengeAttachment",
@@ -63,6 +67,8 @@ __all__ = [
     "ProgressReport",
     "Project",
     "Publicity",
+    "Record",
+    "RecordRule",
     "ReportEvidence",
     "ReviewResult",
     "Score",
