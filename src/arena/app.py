@@ -18,6 +18,9 @@ from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 
 from arena import PROJECT_ROOT
+from arena.api.errors import json_for_api
+from arena.api.ratelimit import api_stores
+from arena.api.routes import api_router
 from arena.auth.sessions import create_session_store
 from arena.challenges.catalogue_cache import CatalogueCache
 from arena.clock import Clock
@@ -49,13 +52,14 @@ def security_headers(settings: Settings) -> dict[str, str]:
 
 
 ATTENTION_MODULES = ("arena.challenges.attention", "arena.bids.attention", "arena.review.attention",
-                     "arena.publicity.attention", "arena.execution.attention")
+                     "arena.publicity.attention", "arena.execution.attention", "arena.records.attention")
 
 
 def route_handlers() -> list[Any]:
     """Every area's routes. Imported here so that importing a module never builds the app."""
     for module in ATTENTION_MODULES:
         importlib.import_module(module)  # each registers its items for the home page
+    from arena.api.admin_routes import ROUTES as api_admin_routes
     from arena.audit.routes import ROUTES as audit_routes
     from arena.auth.admin_routes import ROUTES as admin_routes
     from arena.auth.routes import ROUTES as auth_routes
@@ -69,6 +73,9 @@ def route_handlers() -> list[Any]:
     from arena.home.routes import ROUTES as home_routes
     from arena.notify.routes import ROUTES as notify_routes
     from arena.publicity.routes import ROUTES as publicity_routes
+    from arena.records.routes import ROUTES as record_routes
+    from arena.records.routes_public import ROUTES as verify_routes
+    from arena.reports.routes import ROUTES as report_routes
     from arena.review.routes_expert import ROUTES as expert_review_routes
     from arena.review.routes_organizer import ROUTES as organizer_review_routes
     from arena.units.routes import ROUTES as unit_routes
@@ -78,7 +85,8 @@ def route_handlers() -> list[Any]:
         *home_routes, *auth_routes, *admin_routes, *unit_routes,
         *organizer_challenge_routes, *public_challenge_routes, *bid_routes, *bid_review_routes,
         *organizer_review_routes, *expert_review_routes, *publicity_routes, *project_routes, *execution_routes,
-        *assess_routes, *notify_routes, *audit_routes, *workday_routes,
+        *assess_routes, *notify_routes, *audit_routes, *workday_routes, *record_routes, *verify_routes,
+        *report_routes, *api_admin_routes,
     ]
 
 
@@ -100,18 +108,20 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         cache_control=CacheControlHeader(max_age=3600, public=True),
     )
     app = Litestar(
-        route_handlers=[Router(path="/", route_handlers=handlers, guards=[require_login]), static],
+        route_handlers=[Router(path="/", route_handlers=handlers, guards=[require_login]), api_router(settings),
+                        static],
         dependencies={
             "db_session": Provide(provide_db_session),
             "clock": Provide(provide_clock, sync_to_thread=False),
             "actor": Provide(provide_actor, sync_to_thread=False),
         },
         plugins=[HTMXPlugin()],
+        stores=api_stores(settings),
         csrf_config=CSRFConfig(
             secret=settings.secret_key, cookie_name="csrftoken", header_name="x-csrftoken",
             cookie_secure=settings.production, cookie_samesite="lax",
         ),
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers=json_for_api(EXCEPTION_HANDLERS),  # JSON, not pages, under /api/v1
         openapi_config=None if settings.production else OpenAPIConfig(title="Arena", version="0.1.0",
                                                                        path="/schema"),
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6),

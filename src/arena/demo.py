@@ -61,6 +61,7 @@ AREA_DEMO_MODULES: list[str] = [
     "arena.bids.demo",
     "arena.review.demo",
     "arena.execution.demo",
+    "arena.records.demo",
 ]
 
 

@@ -33,6 +33,10 @@ class Settings:
     var_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var")
     demo_password: str = "arena-demo"  # noqa: S105 - documented demo password
     metrics_token: str | None = None
+    api_rate_limit: int = 120  # requests per minute per API client token (arena.api.ratelimit)
+    # The address people reach Arena at: printed (with a QR code) on certificates for /verify.
+    public_url: str = "http://127.0.0.1:8000"
+    young_cadre_age: int = 35  # GLOSSARY young_cadre: younger than this (周岁), for the statistics
 
     @property
     def production(self) -> bool:
@@ -62,6 +66,8 @@ class Settings:
             workers = int(env_vars.get("ARENA_WORKERS", "1"))
         except ValueError as exc:
             raise ConfigurationError(f"ARENA_PORT 与 ARENA_WORKERS 必须是整数：{exc}") from exc
+        api_rate_limit = _positive_int(env_vars, "ARENA_API_RATE_LIMIT", 120)
+        young_cadre_age = _young_cadre_age(env_vars.get("ARENA_YOUNG_CADRE_AGE", "35"))
         return cls(
             env=env,
             database_url=database_url,
@@ -75,7 +81,32 @@ class Settings:
             var_dir=var_dir,
             demo_password=env_vars.get("ARENA_DEMO_PASSWORD", "arena-demo"),
             metrics_token=env_vars.get("ARENA_METRICS_TOKEN") or None,
+            public_url=(env_vars.get("ARENA_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
+            young_cadre_age=young_cadre_age,
+            api_rate_limit=api_rate_limit,
         )
+
+
+def _positive_int(env_vars: dict[str, str], name: str, default: int) -> int:
+    raw = env_vars.get(name, str(default))
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} 必须是正整数（当前为 {raw!r}）") from exc
+    if value < 1:
+        raise ConfigurationError(f"{name} 必须是正整数（当前为 {raw!r}）")
+    return value
+
+
+def _young_cadre_age(raw: str) -> int:
+    """A typo must stop the start: a silent default would misreport every share of young cadres."""
+    try:
+        age = int(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"ARENA_YOUNG_CADRE_AGE 必须是整数（周岁，例如 35），当前为 {raw!r}") from exc
+    if not 1 <= age <= 120:
+        raise ConfigurationError(f"ARENA_YOUNG_CADRE_AGE 必须在 1 到 120 之间（当前为 {age}）")
+    return age
 
 
 def _development_secret(var_dir: Path) -> str:

@@ -2,7 +2,9 @@
 anonymous to the public), the organizer answers; the organizer awards a challenge whose publicity
 is over, the winner signs the commitment and reports two milestones, which the organizer assesses;
 the horse race's final checkpoint eliminates the last team; an acceptance panel is drawn, scores
-and grades the remaining project; every PDF on the way is fetched."""
+and grades the remaining project; every PDF on the way is fetched. Then issue 8: the record the
+acceptance proposed is approved with a document number, the lead downloads the certificate from
+the dossier and a visitor verifies it."""
 
 from __future__ import annotations
 
@@ -13,12 +15,13 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from arena.demo import EXPERTS
+from arena.demo import CADRES, EXPERTS
 from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.e2e
 
 ACCOUNT = {name: f"expert{n}" for n, (name, *_rest) in enumerate(EXPERTS, start=1)}
+CADRE_ACCOUNT = {name: f"cadre{n}" for n, (name, *_rest) in enumerate(CADRES, start=1)}
 RUNNING, ENDED, HORSE = 14, 15, 17  # 农业科技特派员…（公示中）, 专利转化…（公示期满）, 高校院所…（赛马）
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
 
@@ -165,3 +168,37 @@ def test_objection_award_signing_reports_checkpoint_and_acceptance(page: Any, ar
     assert report.ok and report.body().startswith(b"%PDF")
     page.goto(f"/challenges/{HORSE}/acceptance-draw")
     expect(page.locator("#draw-verified")).to_contain_text("抽取结果一致")
+
+    # Records (issue 8): the acceptance proposed the 改革创新奖 for the remaining lead (良好);
+    # the organizer approves it with a document number, the lead finds it in the dossier and
+    # downloads the certificate, a visitor verifies the certificate's code.
+    page.goto("/organizer/records")
+    row = page.locator("tbody tr").filter(has_text="高校院所成果中试熟化赛马攻坚").filter(has_text="改革创新奖")
+    expect(row).to_have_count(1)
+    lead_name = row.locator("td").first.inner_text().strip()
+    row.get_by_role("link").first.click()
+    expect(page.get_by_text("验收良好")).to_be_visible()
+    page.get_by_label("文号").fill("组干〔2026〕40号")
+    page.get_by_role("button", name="批准并记入档案").click()
+    expect(page.get_by_text("已批准，记入该干部的实绩档案。")).to_be_visible()
+    expect(page.locator("#document-number")).to_have_text("组干〔2026〕40号")
+    page.screenshot(path=str(artifacts / "organizer-record-approved.png"), full_page=True)
+    log_out(page)
+    log_in(page, CADRE_ACCOUNT[lead_name])
+    page.goto("/dossier")
+    records = page.locator("#records tbody tr").filter(has_text="组干〔2026〕40号")
+    expect(records).to_contain_text("改革创新奖")
+    code = records.locator(".mono").inner_text().strip()
+    link = records.get_by_role("link", name="下载证书")
+    assert link.get_attribute("href") == f"/certificates/{code}.pdf"
+    certificate = page.request.get(f"/certificates/{code}.pdf")  # what the link opens, with the cadre's session
+    assert certificate.ok and certificate.body().startswith(b"%PDF")
+    assert code in certificate.headers["content-disposition"]
+    page.screenshot(path=str(artifacts / "cadre-dossier.png"), full_page=True)
+    log_out(page)
+    page.goto("/verify")
+    page.get_by_label("验证码").fill(f"{code[:4]}-{code[4:8]}-{code[8:]}".lower())
+    page.get_by_role("button", name="核验").click()
+    expect(page.locator("#verdict")).to_contain_text("真实有效")
+    expect(page.get_by_text(lead_name).first).to_be_visible()
+    page.screenshot(path=str(artifacts / "visitor-verifies-certificate.png"), full_page=True)

@@ -94,6 +94,7 @@ CASES: dict[str, AxeCase] = {
     "organizer-execution": AxeCase("/organizer/challenges/16/execution", "organizer"),
     "organizer-horse-race": AxeCase("/organizer/challenges/17/execution", "organizer"),
     "organizer-board": AxeCase("/organizer/board", "organizer"),
+    "organizer-reports": AxeCase("/organizer/reports", "organizer"),
     "organizer-acceptance": AxeCase("/organizer/challenges/18/acceptance", "organizer"),
     "projects": AxeCase("/projects", "cadre8"),
     "project-lead": AxeCase("/projects/1", "cadre8"),  # milestones completed, excused, at risk
@@ -101,6 +102,13 @@ CASES: dict[str, AxeCase] = {
     "assess-report": AxeCase("/assess", "organizer", then=open_first_report),
     "inspector-tolerance": AxeCase("/inspector/tolerance", "inspector"),
     "inspector-tolerance-request": AxeCase("/inspector/tolerance/2", "inspector"),
+    "organizer-records": AxeCase("/organizer/records", "organizer"),
+    "organizer-record": AxeCase("/organizer/records/2", "organizer"),  # the horse race's admonishment, waiting
+    "organizer-record-rules": AxeCase("/organizer/records/rules", "organizer"),
+    "dossiers": AxeCase("/dossiers", "organizer"),
+    "dossier-own": AxeCase("/dossier", "cadre9"),  # last year's 优秀 with two records and a certificate
+    "verify": AxeCase("/verify"),
+    "verify-unknown": AxeCase("/verify/ABCD-EFGH-JKMN", status=404),
     "not-found": AxeCase("/no/such/page", status=404),
     "forbidden": AxeCase("/admin/users", "cadre1", status=403),
 }

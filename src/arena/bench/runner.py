@@ -63,6 +63,12 @@ PAGES: list[Page] = [
     Page("board", "/organizer/board", user="organizer"),
     Page("assess", "/assess", user="organizer"),
     Page("project", "/projects", user="cadre8", hops=(r"/projects/\d+",)),
+    # Statistics: every section's aggregate over all of the organizer's challenges.
+    Page("reports", "/organizer/reports", user="organizer"),
+    # Records: every proposal and record of the organizer, the dossier search and one dossier.
+    Page("records", "/organizer/records?status=all", user="organizer"),
+    Page("dossiers", "/dossiers", user="organizer", hops=(r"/dossiers/\d+",)),
+    Page("dossier", "/dossier", user="cadre9"),
 ]
 
 PORTS = range(8200, 8300)

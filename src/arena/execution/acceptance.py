@@ -34,6 +34,7 @@ from arena.execution.transitions import PROJECT
 from arena.i18n import gettext as _
 from arena.i18n import lazy
 from arena.notify.service import notify
+from arena.records import proposals
 from arena.review import service as review
 from arena.review.models import Panel, PanelPurpose, ReviewResult
 from arena.units.models import Cadre
@@ -89,6 +90,7 @@ async def close(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challen
         await PROJECT.move(db, clock, actor, "organizer", project, "conclude", {
             "challenge": challenge.id, "grade": project.grade, "score": str(project.acceptance_score),
             "sha256": result.sha256})
+        await proposals.after_acceptance(db, clock, actor, challenge, project, result.sha256)
         await notify(db, clock, [lead_user], "project.concluded", _("验收结果：{title}").format(title=challenge.title),
                      _("验收综合得分 {score}，等次：{grade}。").format(
                          score=project.acceptance_score, grade=_(GRADE_LABELS[project.grade])),

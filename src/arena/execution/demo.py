@@ -100,7 +100,8 @@ async def _challenge(ctx: DemoContext, story: Story) -> Challenge:
     return challenge
 
 
-async def _reviewed(ctx: DemoContext, time: StoryTime, story: Story, start: int) -> list[Bid]:
+async def _reviewed(ctx: DemoContext, time: StoryTime, story: Story, start: int,
+                    bidders: list[tuple[str, tuple[tuple[str, bool], ...]]] | None = None) -> list[Bid]:
     """`start` days from now: the challenge is published (its window closed 3 days earlier), the
     bids come in through a briefly reopened window, everyone qualifies, a panel is drawn and scores;
     review closes two days later."""
@@ -108,7 +109,8 @@ async def _reviewed(ctx: DemoContext, time: StoryTime, story: Story, start: int)
     await _challenge(ctx, story)
     db, organizer = ctx.session, ctx.actors["organizer"]
     challenge, closes = await _reopened(ctx, story.key)
-    bids = [await _bid(ctx, story.key, lead) for lead in BIDDERS[story.key]]
+    teams = bidders or [(lead, ()) for lead in BIDDERS[story.key]]  # (lead, team) in bid order
+    bids = [await _bid(ctx, story.key, lead, team=team) for lead, team in teams]
     challenge.bid_closes_at = closes
     await db.flush()
     time.at(start + 0.1)
@@ -306,7 +308,6 @@ async def _pilot(ctx: DemoContext, time: StoryTime, story: Story) -> None:
 
 async def _finance(ctx: DemoContext, time: StoryTime, story: Story) -> None:
     """Carried out and accepted: every milestone completed, graded 良好 by the acceptance panel."""
-    db, organizer = ctx.session, ctx.actors["organizer"]
     await _reviewed(ctx, time, story, -230)
     await _publicize(ctx, time, story.key, -227)
     (project,) = await _award(ctx, time, story.key, -215)
@@ -315,15 +316,24 @@ async def _finance(ctx: DemoContext, time: StoryTime, story: Story) -> None:
              "累计新增科技型企业贷款 21.3 亿元，知识产权质押融资 3.2 亿元，首贷企业 162 家。"]
     for milestone, text, score, day in zip(milestones, texts, ("88", "86", "84"), (-172, -141, -19), strict=True):
         await _report(ctx, time, day, project, milestone, text, 100, "见附表", "completed", score, "按期完成。")
-    time.at(-7)
-    challenge = await _organizer_challenge(ctx, story.key)
-    seed = hashlib.sha256(f"arena-demo:{story.key}:acceptance".encode()).hexdigest()
+    await accept(ctx, time, story.key, -7, (("34", "26", "18", "8"), ("35", "25", "17", "8.5")),
+                 "目标任务基本完成，融资规模超过预期；服务对象满意度调查样本偏少。")
+
+
+async def accept(ctx: DemoContext, time: StoryTime, key: str, day: int, scores: tuple[tuple[str, ...], ...],
+                 comment: str) -> None:
+    """Acceptance on `day`: a panel of 5 drawn, each expert scores (the experts take `scores` in
+    turn), closed two days later with the grade by the thresholds."""
+    db, organizer = ctx.session, ctx.actors["organizer"]
+    time.at(day)
+    challenge = await _organizer_challenge(ctx, key)
+    seed = hashlib.sha256(f"arena-demo:{key}:acceptance".encode()).hexdigest()
     await acceptance.commit(db, ctx.clock, organizer, challenge, review.PanelSettings(5, 1, None), seed=seed)
     panel = await review.draw_panel(db, ctx.clock, organizer, challenge, PanelPurpose.ACCEPTANCE)
     seats = (await db.scalars(select(PanelSeat).where(PanelSeat.panel_id == panel.id,
                                                       PanelSeat.status == SeatStatus.INVITED.value)
                               .order_by(PanelSeat.drawn_rank))).all()
-    time.at(-5)
+    time.at(day + 2)
     for n, seat in enumerate(seats):
         expert = await _expert_actor(ctx, seat.expert_id)
         await review.answer(db, ctx.clock, expert, seat.id, True, "")
@@ -331,9 +341,7 @@ async def _finance(ctx: DemoContext, time: StoryTime, story: Story) -> None:
                                                          ScoreSheet.expert_id == seat.expert_id))
         assert sheet is not None
         sheet_ctx = await review.expert_sheet(db, expert, sheet.id)
-        values = dict(zip([c.id for c in sheet_ctx.criteria], ("35", "25", "17", "8.5") if n % 2 else
-                          ("34", "26", "18", "8"), strict=True))
-        await review.save(db, ctx.clock, expert, sheet_ctx, sheet_ctx.sheet.revision, values,
-                          "目标任务基本完成，融资规模超过预期；服务对象满意度调查样本偏少。", submit=True)
-    time.at(-3)
-    await acceptance.close(db, ctx.clock, organizer, await _organizer_challenge(ctx, story.key), "")
+        values = dict(zip([c.id for c in sheet_ctx.criteria], scores[n % len(scores)], strict=True))
+        await review.save(db, ctx.clock, expert, sheet_ctx, sheet_ctx.sheet.revision, values, comment, submit=True)
+    time.at(day + 4)
+    await acceptance.close(db, ctx.clock, organizer, await _organizer_challenge(ctx, key), "")

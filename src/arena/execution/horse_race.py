@@ -23,6 +23,7 @@ from arena.execution.ranking import TeamRank, last_placed, rank_teams
 from arena.execution.transitions import CHECKPOINT, PROJECT
 from arena.i18n import gettext as _
 from arena.notify.service import notify
+from arena.records import proposals
 from arena.units.models import Cadre
 
 
@@ -91,6 +92,8 @@ async def decide(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challe
         eliminated.project.eliminated_at = clock.now()
         await PROJECT.move(db, clock, actor, "organizer", eliminated.project, "eliminate",
                            {"challenge": challenge.id, "checkpoint": checkpoint.position})
+        await proposals.after_elimination(db, clock, actor, challenge, eliminated.project, checkpoint,
+                                          eliminated.rank.rank, len(teams))
         await notify(db, clock, [eliminated.lead_user_id], "project.eliminated",
                      _("赛马节点比选结果：{title}").format(title=challenge.title),
                      _("在“{cp}”比选中，你的团队排名末位，按规则予以淘汰。").format(cp=checkpoint.title),

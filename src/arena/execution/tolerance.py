@@ -34,6 +34,7 @@ from arena.execution.views import ProjectView
 from arena.files.models import StoredFile
 from arena.i18n import gettext as _
 from arena.notify.service import notify
+from arena.records import proposals
 from arena.units.models import Cadre
 
 TEXT_MAX, MAX_EVIDENCE = 4000, 5
@@ -139,6 +140,8 @@ async def decide(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challe
     if grant:
         await MILESTONE.move(db, clock, actor, "organizer", found.milestone, "excuse", summary | {
             "tolerance": found.request.id})
+        await proposals.after_exemption(db, clock, actor, found.challenge, found.project, found.request,
+                                        found.milestone.title, found.case.description)
     await notify(db, clock, [found.lead_user_id], "tolerance.decided",
                  (_("容错申请获准：{m}") if grant else _("容错申请未获准：{m}")).format(m=found.milestone.title),
                  _("决定理由：{reason}").format(reason=found.request.decision_reason), f"/projects/{found.project.id}")

@@ -1,0 +1,254 @@
+"""Records pages: the organizer's proposals and rules, dossiers (the cadre's own, and anyone's
+for organizers and inspectors, with search), dossier PDFs and certificate PDFs. Thin: the
+rules are in records.service, records.dossier and records.certificates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from arena import i18n
+from arena.actor import Actor
+from arena.auth.models import Role
+from arena.challenges.documents import html_to_pdf
+from arena.clock import DISPLAY_TZ
+from arena.errors import DomainError, FormErrors, NotFound, PermissionDenied
+from arena.execution.grades import GRADE_LABELS
+from arena.execution.transitions import PROJECT
+from arena.files import store
+from arena.records import certificates, dossier, service
+from arena.records.labels import RECIPIENT_LABELS, RECORD_STATUS_LABELS, RECORD_TYPE_LABELS, TRIGGER_LABELS
+from arena.records.models import Record
+from arena.records.proposals import rules_in_force
+from arena.units.models import Cadre, Unit
+from arena.web.deps import ActorDep, ClockDep, DbSession
+from arena.web.helpers import read_form, redirect
+from arena.web.pagination import page_number, paginate
+from arena.web.templating import render
+
+ORGANIZER = {"roles": {Role.ORGANIZER}}
+READERS = {"roles": set(dossier.READERS)}
+LOGIN = {"login": True}
+
+
+def labels() -> dict[str, dict[str, str]]:
+    """Every record label in the current language, for the templates."""
+    tables = {"type": RECORD_TYPE_LABELS, "trigger": TRIGGER_LABELS, "recipient": RECIPIENT_LABELS,
+              "status": RECORD_STATUS_LABELS, "grade": GRADE_LABELS}
+    return {name: {k: i18n.gettext(v) for k, v in table.items()} for name, table in tables.items()} | {
+        "project": {k: PROJECT.label(k) for k in PROJECT.labels}}
+
+
+def today(clock: Any) -> Any:
+    return clock.now().astimezone(DISPLAY_TZ).date()
+
+
+# --- proposals ----------------------------------------------------------------------------------
+
+@get("/organizer/records", opt=ORGANIZER)
+async def queue(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep) -> Response[str]:
+    assert actor is not None
+    status = request.query_params.get("status") or ""
+    page = await paginate(db_session, service.organizer_queue(actor, status),
+                          page_number(request.query_params.get("page")), scalars=False)
+    return render(request, "records/queue.html", {
+        "page": page, "rows": service.rows(page.items), "status": status, "params": {"status": status},
+        "labels": labels(), "done": request.query_params.get("done")})
+
+
+async def _record_page(request: Request[Any, Any, Any], db: AsyncSession, clock: Any, actor: Actor, record_id: int,
+                       errors: dict[str, str] | None = None, refusal: str | None = None,
+                       values: dict[str, str] | None = None) -> Response[str]:
+    row = await service.organizer_record(db, actor, record_id)
+    return render(request, "records/record.html", {
+        "row": row, "record": row.record, "facts": row.facts, "labels": labels(), "today": today(clock),
+        "types": [(t, i18n.gettext(RECORD_TYPE_LABELS[t])) for t in RECORD_TYPE_LABELS if t != row.record.record_type],
+        "errors": errors or {}, "refusal": refusal, "values": values or {}, "done": request.query_params.get("done"),
+        "verify_url": request.app.state.settings.public_url + "/verify/"},
+        status_code=400 if (errors or refusal) else 200)
+
+
+@get("/organizer/records/{record_id:int}", opt=ORGANIZER)
+async def record_page(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
+                      record_id: FromPath[int]) -> Response[str]:
+    assert actor is not None
+    return await _record_page(request, db_session, clock, actor, record_id)
+
+
+async def _decide(request: Request[Any, Any, Any], db: AsyncSession, clock: Any, actor: Actor, record_id: int,
+                  action: Callable[[Any], Awaitable[Any]], done: str) -> Response[str]:
+    """One decision on a proposal; bad input comes back on the page with its values, nothing saved."""
+    form = await read_form(request)
+    try:
+        await action(form)
+    except (FormErrors, DomainError) as exc:
+        if isinstance(exc, (NotFound, PermissionDenied)):
+            raise
+        await db.rollback()
+        return await _record_page(request, db, clock, actor, record_id,
+                                  errors=exc.errors if isinstance(exc, FormErrors) else None,
+                                  refusal=None if isinstance(exc, FormErrors) else str(exc), values=form.data)
+    return redirect(request, f"/organizer/records/{record_id}?done={done}")
+
+
+@post("/organizer/records/{record_id:int}/approve", opt=ORGANIZER)
+async def approve(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
+                  record_id: FromPath[int]) -> Response[str]:
+    assert actor is not None
+    return await _decide(request, db_session, clock, actor, record_id, lambda form: service.approve(
+        db_session, clock, actor, record_id, form.raw("document_number"), form.raw("document_date")), "approved")
+
+
+@post("/organizer/records/{record_id:int}/reject", opt=ORGANIZER)
+async def reject(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
+                 record_id: FromPath[int]) -> Response[str]:
+    assert actor is not None
+    return await _decide(request, db_session, clock, actor, record_id, lambda form: service.reject(
+        db_session, clock, actor, record_id, form.raw("reason")), "rejected")
+
+
+@post("/organizer/records/{record_id:int}/type", opt=ORGANIZER)
+async def retype(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
+                 record_id: FromPath[int]) -> Response[str]:
+    assert actor is not None
+    return await _decide(request, db_session, clock, actor, record_id, lambda form: service.retype(
+        db_session, clock, actor, record_id, form.raw("record_type"), form.raw("type_reason")), "retyped")
+
+
+# --- rules --------------------------------------------------------------------------------------
+
+async def _rules_page(request: Request[Any, Any, Any], db: AsyncSession, errors: dict[str, str] | None = None,
+                      values: dict[str, Any] | None = None) -> Response[str]:
+    return render(request, "records/rules.html", {
+        "rules": await rules_in_force(db), "labels": labels(), "errors": errors or {}, "values": values or {},
+        "done": request.query_params.get("done")}, status_code=400 if errors else 200)
+
+
+@get("/organizer/records/rules", opt=ORGANIZER)
+async def rules_page(request: Request[Any, Any, Any], db_session: DbSession) -> Response[str]:
+    return await _rules_page(request, db_session)
+
+
+def _ids(values: list[str]) -> set[int]:
+    return {int(v) for v in values if v.isdigit() and len(v) < 15}
+
+
+@post("/organizer/records/rules", opt=ORGANIZER)
+async def update_rules(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
+                       actor: ActorDep) -> Response[str]:
+    assert actor is not None
+    form = await read_form(request)
+    await service.update_rules(db_session, clock, actor, _ids(form.values("active")),
+                               _ids(form.values("unless_exempted")))
+    return redirect(request, "/organizer/records/rules?done=saved")
+
+
+@post("/organizer/records/rules/new", opt=ORGANIZER)
+async def add_rule(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
+                   actor: ActorDep) -> Response[str]:
+    assert actor is not None
+    form = await read_form(request)
+    try:
+        await service.add_rule(db_session, clock, actor, form.raw("trigger"), form.raw("recipient"),
+                               form.raw("new_record_type"), form.boolean("new_unless_exempted"))
+    except FormErrors as exc:
+        await db_session.rollback()
+        return await _rules_page(request, db_session, exc.errors, form.data)
+    return redirect(request, "/organizer/records/rules?done=added")
+
+
+# --- dossiers -----------------------------------------------------------------------------------
+
+def _dossier_context(found: dossier.Dossier, own: bool) -> dict[str, Any]:
+    return {"dossier": found, "cadre": found.cadre, "own": own, "labels": labels(),
+            "pdf": "/dossier.pdf" if own else f"/dossiers/{found.cadre.id}/dossier.pdf"}
+
+
+@get("/dossier", opt=LOGIN)
+async def my_dossier(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep) -> Response[str]:
+    assert actor is not None
+    cadre = await dossier.cadre_of(db_session, actor)
+    return render(request, "records/dossier.html", _dossier_context(await dossier.load(db_session, cadre.id), True))
+
+
+@get("/dossiers", opt=READERS)
+async def dossiers(request: Request[Any, Any, Any], db_session: DbSession) -> Response[str]:
+    filters = dossier.Filters.parse(request.query_params)
+    page = await paginate(db_session, dossier.search(filters), page_number(request.query_params.get("page")),
+                          scalars=False)
+    units = (await db_session.execute(select(Unit.id, Unit.name).order_by(Unit.name))).tuples().all()
+    years = range(today(request.app.state.clock).year, 2019, -1)
+    return render(request, "records/dossiers.html", {
+        "page": page, "filters": filters, "params": filters.as_params(), "units": units, "years": years,
+        "labels": labels()})
+
+
+@get("/dossiers/{cadre_id:int}", opt=READERS)
+async def dossier_page(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
+                       cadre_id: FromPath[int]) -> Response[str]:
+    found = await dossier.load(db_session, cadre_id)
+    own = actor is not None and found.cadre.user_id == actor.user_id
+    return render(request, "records/dossier.html", _dossier_context(found, own))
+
+
+async def _dossier_pdf(request: Request[Any, Any, Any], db: AsyncSession, clock: Any, cadre_id: int) -> Response[bytes]:
+    found = await dossier.load(db, cadre_id)
+    html = request.app.state.jinja.get_template("documents/dossier.html").render(
+        dossier=found, cadre=found.cadre, labels=labels(), printed_at=clock.now())
+    pdf = await asyncio.to_thread(html_to_pdf, html, english=i18n.current_locale.get() == "en")
+    return Response(pdf, media_type="application/pdf", headers={"content-disposition": store.content_disposition(
+        f"实绩档案-{found.cadre.name}.pdf", f"dossier-{found.cadre.code}.pdf", inline=True)})
+
+
+@get("/dossier.pdf", opt=LOGIN)
+async def my_dossier_pdf(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
+                         actor: ActorDep) -> Response[bytes]:
+    assert actor is not None
+    cadre = await dossier.cadre_of(db_session, actor)
+    return await _dossier_pdf(request, db_session, clock, cadre.id)
+
+
+@get("/dossiers/{cadre_id:int}/dossier.pdf", opt=READERS)
+async def dossier_pdf(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
+                      cadre_id: FromPath[int]) -> Response[bytes]:
+    return await _dossier_pdf(request, db_session, clock, cadre_id)
+
+
+# --- certificates -------------------------------------------------------------------------------
+
+@get("/certificates/{code:str}", opt=LOGIN)
+async def certificate_pdf(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
+                          code: FromPath[str]) -> Response[bytes]:
+    """The certificate PDF, for the cadre it names and for dossier readers; anyone else is told
+    it does not exist (the public checks a code at /verify)."""
+    assert actor is not None
+    found = await certificates.verify(db_session, code.removesuffix(".pdf"))
+    if found is None:
+        raise NotFound(_not_found())
+    record = await db_session.get(Record, found.certificate.record_id)
+    cadre = await db_session.get(Cadre, record.cadre_id) if record else None
+    if cadre is None or not (cadre.user_id == actor.user_id or actor.has(*dossier.READERS)):
+        raise NotFound(_not_found())
+    settings = request.app.state.settings
+    url = f"{settings.public_url}/verify/{found.certificate.code}"
+    html = request.app.state.jinja.get_template("documents/certificate.html").render(
+        v=found, c=found.content, labels=labels(), code=certificates.display(found.certificate.code),
+        verify_url=url, qr=certificates.qr_svg(url))
+    pdf = await asyncio.to_thread(html_to_pdf, html, english=i18n.current_locale.get() == "en")
+    return Response(pdf, media_type="application/pdf", headers={"content-disposition": store.content_disposition(
+        f"荣誉证书-{found.certificate.code}.pdf", f"certificate-{found.certificate.code}.pdf", inline=True)})
+
+
+def _not_found() -> str:
+    return i18n.gettext("该证书不存在")
+
+
+ROUTES = [queue, record_page, approve, reject, retype, rules_page, update_rules, add_rule, my_dossier, dossiers,
+          dossier_page, my_dossier_pdf, dossier_pdf, certificate_pdf]

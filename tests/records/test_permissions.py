@@ -1,0 +1,82 @@
+"""Who may see and do what with records: pages by role, and decisions by role (the organizer of
+the challenge decides; another organizer is told the proposal does not exist)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from arena.records.models import Certificate, Record
+from arena.units.models import Cadre
+from tests.conftest import fresh
+from tests.execution.test_permissions import ROLES, browsers, expect
+from tests.records.factories import accepted, records_of
+
+
+async def test_pages_and_decisions_by_role(app, db, clock):
+    story = await accepted(db, clock)
+    records = await records_of(db, story.project_ids[0])
+    award = next(r for r in records if r.record_type == "award_responsibility")
+    promotion = next(r for r in records if r.record_type == "priority_promotion")
+    by = await browsers(app, db)
+    day = clock.now().date().isoformat()
+    assert (await by["org"].post(f"/organizer/records/{award.id}/approve", {
+        "document_number": "组干〔2026〕1号", "document_date": day})).status_code == 303
+    await fresh(db)
+    code = await db.scalar(select(Certificate.code).where(Certificate.record_id == award.id))
+    lead_cadre = await db.scalar(select(Cadre.id).where(Cadre.id == award.cadre_id))
+    readers = expect({"org", "org2", "inspector"}, 403)
+    matrix = {
+        "/organizer/records": expect({"org", "org2"}, 403),
+        f"/organizer/records/{award.id}": expect({"org"}, 403, org2=404),
+        "/organizer/records/rules": expect({"org", "org2"}, 403),
+        "/dossiers": readers,
+        f"/dossiers/{lead_cadre}": readers,
+        f"/dossiers/{lead_cadre}/dossier.pdf": readers,
+        # one's own dossier: cadres (the others have no cadre record)
+        "/dossier": expect({"lead1", "member", "lead2"}, 404),
+        "/dossier.pdf": expect({"lead1", "member", "lead2"}, 404),
+        # the certificate: the cadre it names and dossier readers; to anyone else it does not exist
+        f"/certificates/{code}.pdf": expect({"lead1", "org", "org2", "inspector"}, 404),
+        f"/verify/{code}": {role: 200 for role in ROLES},
+        "/verify": {role: 200 for role in ROLES},
+    }
+    wrong = []
+    for path, statuses in matrix.items():
+        for role, status in statuses.items():
+            got = (await by[role].get(path)).status_code
+            if got != status:
+                wrong.append(f"{role} GET {path}: {got}, expected {status}")
+    assert not wrong, "\n".join(wrong)
+
+    # decisions: only the challenge's organizer; the rest change nothing
+    actions = {f"/organizer/records/{promotion.id}/approve": {"document_number": "x", "document_date": day},
+               f"/organizer/records/{promotion.id}/reject": {"reason": "不同意"},
+               f"/organizer/records/{promotion.id}/type": {"record_type": "admonishment", "type_reason": "x"}}
+    for path, form in actions.items():
+        for role in ROLES:
+            if role == "org":
+                continue
+            got = (await by[role].post(path, form)).status_code
+            expected = 303 if role == "anonymous" else 404 if role == "org2" else 403
+            if got != expected:
+                wrong.append(f"{role} POST {path}: {got}, expected {expected}")
+    for role in ROLES:
+        if role not in ("org", "org2"):
+            got = (await by[role].post("/organizer/records/rules", {"active": []})).status_code
+            if got != (303 if role == "anonymous" else 403):
+                wrong.append(f"{role} POST rules: {got}")
+    assert not wrong, "\n".join(wrong)
+    await fresh(db)
+    assert (await db.get(Record, promotion.id)).status == "proposed"
+    assert (await db.get(Record, promotion.id)).record_type == "priority_promotion"
+
+
+async def test_the_dossier_hides_proposals_and_rejections(app, db, clock):
+    story = await accepted(db, clock)
+    records = await records_of(db, story.project_ids[0])
+    promotion = next(r for r in records if r.record_type == "priority_promotion")
+    by = await browsers(app, db)
+    assert (await by["org"].post(f"/organizer/records/{promotion.id}/reject", {"reason": "暂缓"})).status_code == 303
+    page = (await by["lead1"].get("/dossier")).text
+    assert "优先提拔使用" not in page and "担当作为奖" not in page and "暂缓" not in page
+    assert "验收等次：优秀" in page  # the result itself is in the result list
