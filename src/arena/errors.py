@@ -6,6 +6,8 @@ would make the action allowed.
 
 from __future__ import annotations
 
+from arena.i18n import gettext as _
+
 
 class DomainError(Exception):
     """A rule refused the action; `message` is shown to the user, `field` places it on a form."""
@@ -30,3 +32,14 @@ class FormErrors(DomainError):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("；".join(errors.values()))
         self.errors = errors
+
+
+def required_text(value: str, field: str, required: str, max_length: int) -> str:
+    """A reason or explanation a decision needs: stripped, present, not too long, no NUL;
+    otherwise FormErrors on `field` (with `required` when empty)."""
+    value = value.strip()
+    if not value:
+        raise FormErrors({field: required})
+    if len(value) > max_length or "\x00" in value:
+        raise FormErrors({field: _("最多 {n} 个字符").format(n=max_length)})
+    return value

@@ -120,3 +120,13 @@ async def test_a_100_mb_upload_is_cut_off_with_a_friendly_page(browser, db, draf
     response = await upload(browser, draft.id, "huge.pdf", b"%PDF-" + b"0" * (100 * 1024 * 1024))
     assert response.status_code == 413 and "不超过 20 MB" in response.text and "Traceback" not in response.text
     assert await db.scalar(select(func.count()).select_from(StoredFile)) == 0
+
+
+def test_the_ascii_file_name_keeps_letters_and_the_extension_or_falls_back():
+    from arena.files.store import ascii_name
+
+    assert ascii_name("荣誉证书-A64PN63F845R.pdf", "certificate.pdf") == "A64PN63F845R.pdf"
+    assert ascii_name("实绩档案-周杰.pdf", "dossier-GB0009.pdf") == "dossier-GB0009.pdf"
+    assert ascii_name("工作日历模板.xlsx", "calendar.xlsx") == "calendar.xlsx"
+    assert ascii_name("plan v2.docx", "x.docx") == "plan-v2.docx"
+    assert ascii_name("README", "x") == "README"

@@ -28,6 +28,7 @@ async def test_an_excellent_result_proposes_by_the_default_rules_and_approval_ma
     assert facts["challenge"]["id"] == story.challenge_id and facts["project"]["id"] == pid
     award = next(r for r in records if r.record_type == "award_responsibility")
     org = await as_user(app, "org")
+    assert "3 条结果运用建议等待审批" in (await org.get("/")).text  # the home page's to-do
     queue = await org.get("/organizer/records")
     assert queue.status_code == 200 and LEADS[0] in queue.text and MEMBER in queue.text
     page = await org.get(f"/organizer/records/{award.id}")
@@ -70,6 +71,7 @@ async def test_an_excellent_result_proposes_by_the_default_rules_and_approval_ma
 
     # the lead's dossier shows both, with the certificate; the member's shows no approved record yet
     lead = await as_user(app, "lead1")
+    assert "近 30 天有 2 条结果运用记录记入你的实绩档案" in (await lead.get("/")).text
     dossier = await lead.get("/dossier")
     assert dossier.status_code == 200 and "担当作为奖" in dossier.text and "优先提拔使用" in dossier.text
     assert "组干〔2026〕15号" in dossier.text and code in dossier.text

@@ -18,7 +18,7 @@ from arena.audit import service as audit
 from arena.auth.models import Role, User, UserRole
 from arena.challenges.models import Challenge, ToleranceCase
 from arena.clock import Clock
-from arena.errors import DomainError, FormErrors, NotFound
+from arena.errors import DomainError, FormErrors, NotFound, required_text
 from arena.execution.award import require_lead
 from arena.execution.models import (
     Milestone,
@@ -47,12 +47,7 @@ async def _inspectors(db: AsyncSession) -> list[int]:
 
 
 def _text(value: str, field: str, required: str) -> str:
-    value = value.strip()
-    if not value:
-        raise FormErrors({field: required})
-    if len(value) > TEXT_MAX or "\x00" in value:
-        raise FormErrors({field: _("最多 {n} 个字符").format(n=TEXT_MAX)})
-    return value
+    return required_text(value, field, required, TEXT_MAX)
 
 
 async def request_tolerance(db: AsyncSession, clock: Clock, actor: Actor, view: ProjectView, milestone_id: int,

@@ -82,8 +82,16 @@ def clean_name(filename: str, kind: Kind, fallback: str = "file") -> str:
 
 
 def ascii_name(name: str, fallback: str) -> str:
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")
-    return cleaned if re.search(r"[A-Za-z0-9]", cleaned.rsplit(".", 1)[0]) else fallback
+    """The name's ASCII letters and digits with its extension, or `fallback` when no letter or
+    digit is left of the stem (a name all in Chinese: "实绩档案-周杰.pdf" must not become "pdf")."""
+    stem, dot, extension = name.rpartition(".")
+    if not dot:
+        stem, extension = name, ""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-.")
+    extension = re.sub(r"[^A-Za-z0-9]+", "", extension)
+    if not re.search(r"[A-Za-z0-9]", cleaned):
+        return fallback
+    return f"{cleaned}.{extension}" if extension else cleaned
 
 
 def content_disposition(name: str, fallback: str, *, inline: bool = False) -> str:

@@ -20,7 +20,7 @@ from arena.actor import Actor
 from arena.audit import service as audit
 from arena.challenges.models import Challenge
 from arena.clock import DISPLAY_TZ, Clock
-from arena.errors import DomainError, FormErrors, NotFound
+from arena.errors import DomainError, FormErrors, NotFound, required_text
 from arena.i18n import gettext as _
 from arena.notify.service import notify
 from arena.records import certificates
@@ -91,12 +91,7 @@ async def organizer_record(db: AsyncSession, actor: Actor, record_id: int) -> Re
 
 
 def _reason(value: str, field: str, required: str) -> str:
-    value = value.strip()
-    if not value:
-        raise FormErrors({field: required})
-    if len(value) > REASON_MAX or "\x00" in value:
-        raise FormErrors({field: _("最多 {n} 个字符").format(n=REASON_MAX)})
-    return value
+    return required_text(value, field, required, REASON_MAX)
 
 
 def _document(number: str, raw_date: str, today: date) -> tuple[str, date]:
