@@ -37,6 +37,17 @@ def expect(allowed: set[str], denied: int, **others: int) -> dict[str, int]:
     return {role: 200 if role in allowed else 303 if role == "anonymous" else others.get(role, denied) for role in ROLES}
 
 
+async def mismatches(by: dict[str, Browser], matrix: dict[str, dict[str, int]]) -> list[str]:
+    """Each GET of the matrix whose status is not the one expected for the role."""
+    wrong = []
+    for path, statuses in matrix.items():
+        for role, status in statuses.items():
+            got = (await by[role].get(path)).status_code
+            if got != status:
+                wrong.append(f"{role} GET {path}: {got}, expected {status}")
+    return wrong
+
+
 async def test_pages_by_role(app, db, clock):
     story = await awarded(db, clock)
     cid, pid = story.challenge_id, story.project_ids[0]
@@ -67,12 +78,7 @@ async def test_pages_by_role(app, db, clock):
         f"/assess/reports/{rid}": expect({"org", "expert1"}, 403, org2=404, expert2=404),
         "/inspector/tolerance": expect({"inspector"}, 403),
     }
-    wrong = []
-    for path, statuses in matrix.items():
-        for role, status in statuses.items():
-            got = (await by[role].get(path)).status_code
-            if got != status:
-                wrong.append(f"{role} GET {path}: {got}, expected {status}")
+    wrong = await mismatches(by, matrix)
     assert not wrong, "\n".join(wrong)
     # the board lists only the organizer's own projects
     assert f"/projects/{pid}" in (await by["org"].get("/organizer/board")).text

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from arena.records.models import Certificate, Record
 from arena.units.models import Cadre
 from tests.conftest import fresh
-from tests.execution.test_permissions import ROLES, browsers, expect
+from tests.execution.test_permissions import ROLES, browsers, expect, mismatches
 from tests.records.factories import accepted, records_of
 
 
@@ -40,12 +40,7 @@ async def test_pages_and_decisions_by_role(app, db, clock):
         f"/verify/{code}": {role: 200 for role in ROLES},
         "/verify": {role: 200 for role in ROLES},
     }
-    wrong = []
-    for path, statuses in matrix.items():
-        for role, status in statuses.items():
-            got = (await by[role].get(path)).status_code
-            if got != status:
-                wrong.append(f"{role} GET {path}: {got}, expected {status}")
+    wrong = await mismatches(by, matrix)
     assert not wrong, "\n".join(wrong)
 
     # decisions: only the challenge's organizer; the rest change nothing

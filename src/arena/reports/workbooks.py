@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -91,9 +92,7 @@ async def _bids(db: AsyncSession, scope: Scope, _young_age: int) -> Workbook:
     _sheet(book, _("各榜揭榜数"), [_("榜单编号"), _("榜单名称"), _("状态"), _("发榜日期"), _("揭榜数")],
            [(c.number, c.title, service.status_label(c.status), beijing_date(c.published_at), c.bids) for c in found],
            {3: DAY})
-    freq: dict[int, int] = {}
-    for c in found:
-        freq[c.bids] = freq.get(c.bids, 0) + 1
+    freq = Counter(c.bids for c in found)
     _distribution(book, _("揭榜数"), stats.BID_BUCKETS, freq,
                   [(_("平均每榜揭榜数"), stats.mean(freq)), (_("揭榜数中位数"), stats.median(freq))])
     return book
@@ -105,9 +104,7 @@ async def _award(db: AsyncSession, scope: Scope, _young_age: int) -> Workbook:
     _sheet(book, _("各榜用时"), [_("榜单编号"), _("榜单名称"), _("发榜日期"), _("挂帅日期"), _("用时（天）")],
            [(c.number, c.title, beijing_date(c.published_at), beijing_date(c.awarded_at), c.days) for c in found],
            {2: DAY, 3: DAY})
-    freq: dict[int, int] = {}
-    for c in found:
-        freq[c.days] = freq.get(c.days, 0) + 1
+    freq = Counter(c.days for c in found)
     _distribution(book, _("用时（天）"), stats.DAY_BUCKETS, freq,
                   [(_("用时中位数（天）"), stats.median(freq)), (_("平均用时（天）"), stats.mean(freq))])
     return book
