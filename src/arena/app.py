@@ -12,20 +12,20 @@ from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader
 from litestar.di import Provide
-from litestar.logging.config import LoggingConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 
 from arena import PROJECT_ROOT
 from arena.api.errors import json_for_api
-from arena.api.ratelimit import api_stores
 from arena.api.routes import api_router
 from arena.auth.sessions import create_session_store
 from arena.challenges.catalogue_cache import CatalogueCache
 from arena.clock import Clock
 from arena.db import create_engine, create_session_maker
 from arena.files.store import MAX_BYTES
+from arena.observe.logs import litestar_logging
+from arena.ratelimit import create_limiter
 from arena.settings import Settings
 from arena.web.context import RequestContext, provide_actor, provide_clock, provide_db_session
 from arena.web.errors import EXCEPTION_HANDLERS
@@ -72,6 +72,7 @@ def route_handlers() -> list[Any]:
     from arena.execution.routes_organizer import ROUTES as execution_routes
     from arena.home.routes import ROUTES as home_routes
     from arena.notify.routes import ROUTES as notify_routes
+    from arena.observe.routes import ROUTES as observe_routes
     from arena.publicity.routes import ROUTES as publicity_routes
     from arena.records.routes import ROUTES as record_routes
     from arena.records.routes_public import ROUTES as verify_routes
@@ -86,7 +87,7 @@ def route_handlers() -> list[Any]:
         *organizer_challenge_routes, *public_challenge_routes, *bid_routes, *bid_review_routes,
         *organizer_review_routes, *expert_review_routes, *publicity_routes, *project_routes, *execution_routes,
         *assess_routes, *notify_routes, *audit_routes, *workday_routes, *record_routes, *verify_routes,
-        *report_routes, *api_admin_routes,
+        *report_routes, *api_admin_routes, *observe_routes,
     ]
 
 
@@ -116,7 +117,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             "actor": Provide(provide_actor, sync_to_thread=False),
         },
         plugins=[HTMXPlugin()],
-        stores=api_stores(settings),
         csrf_config=CSRFConfig(
             secret=settings.secret_key, cookie_name="csrftoken", header_name="x-csrftoken",
             cookie_secure=settings.production, cookie_samesite="lax",
@@ -125,11 +125,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         openapi_config=None if settings.production else OpenAPIConfig(title="Arena", version="0.1.0",
                                                                        path="/schema"),
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6),
-        logging_config=LoggingConfig(
-            root={"level": "INFO", "handlers": ["queue_listener"]},
-            log_exceptions="always" if not settings.production else "debug",
-            disable_stack_trace={404, 403, 400, 401},
-        ),
+        logging_config=litestar_logging(settings),
         lifespan=[lifespan],
         # A little above the largest upload (files.store.MAX_BYTES), so an oversized file gets the
         # form's own message; anything far larger is cut off early with a friendly 413 page.
@@ -140,9 +136,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.engine = engine
     app.state.session_maker = session_maker
     app.state.clock = clock or Clock()
-    app.state.session_store = create_session_store(settings.redis_url)
+    app.state.session_store = create_session_store(settings.redis_url, settings.redis_prefix)
+    app.state.limiter = create_limiter(settings.redis_url, settings.redis_prefix)
     app.state.catalogue_cache = CatalogueCache()
     app.state.jinja = create_environment(auto_reload=not settings.production)
     app.state.nav_paths = {route.path for route in app.routes}
-    app.asgi_handler = RequestContext(app.asgi_handler, security_headers(settings))
+    app.asgi_handler = RequestContext(app.asgi_handler, settings, security_headers(settings))
     return app

@@ -7,6 +7,7 @@ never silently weaken sessions and CSRF.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -34,6 +35,14 @@ class Settings:
     demo_password: str = "arena-demo"  # noqa: S105 - documented demo password
     metrics_token: str | None = None
     api_rate_limit: int = 120  # requests per minute per API client token (arena.api.ratelimit)
+    login_rate_limit: int = 60  # login attempts per minute per client address (a whole office may share one)
+    upload_rate_limit: int = 30  # files per minute per account
+    redis_prefix: str = "arena"  # Redis key prefix: several installations (or test runs) can share a Redis
+    # Proxies whose X-Forwarded-For is believed (addresses or networks): rate limits and login
+    # throttling must see the person's address, not the proxy's.
+    trusted_proxies: tuple[str, ...] = ()
+    log_format: str = "text"  # "json" (default in production): one JSON object per line, with request ids
+    access_log: bool = False  # one log line per request (default in production)
     # The address people reach Arena at: printed (with a QR code) on certificates for /verify.
     public_url: str = "http://127.0.0.1:8000"
     young_cadre_age: int = 35  # GLOSSARY young_cadre: younger than this (周岁), for the statistics
@@ -67,6 +76,9 @@ class Settings:
         except ValueError as exc:
             raise ConfigurationError(f"ARENA_PORT 与 ARENA_WORKERS 必须是整数：{exc}") from exc
         api_rate_limit = _positive_int(env_vars, "ARENA_API_RATE_LIMIT", 120)
+        log_format = env_vars.get("ARENA_LOG_FORMAT") or ("json" if env == "production" else "text")
+        if log_format not in ("json", "text"):
+            raise ConfigurationError(f"ARENA_LOG_FORMAT 只能是 json 或 text（当前为 {log_format!r}）")
         young_cadre_age = _young_cadre_age(env_vars.get("ARENA_YOUNG_CADRE_AGE", "35"))
         return cls(
             env=env,
@@ -84,6 +96,12 @@ class Settings:
             public_url=(env_vars.get("ARENA_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
             young_cadre_age=young_cadre_age,
             api_rate_limit=api_rate_limit,
+            login_rate_limit=_positive_int(env_vars, "ARENA_LOGIN_RATE_LIMIT", 60),
+            upload_rate_limit=_positive_int(env_vars, "ARENA_UPLOAD_RATE_LIMIT", 30),
+            redis_prefix=env_vars.get("ARENA_REDIS_PREFIX") or "arena",
+            trusted_proxies=_networks(env_vars.get("ARENA_TRUSTED_PROXIES", "")),
+            log_format=log_format,
+            access_log=_flag(env_vars.get("ARENA_ACCESS_LOG"), default=env == "production"),
         )
 
 
@@ -96,6 +114,27 @@ def _positive_int(env_vars: dict[str, str], name: str, default: int) -> int:
     if value < 1:
         raise ConfigurationError(f"{name} 必须是正整数（当前为 {raw!r}）")
     return value
+
+
+def _networks(raw: str) -> tuple[str, ...]:
+    """Comma-separated addresses or networks (10.0.0.5, 10.0.0.0/8); a typo stops the start."""
+    entries = tuple(part.strip() for part in raw.split(",") if part.strip())
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError as exc:
+            raise ConfigurationError(f"ARENA_TRUSTED_PROXIES 中的 {entry!r} 不是 IP 地址或网段") from exc
+    return entries
+
+
+def _flag(raw: str | None, *, default: bool) -> bool:
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigurationError(f"开关变量只能是 1/0、true/false（当前为 {raw!r}）")
 
 
 def _young_cadre_age(raw: str) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import socket
+import uuid
 
 import pytest
 
@@ -45,12 +46,9 @@ async def test_the_fourth_request_in_a_minute_gets_429_and_each_token_has_its_ow
 async def test_with_redis_two_processes_share_one_budget_per_token(settings, clock, db):
     from redis.asyncio import Redis
 
-    shared = dataclasses.replace(settings, api_rate_limit=2, redis_url=REDIS_URL)
+    shared = dataclasses.replace(settings, api_rate_limit=2, redis_url=REDIS_URL,
+                                 redis_prefix=f"arena-test-{uuid.uuid4().hex[:8]}")
     token = await issue_token(db, clock, Scope.RECORDS)
-    redis = Redis.from_url(REDIS_URL)
-    for key in await redis.keys("arena_api_rate*"):
-        await redis.delete(key)
-    await redis.aclose()
     workers = [create_app(shared, clock=clock), create_app(shared, clock=clock)]
     statuses = []
     for app in [*workers, workers[0]]:

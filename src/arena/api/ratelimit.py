@@ -1,12 +1,11 @@
-"""Rate limits per client token, with Litestar's own RateLimitMiddleware on the API router only.
+"""Rate limits per client token on the API router (ARENA_API_RATE_LIMIT requests a minute).
 
-The limiter keys on the SHA-256 of the bearer token (every token gets its own budget, and the
-token itself is never a store key); a request without a token is keyed on its address. It runs
-before authentication (Litestar runs route middleware before guards), so a client over its
-budget is refused without a database query.
-
-The budget lives in a Litestar store: in memory (per process) by default, in Redis when
-ARENA_REDIS_URL is set, so that several workers share one budget per client.
+The budget is keyed on the SHA-256 of the bearer token (every token gets its own budget, and
+the token itself is never a store key); a request without a token is keyed on its address. It
+runs before authentication (route middleware runs before guards), so a client over its budget
+is refused without a database query. The counts live in arena.ratelimit's limiter: Redis when
+ARENA_REDIS_URL is set (one atomic budget for every process), else the process's memory.
+Answers carry RateLimit-Limit/-Remaining/-Reset; a refusal also Retry-After (api.errors).
 """
 
 from __future__ import annotations
@@ -14,15 +13,14 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request
-from litestar.middleware.rate_limit import RateLimitConfig, get_remote_address
-from litestar.stores.base import Store
-from litestar.stores.memory import MemoryStore
+from litestar.datastructures import MutableScopeHeaders
+from litestar.exceptions import TooManyRequestsException
+from litestar.middleware.rate_limit import get_remote_address
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from arena.api.service import bearer_token, token_sha256
-from arena.settings import Settings
-
-RATE_LIMIT_STORE = "api_rate_limit"  # name in the app's store registry
-RATE_LIMIT_NAMESPACE = "arena_api_rate"  # key prefix in Redis
+from arena.ratelimit import Decision, Limit
+from arena.web.limits import spend
 
 
 def client_key(request: Request[Any, Any, Any]) -> str:
@@ -30,19 +28,27 @@ def client_key(request: Request[Any, Any, Any]) -> str:
     return f"token:{token_sha256(token)}" if token else f"addr:{get_remote_address(request)}"
 
 
-def rate_limit_store(settings: Settings) -> Store:
-    if settings.redis_url:
-        from litestar.stores.redis import RedisStore
-
-        return RedisStore.with_client(url=settings.redis_url, namespace=RATE_LIMIT_NAMESPACE)
-    return MemoryStore()
+def rate_limit_headers(decision: Decision) -> dict[str, str]:
+    return {"ratelimit-limit": str(decision.limit), "ratelimit-remaining": str(decision.remaining),
+            "ratelimit-reset": str(decision.reset)}
 
 
-def api_stores(settings: Settings) -> dict[str, Store]:
-    """For create_app's `stores=`: the middleware finds its store by name in the app's registry."""
-    return {RATE_LIMIT_STORE: rate_limit_store(settings)}
+def rate_limit_middleware(app: ASGIApp) -> ASGIApp:
+    async def limited(scope: Scope, receive: Receive, send: Send) -> None:
+        request: Request[Any, Any, Any] = Request(scope)
+        limit = Limit("api", request.app.state.settings.api_rate_limit)
+        decision = await spend(request, limit, client_key(request))
+        headers = rate_limit_headers(decision)
+        if not decision.allowed:
+            raise TooManyRequestsException(headers=headers)
 
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                response_headers = MutableScopeHeaders.from_message(message)
+                for name, value in headers.items():
+                    response_headers[name] = value
+            await send(message)
 
-def rate_limit_config(settings: Settings) -> RateLimitConfig:
-    return RateLimitConfig(rate_limit=("minute", settings.api_rate_limit), identifier_for_request=client_key,
-                           store=RATE_LIMIT_STORE)
+        await app(scope, receive, with_headers)
+
+    return limited

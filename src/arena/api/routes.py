@@ -22,7 +22,7 @@ from arena.api.cursor import DEFAULT_LIMIT, MAX_LIMIT, page_request
 from arena.api.errors import API_PREFIX
 from arena.api.models import Scope
 from arena.api.openapi import ERROR_RESPONSES, NOT_FOUND, SECURITY, build_document
-from arena.api.ratelimit import rate_limit_config
+from arena.api.ratelimit import rate_limit_middleware
 from arena.api.schemas import ChallengeOut, ChallengePage, RecordPage, ResultOut, ResultPage
 from arena.records.models import RecordType
 from arena.settings import Settings
@@ -114,6 +114,6 @@ def api_router(settings: Settings) -> Router:
     on every answer) is skipped; answers hold personal data, so nothing may cache them. Left out
     of the developers' /schema: the API has its own document, with its security scheme."""
     return Router(path=API_PREFIX, route_handlers=[*DATA_HANDLERS, openapi_document], guards=[require_client],
-                  middleware=[rate_limit_config(settings).middleware], security=SECURITY,
+                  middleware=[rate_limit_middleware], security=SECURITY,
                   cache_control=CacheControlHeader(no_store=True), opt={"exclude_from_csrf": True},
                   include_in_schema=False)

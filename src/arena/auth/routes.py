@@ -11,8 +11,11 @@ from arena.auth import service
 from arena.auth.sessions import SESSION_COOKIE, SESSION_LIFETIME
 from arena.errors import FormErrors
 from arena.i18n import LOCALES
+from arena.i18n import gettext as _
+from arena.observe.metrics import LOGIN_FAILURES
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.helpers import client_address, read_form, redirect, safe_next
+from arena.web.limits import login_limit, retry_after, spend
 from arena.web.templating import render
 
 
@@ -37,9 +40,17 @@ async def login(request: Request[Any, Any, Any], db_session: DbSession, clock: C
     username = form.raw("username")[:200]
     password = form.raw("password")[:1024]
     target = safe_next(form.raw("next"))
+    # Before any password hashing: a flood from one address must not cost us argon2 work.
+    decision = await spend(request, login_limit(request), client_address(request))
+    if not decision.allowed:
+        LOGIN_FAILURES.labels("rate_limited").inc()
+        message = _("登录尝试过于频繁，请 {seconds} 秒后再试。").format(seconds=decision.reset)
+        return render(request, "auth/login.html", {"next": target, "username": username, "error": message},
+                      status_code=429, headers=retry_after(decision))
     try:
         user = await service.authenticate(db_session, clock, username, password, client_address(request))
     except service.LoginRefused as refused:
+        LOGIN_FAILURES.labels("refused").inc()
         # Failures are counted, so this response commits (throttling needs the count).
         return render(request, "auth/login.html", {"next": target, "username": username,
                                                    "error": refused.message}, status_code=400)

@@ -96,22 +96,25 @@ class DatabaseSessionStore:
 class RedisSessionStore:
     """Sessions as Redis keys with a TTL; a per-user set lets a password reset revoke them all."""
 
-    def __init__(self, redis_url: str) -> None:
+    def __init__(self, redis_url: str, prefix: str = "arena") -> None:
         from redis.asyncio import Redis
 
         self.redis = Redis.from_url(redis_url)
+        self.prefix = prefix
 
-    @staticmethod
-    def _key(token: str) -> str:
-        return f"arena:session:{token_hash(token)}"
+    def _key(self, token: str) -> str:
+        return f"{self.prefix}:session:{token_hash(token)}"
+
+    def _user_key(self, user_id: int) -> str:
+        return f"{self.prefix}:user-sessions:{user_id}"
 
     async def create(self, db: AsyncSession, user_id: int, now: datetime, remote_addr: str | None) -> str:
         token = new_token()
         seconds = int(SESSION_LIFETIME.total_seconds())
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.set(self._key(token), str(user_id), ex=seconds)
-            pipe.sadd(f"arena:user-sessions:{user_id}", token_hash(token))
-            pipe.expire(f"arena:user-sessions:{user_id}", seconds)
+            pipe.sadd(self._user_key(user_id), token_hash(token))
+            pipe.expire(self._user_key(user_id), seconds)
             await pipe.execute()
         return token
 
@@ -136,11 +139,11 @@ class RedisSessionStore:
         await self.redis.delete(self._key(token))
 
     async def revoke_all(self, db: AsyncSession, user_id: int, now: datetime) -> None:
-        hashes = await self.redis.smembers(f"arena:user-sessions:{user_id}")
-        keys = [f"arena:session:{h.decode() if isinstance(h, bytes) else h}" for h in hashes]
+        hashes = await self.redis.smembers(self._user_key(user_id))
+        keys = [f"{self.prefix}:session:{h.decode() if isinstance(h, bytes) else h}" for h in hashes]
         if keys:
             await self.redis.delete(*keys)
-        await self.redis.delete(f"arena:user-sessions:{user_id}")
+        await self.redis.delete(self._user_key(user_id))
 
 
 def actor_from_rows(rows: Sequence[Any]) -> Actor | None:
@@ -152,5 +155,5 @@ def actor_from_rows(rows: Sequence[Any]) -> Actor | None:
     return Actor(user_id=first.id, username=first.username, display_name=first.display_name, roles=roles)
 
 
-def create_session_store(redis_url: str | None) -> SessionStore:
-    return RedisSessionStore(redis_url) if redis_url else DatabaseSessionStore()
+def create_session_store(redis_url: str | None, prefix: str = "arena") -> SessionStore:
+    return RedisSessionStore(redis_url, prefix) if redis_url else DatabaseSessionStore()

@@ -11,9 +11,9 @@ import asyncio
 import contextlib
 import logging
 import signal
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from arena.auth.models import User
@@ -28,15 +28,29 @@ MAX_ATTEMPTS = 5
 BATCH = 50
 
 
+def _unsent(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """Notifications still to be e-mailed: recipient has an address, not older than a week."""
+    return (Notification.emailed_at.is_(None), User.email.is_not(None),
+            Notification.created_at > now - timedelta(days=7))
+
+
+async def mail_queue(db: AsyncSession, now: datetime) -> tuple[int, int]:
+    """(waiting, given up) e-mails, for /metrics: one statement."""
+    row = (await db.execute(
+        select(func.count().filter(Notification.email_attempts < MAX_ATTEMPTS),
+               func.count().filter(Notification.email_attempts >= MAX_ATTEMPTS))
+        .select_from(Notification).join(User, User.id == Notification.recipient_id)
+        .where(*_unsent(now)))).one()
+    return int(row[0]), int(row[1])
+
+
 async def send_pending_mail(session_maker: async_sessionmaker[AsyncSession], clock: Clock,
                             config: mail.SmtpConfig) -> int:
     async with transaction(session_maker) as db:
         rows = (await db.execute(
             select(Notification.id, Notification.title, Notification.body, Notification.link, User.email)
             .join(User, User.id == Notification.recipient_id)
-            .where(Notification.emailed_at.is_(None), User.email.is_not(None),
-                   Notification.email_attempts < MAX_ATTEMPTS,
-                   Notification.created_at > clock.now() - timedelta(days=7))
+            .where(*_unsent(clock.now()), Notification.email_attempts < MAX_ATTEMPTS)
             .order_by(Notification.id).limit(BATCH))).all()
         # claim them: whoever marks first sends
         claimed = []

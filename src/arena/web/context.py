@@ -9,13 +9,15 @@ is left when the response has been sent.
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, cast
 
 from litestar import Request
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,8 +26,12 @@ from arena.actor import Actor
 from arena.auth.sessions import SESSION_COOKIE
 from arena.clock import Clock
 from arena.db import begin_write
+from arena.observe import logs, metrics
+from arena.settings import Settings
+from arena.web.forwarded import client_address as forwarded_client
 
 DB_SCOPE_KEY = "arena.db"
+access_logger = logging.getLogger("arena.access")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -79,33 +85,43 @@ def provide_actor(request: Request[Any, Any, Any]) -> Actor | None:
 class RequestContext:
     """Wraps the whole application (not one route), so unmatched paths and 405s get the locale,
     the user's navigation and the security headers too: Litestar only runs route middleware
-    once a route has matched."""
+    once a route has matched. It also gives each request its id (logs, X-Request-ID), puts the
+    person's address behind a trusted proxy in place of the proxy's, and times the request for
+    /metrics and the access log."""
 
-    def __init__(self, app: ASGIApp, security_headers: dict[str, str]) -> None:
+    def __init__(self, app: ASGIApp, settings: Settings, security_headers: dict[str, str]) -> None:
         self.app = app
+        self.settings = settings
         self.security_headers = security_headers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP or scope["path"].startswith("/static/"):
             await self.app(scope, receive, send)
             return
+        started = time.perf_counter()
+        scope = self._with_client(cast(HTTPScope, scope))
         head = scope["method"] == "HEAD"
         if head:
             # HEAD answers as GET without the body (monitors and link checkers use it).
-            scope = {**scope, "method": "GET"}
+            scope = cast(HTTPScope, {**scope, "method": "GET"})
         request: Request[Any, Any, Any] = Request(scope)
+        rid = logs.new_request_id(request.headers.get("x-request-id"))
+        rid_token = logs.request_id.set(rid)
         token = i18n.current_locale.set(
             i18n.negotiate(request.cookies.get("arena_lang"), request.headers.get("accept-language"))
         )
 
         sent_head_body: list[bool] = []
+        status: list[int] = [500]
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
+                status[0] = message["status"]
                 headers = MutableScopeHeaders.from_message(message)
                 for name, value in self.security_headers.items():
                     if name not in headers:
                         headers[name] = value
+                headers["x-request-id"] = rid
                 if request.state.get("actor") is not None and "cache-control" not in headers:
                     # A logged-in page must not come back from the browser's cache (the back
                     # button after logout, a shared computer): never store it.
@@ -130,3 +146,26 @@ class RequestContext:
             session: AsyncSession | None = scope.get(DB_SCOPE_KEY)  # type: ignore[assignment]
             if session is not None:
                 await session.close()
+            self._observe(request, scope, status[0], time.perf_counter() - started)
+            logs.request_id.reset(rid_token)
+
+    def _with_client(self, scope: HTTPScope) -> HTTPScope:
+        if not self.settings.trusted_proxies:
+            return scope
+        peer = scope.get("client")
+        forwarded = next((v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"x-forwarded-for"), None)
+        address = forwarded_client(peer[0] if peer else None, forwarded, self.settings.trusted_proxies)
+        if address and peer and address != peer[0]:
+            return cast(HTTPScope, {**scope, "client": (address, 0)})
+        return scope
+
+    def _observe(self, request: Request[Any, Any, Any], scope: HTTPScope, status: int, seconds: float) -> None:
+        route = cast(str | None, scope.get("path_template"))  # set by the router once a route matched
+        metrics.observe_request(scope["method"], route, status, seconds)
+        if self.settings.access_log:
+            actor = request.state.get("actor")
+            access_logger.info("%s %s %s %.1fms", scope["method"], scope["path"], status, seconds * 1000,
+                               extra={"method": scope["method"], "path": scope["path"], "route": route,
+                                      "status": status, "duration_ms": round(seconds * 1000, 1),
+                                      "client": request.client.host if request.client else None,
+                                      "user_id": actor.user_id if actor else None})

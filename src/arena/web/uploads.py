@@ -14,8 +14,16 @@ from arena.files.models import StoredFile
 from arena.files.service import accept_upload
 from arena.files.store import MAX_BYTES, UploadRejected
 from arena.i18n import gettext as _
+from arena.web.limits import spend, upload_limit
 
 TITLE_MAX = 200
+
+
+async def _spend_upload_budget(request: Request[Any, Any, Any], actor: Actor, files: int) -> None:
+    """Uploads per account per minute (ARENA_UPLOAD_RATE_LIMIT): checked before reading a byte."""
+    decision = await spend(request, upload_limit(request), f"user:{actor.user_id}", files)
+    if not decision.allowed:
+        raise UploadRejected(_("上传过于频繁，请 {seconds} 秒后再试。").format(seconds=decision.reset))
 
 
 async def receive_upload(request: Request[Any, Any, Any], db: AsyncSession, actor: Actor) -> tuple[str, StoredFile]:
@@ -26,6 +34,7 @@ async def receive_upload(request: Request[Any, Any, Any], db: AsyncSession, acto
         raise UploadRejected(_("请选择要上传的文件"))
     if len(title) > TITLE_MAX or "<" in title:
         raise UploadRejected(_("附件名称最多 200 个字符，且不能包含 HTML 标记"))
+    await _spend_upload_budget(request, actor, 1)
     data = await upload.read(MAX_BYTES + 1)  # one byte more than allowed: enough to refuse it
     stored = await accept_upload(db, actor, request.app.state.settings.files_dir, upload.filename, data)
     return title, stored
@@ -39,6 +48,8 @@ async def receive_files(request: Request[Any, Any, Any], db: AsyncSession, actor
     uploads = [u for u in form.getall(name, []) if isinstance(u, UploadFile) and u.filename]
     if len(uploads) > limit:
         raise UploadRejected(_("最多上传 {n} 个文件").format(n=limit))
+    if uploads:
+        await _spend_upload_budget(request, actor, len(uploads))
     stored = []
     for upload in uploads:
         data = await upload.read(MAX_BYTES + 1)

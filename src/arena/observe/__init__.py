@@ -1,0 +1,1 @@
+"""What an operator watches: logs with request ids, Prometheus metrics, readiness."""
