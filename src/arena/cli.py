@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import logging.config
 import os
 import sys
 from collections.abc import Awaitable, Callable
@@ -277,6 +278,75 @@ def results_verify(challenge_id: int, acceptance: bool) -> None:
     click.echo("评审结果核验通过 / results verified")
 
 
+# --- backups and moving databases (arena.ops) -------------------------------------------------
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+@main.command("backup", short_help="备份数据库与上传文件 / Back up the database and files.",
+              help="把数据库与上传文件备份到新的或空的目录，运行中也可备份 / Back up the database and uploaded "
+                   "files into a new or empty directory (safe while Arena runs).")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@_fail_cleanly
+def backup_command(directory: Path) -> None:
+    from arena.ops.backup import backup
+
+    done = backup(settings(), directory)
+    click.echo(f"备份完成：{directory}，数据库 + {len(done.store_files)} 个文件（共 {_megabytes(done.total_bytes)}），"
+               f"审计事件 {done.audit_count} 条，末条哈希 {done.audit_last_hash or '—'} / backup written")
+
+
+@main.command("restore", short_help="把备份恢复到空的安装 / Restore a backup into an empty installation.",
+              help="把备份恢复到空的安装（无数据表的数据库、空的文件目录）。先核对全部哈希，再恢复数据库与文件"
+                   "并校验审计哈希链。不自动升级数据库结构：备份较旧时会提示运行 arena db upgrade，以便先核对"
+                   "恢复结果 / Restore a backup into an empty installation. Verifies every hash first, then "
+                   "the audit chain. Never migrates: if the backup is older, you are told to run "
+                   "arena db upgrade once you have checked the restore.")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@_fail_cleanly
+def restore_command(directory: Path) -> None:
+    from arena.ops.database import SchemaStatus, head_revision
+    from arena.ops.restore import restore
+
+    done = restore(settings(), directory)
+    backup = done.manifest
+    click.echo(f"已恢复：数据库 + {len(backup.store_files)} 个文件，哈希核对无误（备份时间 {backup.created_at}）"
+               "/ restored, every hash verified")
+    chain = done.chain
+    if chain.broken is not None:
+        raise CommandFailed(f"恢复已写入，但哈希链在第 {chain.broken.seq} 号事件处断开：{chain.broken.reason}"
+                            " / restored, but the audit chain is broken")
+    if not done.chain_matches_backup:
+        raise CommandFailed(f"恢复已写入，但哈希链与备份清单不符（清单 {backup.audit_count} 条，"
+                            f"恢复后 {chain.count} 条）/ restored, but the audit chain differs from the manifest")
+    click.echo(f"哈希链完整：{chain.count} 条事件，末条哈希 {chain.last_hash} / chain intact")
+    if done.schema is SchemaStatus.BEHIND:
+        click.echo(f"备份的数据库结构版本 {backup.alembic_revision} 旧于本程序的 {head_revision()}："
+                   "请运行 arena db upgrade / the schema is older than this Arena: run arena db upgrade")
+
+
+@db.command("copy", short_help="整库复制到空的目标数据库 / Copy the database into an empty one.",
+            help="把当前配置的数据库整库复制到空的目标数据库（如 SQLite 试点迁到 PostgreSQL），源库可继续运行；"
+                 "任何失败都不在目标库留下数据 / Copy the configured database into an empty one (e.g. a "
+                 "SQLite pilot to PostgreSQL) while the source keeps running; any failure leaves no data "
+                 "in the target.")
+@click.option("--to", "target_url", required=True, metavar="URL", envvar="ARENA_COPY_TO",
+              help="目标数据库地址，如 postgresql+asyncpg://arena@db/arena；含密码时可改用环境变量 ARENA_COPY_TO，"
+                   "免得密码出现在进程列表中 / target database URL (or ARENA_COPY_TO, to keep a password out of ps)")
+@_fail_cleanly
+def db_copy(target_url: str) -> None:
+    from sqlalchemy import make_url
+
+    from arena.ops.copy import copy_database
+
+    done = copy_database(settings().database_url, target_url)
+    target = make_url(target_url).render_as_string(hide_password=True)
+    click.echo(f"已复制到 {target}：{len(done.rows)} 张表共 {done.total} 行，逐表行数一致；"
+               f"哈希链完整：{done.chain.count} 条事件，末条哈希 {done.chain.last_hash}"
+               " / copied, row counts equal, chain intact")
+
+
 # --- worker -----------------------------------------------------------------------------------
 
 @main.command(help="运行后台任务：定时提醒与邮件通知 / Run reminders and e-mail in the background.")
@@ -288,10 +358,12 @@ def worker(once: bool, interval: float | None) -> None:
     from arena.db import create_engine, create_session_maker
     from arena.notify import mail
     from arena.notify.worker import run_forever, run_pass
+    from arena.observe.logs import dict_config
 
     cfg = settings()
     smtp = mail.SmtpConfig.from_url(cfg.smtp_url) if cfg.smtp_url else None
     seconds = interval or float(os.environ.get("ARENA_WORKER_INTERVAL") or 30)
+    logging.config.dictConfig(dict_config(cfg, level="WARNING"))
     logging.getLogger("arena.worker").setLevel(logging.INFO)
 
     async def run() -> tuple[int, int] | None:
@@ -315,7 +387,13 @@ def worker(once: bool, interval: float | None) -> None:
 @click.option("--reload", is_flag=True, help="代码变动时重启（开发用）/ restart on code changes")
 @_fail_cleanly
 def serve(reload: bool) -> None:
+    from arena.observe.metrics import MULTIPROCESS_DIR, prepare_multiprocess_dir
+
     cfg = settings()
+    # Every worker process writes its metrics here and /metrics adds them up (arena.observe.metrics).
+    metrics_dir = cfg.var_dir / "metrics"
+    prepare_multiprocess_dir(metrics_dir)
+    os.environ[MULTIPROCESS_DIR] = str(metrics_dir)
     args = [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "--host", cfg.host,
             "--port", str(cfg.port), "--workers", str(cfg.workers), "--no-ws", "--log-level", "warning"]
     if reload:

@@ -44,7 +44,6 @@ async def test_the_fourth_request_in_a_minute_gets_429_and_each_token_has_its_ow
 
 @pytest.mark.skipif(not _redis_reachable(), reason="no Redis on 127.0.0.1:6379")
 async def test_with_redis_two_processes_share_one_budget_per_token(settings, clock, db):
-    from redis.asyncio import Redis
 
     shared = dataclasses.replace(settings, api_rate_limit=2, redis_url=REDIS_URL,
                                  redis_prefix=f"arena-test-{uuid.uuid4().hex[:8]}")

@@ -5,12 +5,15 @@ Every change writes an audit event in the caller's transaction.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.actor import Actor
@@ -50,11 +53,22 @@ async def find_user(db: AsyncSession, username: str) -> User | None:
     return await db.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
 
 
-async def _throttle(db: AsyncSession, key: str) -> LoginThrottle:
+async def _throttle(db: AsyncSession, key: str, now: datetime) -> LoginThrottle:
+    """The counter row for `key`, created if missing. Two first logins at once (two app
+    processes) must not both insert it: the insert yields to whichever came first."""
+    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    await db.execute(insert(LoginThrottle).values(key=key, failures=0, created_at=now, updated_at=now)
+                     .on_conflict_do_nothing(index_elements=["key"]))
     row = await db.scalar(select(LoginThrottle).where(LoginThrottle.key == key))
-    if row is None:
-        row = LoginThrottle(key=key, failures=0)
-        db.add(row)
+    assert row is not None
+    return row
+
+
+async def _locked(db: AsyncSession, row: LoginThrottle) -> LoginThrottle:
+    """Re-read the row under a row lock (PostgreSQL; SQLite writers are serial anyway) just
+    before changing it, so two failures counted at once both count. Taken after the password
+    check, so logins from one address never wait on each other's hashing."""
+    await db.refresh(row, with_for_update=True)
     return row
 
 
@@ -91,21 +105,23 @@ async def authenticate(db: AsyncSession, clock: Clock, username: str, password: 
     """
     now = clock.now()
     username = username.strip()
-    account_row = await _throttle(db, f"user:{username.lower()[:150]}")
-    address_row = await _throttle(db, f"addr:{(remote_addr or 'unknown')[:150]}")
+    account_row = await _throttle(db, f"user:{username.lower()[:150]}", now)
+    address_row = await _throttle(db, f"addr:{(remote_addr or 'unknown')[:150]}", now)
     for row, is_address in ((address_row, True), (account_row, False)):
         refusal = _refusal_if_throttled(row, now, address=is_address)
         if refusal:
             raise LoginRefused(refusal)
     user = await find_user(db, username) if username else None
-    if user is None or not user.is_active or not passwords.verify_password(user.password_hash, password):
-        _count_failure(account_row, now, ACCOUNT_LOCK_AFTER)
-        _count_failure(address_row, now, ADDRESS_LOCK_AFTER)
+    if user is None or not user.is_active or not await asyncio.to_thread(passwords.verify_password,
+                                                                         user.password_hash, password):
+        _count_failure(await _locked(db, account_row), now, ACCOUNT_LOCK_AFTER)
+        _count_failure(await _locked(db, address_row), now, ADDRESS_LOCK_AFTER)
         await db.flush()
         if account_row.locked_until and account_row.locked_until > now:
             raise LoginRefused(_refusal_if_throttled(account_row, now, address=False) or "")
         left = ACCOUNT_LOCK_AFTER - account_row.failures
         raise LoginRefused(_("用户名或密码不正确（再失败 {n} 次将锁定账号 15 分钟）").format(n=left))
+    account_row = await _locked(db, account_row)
     account_row.failures = 0
     account_row.locked_until = None
     if user.password_hash and passwords.needs_rehash(user.password_hash):
