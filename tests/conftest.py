@@ -23,14 +23,17 @@ from typing import Any
 
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from litestar import Litestar
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from arena.app import create_app
+from arena.auth import passwords
 from arena.cli import upgrade_database
 from arena.clock import FrozenClock
 from arena.db import create_engine
+from arena.demo import load_demo
 from arena.settings import Settings
 
 PG_ADMIN_URL = os.environ.get("ARENA_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
@@ -89,6 +92,26 @@ async def pg_admin(*statements: str) -> None:
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
     in_thread(upgrade_database, f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite database holding the demo (scale 1), made once per test process and
+    shared by every test that needs the demo's data (copy it, or copy_database it to PostgreSQL;
+    never write to it)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    settings = Settings(env="development", database_url=url, secret_key="test-secret-" + "x" * 40,
+                        demo_password="arena-demo", var_dir=path.parent / "var", files_dir=path.parent / "files")
+    real_hasher = passwords._hasher
+    # The demo hashes 35 passwords; cheap argon2 parameters save ~20 s and still verify at login.
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    try:
+        in_thread(upgrade_database, url)
+        in_thread(asyncio.run, load_demo(settings, scale=1))
+    finally:
+        passwords._hasher = real_hasher
     return path
 
 

@@ -40,7 +40,6 @@ from arena.app import create_app
 from arena.audit.service import verify_chain
 from arena.cli import upgrade_database
 from arena.db import create_engine, create_session_maker
-from arena.demo import load_demo
 from arena.models import metadata
 from arena.settings import Settings
 from tests.conftest import BACKENDS, Browser, in_thread, make_client, pg_admin, pg_url
@@ -104,14 +103,9 @@ async def _read_demo(url: str) -> DemoRows:
 
 
 @pytest.fixture(scope="session")
-def head_demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRows:
-    home = tmp_path_factory.mktemp("upgrade-demo")
-    url = f"sqlite+aiosqlite:///{home / 'demo.db'}"
-    in_thread(upgrade_database, url)
-    settings = Settings(env="development", database_url=url, secret_key=SECRET, var_dir=home / "var",
-                        files_dir=home / "files", demo_password=DEMO_PASSWORD)
-    in_thread(asyncio.run, load_demo(settings, scale=1))
-    demo: DemoRows = in_thread(asyncio.run, _read_demo(url))
+def head_demo(demo_template: Path) -> DemoRows:
+    """The head demo's rows (tests/conftest.py builds the demo once per test process)."""
+    demo: DemoRows = in_thread(asyncio.run, _read_demo(f"sqlite+aiosqlite:///{demo_template}"))
     return demo
 
 

@@ -1,17 +1,35 @@
-"""Fault injection for crash tests: `ARENA_FAULT_PAUSE=name:seconds` makes the named point wait
-inside its transaction, so a test can kill the server at exactly that moment. Unset (always, in
-real use) it does nothing."""
+"""Fault injection for crash tests: `ARENA_FAULT_PAUSE=name:seconds[,name:lo-hi…]` makes the named
+points wait inside their transactions (a fixed time, or a random one between lo and hi), so a
+test can kill the process at exactly that moment. Each pause is logged first, so the test can
+tell a kill that landed mid-transaction. Unset (always, in real use) it does nothing."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
+import random
+
+logger = logging.getLogger("arena.faults")
 
 
 async def pause_point(name: str) -> None:
     spec = os.environ.get("ARENA_FAULT_PAUSE")
     if not spec:
         return
-    point, _sep, seconds = spec.partition(":")
-    if point == name:
-        await asyncio.sleep(float(seconds or 1))
+    seconds = pause_for(spec, name)
+    if seconds is not None:
+        logger.warning("fault pause %s %.3fs", name, seconds)
+        await asyncio.sleep(seconds)
+        logger.warning("fault resume %s", name)
+
+
+def pause_for(spec: str, name: str) -> float | None:
+    """The pause `spec` asks for at point `name` (pure but for the random draw)."""
+    for entry in spec.split(","):
+        point, _sep, value = entry.strip().partition(":")
+        if point != name:
+            continue
+        low, _dash, high = (value or "1").partition("-")
+        return random.uniform(float(low), float(high)) if high else float(low)
+    return None

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from click.testing import CliRunner, Result
 from sqlalchemy import func, select
 
@@ -26,11 +25,9 @@ from arena.actor import SYSTEM
 from arena.app import create_app
 from arena.audit import service as audit
 from arena.audit.service import ChainReport, verify_chain
-from arena.auth import passwords
-from arena.cli import main, upgrade_database
+from arena.cli import main
 from arena.clock import Clock
 from arena.db import create_engine, create_session_maker, transaction
-from arena.demo import load_demo
 from arena.files.service import accept_upload
 from arena.files.store import path_for
 from arena.ops.copy import copy_database, tables
@@ -84,24 +81,6 @@ def new_installation(tmp_path: Path) -> Iterator[Callable[[str, str], Installati
     yield make
     for dbname in created:
         in_thread(asyncio.run, pg_admin(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'))
-
-
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated SQLite database holding the demo (scale 1), made once per session."""
-    path = tmp_path_factory.mktemp("ops-demo") / "demo.db"
-    url = f"sqlite+aiosqlite:///{path}"
-    settings = Settings(env="development", database_url=url, secret_key=SECRET,
-                        var_dir=path.parent / "var", files_dir=path.parent / "files")
-    real_hasher = passwords._hasher
-    # The demo hashes 35 passwords; cheap argon2 parameters save ~20 s and still verify at login.
-    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    try:
-        in_thread(upgrade_database, url)
-        in_thread(asyncio.run, load_demo(settings, scale=1))
-    finally:
-        passwords._hasher = real_hasher
-    return path
 
 
 @pytest.fixture

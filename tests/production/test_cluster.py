@@ -21,6 +21,7 @@ from sqlalchemy import text
 
 from arena.audit.service import verify_chain
 from arena.db import create_engine, create_session_maker
+from arena.ops.copy import copy_database
 from tests.conftest import PG_AVAILABLE, pg_admin, pg_url
 from tests.production.cluster import Cluster, form_fields, running
 
@@ -81,15 +82,14 @@ def on(node_url: str, client: httpx.Client) -> httpx.Client:
 
 
 @pytest.fixture
-def pg_cluster(tmp_path: Path):
+def pg_cluster(tmp_path: Path, demo_template: Path):
     if not PG_AVAILABLE or not REDIS:
         pytest.skip("needs PostgreSQL and Redis")
     name = f"arena_cluster_{uuid.uuid4().hex[:10]}"
     asyncio.run(pg_admin(f'CREATE DATABASE "{name}"'))
     cluster = Cluster(tmp_path, pg_url(name), REDIS_URL)
     try:
-        cluster.arena("db", "upgrade")
-        cluster.arena("demo")
+        copy_database(f"sqlite+aiosqlite:///{demo_template}", cluster.database_url)  # the demo, on PostgreSQL
         with running(cluster):
             yield cluster
     finally:

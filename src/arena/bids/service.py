@@ -188,6 +188,7 @@ async def save_draft(db: AsyncSession, clock: Clock, actor: Actor, bid: Bid, dra
         row.title, row.due_on, row.deliverable, row.kpi = m.title, m.due_on, m.deliverable, m.kpi
     await db.flush()
     await audit.record(db, clock, actor, "cadre", "bid.save", "bid", bid.id, {"revision": bid.revision})
+    await pause_point("bid.save")  # crash tests stop the server here, mid-transaction
 
 
 async def claim_revision(db: AsyncSession, bid: Bid, revision: int) -> None:

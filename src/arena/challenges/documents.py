@@ -15,13 +15,11 @@ import re
 import threading
 from collections import OrderedDict
 from datetime import datetime
+from functools import cache
 from typing import Any
 from urllib.parse import quote
 
 from jinja2 import Environment
-from weasyprint import CSS, HTML
-from weasyprint.css.counters import CounterStyle
-from weasyprint.urls import URLFetcher
 
 from arena import PROJECT_ROOT, i18n
 from arena.challenges.queries import ChallengeView
@@ -34,13 +32,20 @@ _RENDERS = threading.BoundedSemaphore(2)
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # seven INFO lines per document
 
 
-class _NoNetwork(URLFetcher):
-    """Only files under static/css/print may be read while rendering."""
+@cache
+def _no_network() -> type[Any]:
+    """A URL fetcher that reads only files under static/css/print while rendering. WeasyPrint is
+    imported on the first PDF, not at start: it is a second of every process start otherwise
+    (every app worker, `arena worker`, each CLI call) for something most requests never need."""
+    from weasyprint.urls import URLFetcher
 
-    def fetch(self, url: str, headers: Any = None) -> Any:
-        if not url.startswith(PRINT_DIR.as_uri() + "/"):
-            raise ValueError(f"refused while printing: {url[:80]}")
-        return super().fetch(url, headers)
+    class NoNetwork(URLFetcher):
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if not url.startswith(PRINT_DIR.as_uri() + "/"):
+                raise ValueError(f"refused while printing: {url[:80]}")
+            return super().fetch(url, headers)
+
+    return NoNetwork
 
 
 def announcement_html(env: Environment, view: ChallengeView, now: datetime) -> str:
@@ -49,7 +54,10 @@ def announcement_html(env: Environment, view: ChallengeView, now: datetime) -> s
 
 
 def html_to_pdf(html: str, *, english: bool = False) -> bytes:
-    fetcher = _NoNetwork(allowed_protocols=("file",))
+    from weasyprint import CSS, HTML
+    from weasyprint.css.counters import CounterStyle
+
+    fetcher = _no_network()(allowed_protocols=("file",))
     counters = CounterStyle()  # holds the stylesheet's @counter-style rules (一、二、…)
     sheets = [CSS(filename=str(ANNOUNCEMENT_CSS), url_fetcher=fetcher, counter_style=counters)]
     if english:

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from arena.bids.models import Bid, BidMember, BidStatus, MemberStatus
 from arena.challenges.models import Challenge, ChallengeStatus
 from arena.clock import DISPLAY_TZ, Clock
+from arena.faults import pause_point
 from arena.i18n import gettext as _
 from arena.notify.models import SentReminder
 from arena.notify.service import notify
@@ -98,4 +99,5 @@ async def run_reminders(db: AsyncSession, clock: Clock) -> int:
             if await _claim(db, clock, name, reminder):
                 sent += await notify(db, clock, [reminder.recipient_id], name, reminder.title, reminder.body,
                                      reminder.link)
+                await pause_point("reminders.sent")  # crash tests kill the worker between two reminders
     return sent
