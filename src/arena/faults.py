@@ -6,11 +6,8 @@ tell a kill that landed mid-transaction. Unset (always, in real use) it does not
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import random
-
-logger = logging.getLogger("arena.faults")
 
 
 async def pause_point(name: str) -> None:
@@ -19,9 +16,10 @@ async def pause_point(name: str) -> None:
         return
     seconds = pause_for(spec, name)
     if seconds is not None:
-        logger.warning("fault pause %s %.3fs", name, seconds)
+        # Straight to stderr, not through logging: the app's log queue dies unflushed with kill -9.
+        os.write(2, f"fault pause {name} {seconds:.3f}s\n".encode())
         await asyncio.sleep(seconds)
-        logger.warning("fault resume %s", name)
+        os.write(2, f"fault resume {name}\n".encode())
 
 
 def pause_for(spec: str, name: str) -> float | None:
