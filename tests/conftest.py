@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -59,6 +61,23 @@ def _pg_reachable() -> bool:
 PG_AVAILABLE = _pg_reachable()
 if not PG_AVAILABLE and os.environ.get("CI") == "true":
     raise RuntimeError("CI=true but PostgreSQL is not reachable at " + PG_ADMIN_URL)
+
+REDIS_URL = os.environ.get("ARENA_TEST_REDIS", "redis://127.0.0.1:6379/15")
+
+
+def _redis_reachable() -> bool:
+    address = urlsplit(REDIS_URL)
+    try:
+        with socket.create_connection((address.hostname or "127.0.0.1", address.port or 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+REDIS_AVAILABLE = _redis_reachable()
+if not REDIS_AVAILABLE and os.environ.get("CI") == "true":
+    raise RuntimeError("CI=true but Redis is not reachable at " + REDIS_URL)
+needs_redis = pytest.mark.skipif(not REDIS_AVAILABLE, reason="Redis not reachable at " + REDIS_URL)
 
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
-import socket
 import uuid
 
 import pytest
@@ -13,17 +11,7 @@ from arena.api.models import Scope
 from arena.app import create_app
 from arena.settings import ConfigurationError, Settings
 from tests.api.factories import bearer, issue_token
-from tests.conftest import make_client
-
-REDIS_URL = os.environ.get("ARENA_TEST_REDIS", "redis://127.0.0.1:6379/15")
-
-
-def _redis_reachable() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
+from tests.conftest import REDIS_URL, make_client, needs_redis
 
 
 async def test_the_fourth_request_in_a_minute_gets_429_and_each_token_has_its_own_budget(settings, clock, db):
@@ -42,7 +30,7 @@ async def test_the_fourth_request_in_a_minute_gets_429_and_each_token_has_its_ow
     await app.state.engine.dispose()
 
 
-@pytest.mark.skipif(not _redis_reachable(), reason="no Redis on 127.0.0.1:6379")
+@needs_redis
 async def test_with_redis_two_processes_share_one_budget_per_token(settings, clock, db):
 
     shared = dataclasses.replace(settings, api_rate_limit=2, redis_url=REDIS_URL,

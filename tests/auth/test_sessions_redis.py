@@ -3,30 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-import os
-import socket
 
 import pytest
 
 from arena.app import create_app
 from arena.auth.models import Role
 from arena.auth.sessions import RedisSessionStore
-from tests.conftest import Browser, make_client
+from tests.conftest import REDIS_URL, Browser, make_client, needs_redis
 from tests.factories import make_user
 
-REDIS_URL = os.environ.get("ARENA_TEST_REDIS", "redis://127.0.0.1:6379/15")
-
-
-def _redis_reachable() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-pytestmark = pytest.mark.skipif(not _redis_reachable() and os.environ.get("CI") != "true",
-                                reason="no Redis on 127.0.0.1:6379")
+pytestmark = needs_redis
 
 
 @pytest.fixture

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import socket
 import uuid
 
-import pytest
 from sqlalchemy import func, select
 
 from arena.app import create_app
@@ -16,21 +14,12 @@ from arena.challenges.models import ChallengeStatus
 from arena.files.models import StoredFile
 from arena.ratelimit import Limit, MemoryLimiter, RedisLimiter, decide
 from tests.challenges.public_factories import make_challenge, make_organizer
-from tests.conftest import Browser, make_client
+from tests.conftest import REDIS_URL, Browser, make_client, needs_redis
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def _redis_reachable() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
 
-
-needs_redis = pytest.mark.skipif(not _redis_reachable(), reason="no Redis on 127.0.0.1:6379")
 
 
 def test_a_decision_counts_down_and_rounds_the_wait_up():

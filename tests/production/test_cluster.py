@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
-import socket
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -22,24 +20,13 @@ from sqlalchemy import text
 from arena.audit.service import verify_chain
 from arena.db import create_engine, create_session_maker
 from arena.ops.copy import copy_database
-from tests.conftest import PG_AVAILABLE, pg_admin, pg_url
+from tests.conftest import PG_AVAILABLE, REDIS_AVAILABLE, REDIS_URL, pg_admin, pg_url
 from tests.production.cluster import Cluster, form_fields, running
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
 DEMO_BID = 4  # the demo's complete draft by cadre15 on the open 乡村振兴 challenge (bids/demo.py)
 
 
-def _redis_reachable() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
 
-
-REDIS = _redis_reachable()
-if not REDIS and os.environ.get("CI") == "true":
-    raise RuntimeError("CI=true but Redis is not reachable at 127.0.0.1:6379")
 
 
 def sql(url: str, statement: str, **params: Any) -> list[Any]:
@@ -83,7 +70,7 @@ def on(node_url: str, client: httpx.Client) -> httpx.Client:
 
 @pytest.fixture
 def pg_cluster(tmp_path: Path, demo_template: Path):
-    if not PG_AVAILABLE or not REDIS:
+    if not PG_AVAILABLE or not REDIS_AVAILABLE:
         pytest.skip("needs PostgreSQL and Redis")
     name = f"arena_cluster_{uuid.uuid4().hex[:10]}"
     asyncio.run(pg_admin(f'CREATE DATABASE "{name}"'))
