@@ -65,6 +65,16 @@ def create_session_maker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
 
 
+def dialect_insert(session: AsyncSession, table: Any) -> Any:
+    """INSERT in the session's own dialect, for `.on_conflict_do_nothing()` (both SQLite and
+    PostgreSQL have it; the generic insert does not)."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return insert(table)
+
+
 async def begin_write(session: AsyncSession) -> None:
     """Open the session's transaction as a writer (BEGIN IMMEDIATE on SQLite)."""
     await session.connection(execution_options={WRITE_INTENT: True})

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.actor import Actor
@@ -21,6 +19,7 @@ from arena.audit import service as audit
 from arena.auth import passwords
 from arena.auth.models import LoginThrottle, Role, User, UserRole
 from arena.clock import Clock, to_display
+from arena.db import dialect_insert
 from arena.errors import DomainError, FormErrors, NotFound
 from arena.i18n import gettext as _
 
@@ -56,8 +55,7 @@ async def find_user(db: AsyncSession, username: str) -> User | None:
 async def _throttle(db: AsyncSession, key: str, now: datetime) -> LoginThrottle:
     """The counter row for `key`, created if missing. Two first logins at once (two app
     processes) must not both insert it: the insert yields to whichever came first."""
-    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
-    await db.execute(insert(LoginThrottle).values(key=key, failures=0, created_at=now, updated_at=now)
+    await db.execute(dialect_insert(db, LoginThrottle).values(key=key, failures=0, created_at=now, updated_at=now)
                      .on_conflict_do_nothing(index_elements=["key"]))
     row = await db.scalar(select(LoginThrottle).where(LoginThrottle.key == key))
     assert row is not None

@@ -10,13 +10,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.bids.models import Bid, BidMember, BidStatus, MemberStatus
 from arena.challenges.models import Challenge, ChallengeStatus
 from arena.clock import DISPLAY_TZ, Clock
+from arena.db import dialect_insert
 from arena.faults import pause_point
 from arena.i18n import gettext as _
 from arena.notify.models import SentReminder
@@ -80,8 +79,7 @@ async def _claim(db: AsyncSession, clock: Clock, name: str, reminder: Reminder) 
     values = {"rule": name, "object_type": reminder.object_type, "object_id": str(reminder.object_id),
               "recipient_id": reminder.recipient_id, "sent_at": clock.now(), "created_at": clock.now(),
               "updated_at": clock.now()}
-    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
-    result = await db.execute(insert(SentReminder).values(**values).on_conflict_do_nothing())
+    result = await db.execute(dialect_insert(db, SentReminder).values(**values).on_conflict_do_nothing())
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 

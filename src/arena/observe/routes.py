@@ -11,19 +11,17 @@ from litestar import Request, Response, get
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
-from arena import PROJECT_ROOT
 from arena.notify.worker import mail_queue
 from arena.observe.metrics import exposition, queue_families
 from arena.web.deps import ClockDep, DbSession
 
 
 @cache
-def schema_head() -> str | None:
-    """The newest migration this code knows (read once per process)."""
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
+def schema_head() -> str:
+    """The newest migration this code knows (read once per process; alembic loaded only here)."""
+    from arena.ops.database import head_revision
 
-    return ScriptDirectory.from_config(Config(str(PROJECT_ROOT / "alembic.ini"))).get_current_head()
+    return head_revision()
 
 
 def _token_matches(request: Request[Any, Any, Any], token: str) -> bool:
