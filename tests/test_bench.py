@@ -225,7 +225,7 @@ def test_bench_database_and_its_redis_keys_are_removed_even_when_the_run_is_inte
     options = parse_options(["--scale", "1", "--pages", "login", "--pg", PG_ADMIN_URL])
     setup = Setup(backends=[POSTGRESQL], pg_version="15", redis_url=REDIS_URL)
     with pytest.raises(KeyboardInterrupt):
-        runner.bench_scale(1, POSTGRESQL, options, setup, messages.append)
+        runner.bench_all(options, setup, messages.append)
     created = re.search(r"created PostgreSQL database (arena_bench_[0-9a-f]{8})", "\n".join(messages))
     assert created and not database_exists(created.group(1))
     assert f"… dropped PostgreSQL database {created.group(1)}" in messages
@@ -276,11 +276,11 @@ def test_exit_status_is_non_zero_only_when_a_page_answered_non_2xx(monkeypatch: 
                                                                                 pg_version="15.20"))
     outcomes = {"slow but fine": measured(*[500] * 10), "broken": measured(*[5] * 10, errors=3)}
     for name, result in outcomes.items():
-        def fake(scale: int, backend: str, options: object, setup: object, report: object,
-                 r: Measurement = result) -> Run:
-            return Run(backend, scale, [Row(LOGIN, r if backend == POSTGRESQL else measured(*[5] * 500))])
+        def fake(options: object, setup: Setup, report: object, r: Measurement = result) -> list[Run]:
+            return [Run(backend, 1, [Row(LOGIN, r if backend == POSTGRESQL else measured(*[5] * 500))])
+                    for backend in setup.backends]
 
-        monkeypatch.setattr(runner, "bench_scale", fake)
+        monkeypatch.setattr(runner, "bench_all", fake)
         status = runner.main(["--scale", "1", "--pages", "login"])
         out = capsys.readouterr().out
         assert "PG: PostgreSQL 15.20" in out
@@ -288,6 +288,36 @@ def test_exit_status_is_non_zero_only_when_a_page_answered_non_2xx(monkeypatch: 
             assert status == 1 and "errors on login at 1× (PG): 3, first: GET / answered 500" in out
         else:
             assert status == 0 and "SQLite: all pages meet it; PG: 0 of 1 meet it" in out
+
+
+def test_each_page_is_measured_on_every_scale_in_turn_once_all_are_served(monkeypatch: pytest.MonkeyPatch) -> None:
+    """1× and 100× of one page are measured back to back (in turns with --rounds), not minutes
+    apart: a shared machine that slows down between them must not look like a page that slows
+    down with the data."""
+    import contextlib
+
+    events: list[str] = []
+
+    @contextlib.contextmanager
+    def prepared(scale: int, backend: str, options: object, setup: object, report: object):
+        events.append(f"serve {backend} {scale}")
+        yield Run(backend, scale), scale, -scale
+        events.append(f"stop {backend} {scale}")
+
+    async def measure(page: Page, port: int, options: object) -> Measurement:
+        events.append(f"{page.name} on {port}")
+        return measured(5)
+
+    monkeypatch.setattr(runner, "prepared", prepared)
+    monkeypatch.setattr(runner, "measure", measure)
+    options = parse_options(["--scale", "1", "--scale", "100", "--pages", "login", "--rounds", "2"])
+    runs = runner.bench_all(options, Setup(backends=[SQLITE]), lambda message: None)
+    assert events == ["serve sqlite 1", "serve sqlite 100", *["baseline on -1", "baseline on -100"] * 2,
+                      *["login on 1", "login on 100"] * 2, "stop sqlite 100", "stop sqlite 1"]
+    assert [(run.scale, [row.page.name for row in run.rows]) for run in runs] == [
+        (1, ["baseline", "login"]), (100, ["baseline", "login"])]
+    first = runs[0].rows[1].result
+    assert first is not None and len(first.latencies) == 2 and first.elapsed == 2.0  # the turns add up
 
 
 def test_a_failed_setup_exits_2_with_the_reason(monkeypatch: pytest.MonkeyPatch,

@@ -20,12 +20,14 @@ from arena import PROJECT_ROOT
 from arena.api.errors import json_for_api
 from arena.api.routes import api_router
 from arena.auth.sessions import create_session_store
-from arena.challenges.catalogue_cache import CatalogueCache
+from arena.challenges.catalogue_cache import ELIGIBLE_ENTRIES, CatalogueCache
 from arena.clock import Clock
+from arena.data_versions import VersionedCache
 from arena.db import create_engine, create_session_maker
 from arena.files.store import MAX_BYTES
 from arena.observe.logs import litestar_logging
 from arena.ratelimit import create_limiter
+from arena.reports.cache import ReportCache
 from arena.settings import Settings
 from arena.web.context import RequestContext, provide_actor, provide_clock, provide_db_session
 from arena.web.errors import EXCEPTION_HANDLERS
@@ -139,6 +141,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.session_store = create_session_store(settings.redis_url, settings.redis_prefix)
     app.state.limiter = create_limiter(settings.redis_url, settings.redis_prefix)
     app.state.catalogue_cache = CatalogueCache()
+    app.state.eligible_cache = VersionedCache[str](ELIGIBLE_ENTRIES)
+    app.state.report_cache = ReportCache()
     app.state.jinja = create_environment(auto_reload=not settings.production)
     app.state.nav_paths = {route.path for route in app.routes}
     app.asgi_handler = RequestContext(app.asgi_handler, settings, security_headers(settings))

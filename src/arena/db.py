@@ -29,6 +29,9 @@ class Base(IdentityAuditBase):
 
 metadata = orm_registry.metadata
 
+VERSIONED_VIEWS = ("arena.challenges.catalogue_cache", "arena.reports.cache")
+"""Modules whose ORM listeners keep a cached view's data version (arena.data_versions)."""
+
 
 def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
     if database_url.startswith("sqlite"):
@@ -61,7 +64,8 @@ def _create_sqlite_engine(database_url: str, *, echo: bool) -> AsyncEngine:
 def create_session_maker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     # Every process that writes comes through here: make sure the listeners that bump cached
     # views' data versions are registered (imported late: they need the models, which need us).
-    importlib.import_module("arena.challenges.catalogue_cache")
+    for module in VERSIONED_VIEWS:
+        importlib.import_module(module)
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import func, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from arena.actor import SYSTEM, Actor
 from arena.audit import service as audit
@@ -260,6 +260,20 @@ def login_summary(settings: Settings) -> str:
     return "\n".join(lines)
 
 
+async def refresh_statistics(engine: AsyncEngine) -> None:
+    """Give the query planner fresh statistics after a bulk load, as autovacuum would a minute
+    later: right after `--scale 100` PostgreSQL still plans for empty tables (a scan of every
+    published challenge for the eligible list) and reads the heap for what the visibility map
+    would answer."""
+    async with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await autocommit.exec_driver_sql("VACUUM (ANALYZE)")
+        else:
+            await connection.exec_driver_sql("ANALYZE")
+            await connection.commit()
+
+
 async def load_demo(settings: Settings, *, scale: int = 1, clock: Clock | None = None,
                     review_load: bool = False) -> str:
     engine = create_engine(settings.database_url)
@@ -273,6 +287,7 @@ async def load_demo(settings: Settings, *, scale: int = 1, clock: Clock | None =
                 importlib.import_module(module)
             for step in DEMO_STEPS:
                 await step(ctx)
+        await refresh_statistics(engine)
     finally:
         await engine.dispose()
     return login_summary(settings)

@@ -178,6 +178,11 @@ class Measurement:
         self.errors += 1
         self.first_error = self.first_error or message
 
+    def add(self, other: Measurement) -> Measurement:
+        """This and another turn of the same page, as one measurement."""
+        return Measurement(self.latencies + other.latencies, self.errors + other.errors,
+                           self.first_error or other.first_error, self.elapsed + other.elapsed)
+
 
 Step = Callable[[Client], Awaitable[Reply]]
 

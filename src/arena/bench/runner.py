@@ -102,6 +102,7 @@ class Options:
     backends: list[str] | None = None  # None: both when PostgreSQL answers, else SQLite (with a note)
     pg_admin_url: str = DEFAULT_PG_ADMIN_URL  # the bench creates its databases beside this one
     redis: str | None = None  # PostgreSQL's sessions: a Redis URL, "none"; None: the default if it answers
+    rounds: int = 1  # each page's duration split into this many turns, taken in turn on every scale
 
 
 @dataclass
@@ -142,6 +143,9 @@ def parse_options(argv: list[str] | None = None) -> Options:
                         help="每页测量秒数 / seconds measured per page (default 5)")
     parser.add_argument("--warmup", type=float, default=float(_env("ARENA_BENCH_WARMUP", "1")),
                         help="每页预热秒数，不计入 / unmeasured warm-up seconds per page (default 1)")
+    parser.add_argument("--rounds", type=int, default=int(_env("ARENA_BENCH_ROUNDS", "1")),
+                        help="每页分几轮、各数据倍数轮流测量 / split each page's duration into this many "
+                             "turns, taken in turn on every scale and backend (default 1)")
     parser.add_argument("--concurrency", type=int, default=int(_env("ARENA_BENCH_CONCURRENCY", "16")),
                         help="并发虚拟用户数 / concurrent virtual users (default 16)")
     parser.add_argument("--workers", type=int, default=int(_env("ARENA_WORKERS", "2")),
@@ -162,8 +166,9 @@ def parse_options(argv: list[str] | None = None) -> Options:
         parser.error(f"unknown page(s): {', '.join(unknown)}; known: {', '.join(known)}")
     pages = [page for page in PAGES if page.name in names or page.server == "baseline"]
     scales = args.scales or [int(s) for s in _env("ARENA_BENCH_SCALES", "1,10").split(",")]
-    if min(scales) < 1 or args.duration <= 0 or args.warmup < 0 or args.concurrency < 1 or args.workers < 1:
-        parser.error("scales, duration, concurrency and workers must be positive")
+    if (min(scales) < 1 or args.duration <= 0 or args.warmup < 0 or args.concurrency < 1 or args.workers < 1
+            or args.rounds < 1):
+        parser.error("scales, duration, rounds, concurrency and workers must be positive")
     try:
         backends = parse_backends(args.backends) if args.backends else None
     except ValueError as exc:
@@ -171,7 +176,7 @@ def parse_options(argv: list[str] | None = None) -> Options:
     return Options(scales=scales, pages=pages, duration=args.duration, warmup=args.warmup,
                    concurrency=args.concurrency, workers=args.workers,
                    demo_password=_env("ARENA_DEMO_PASSWORD", "arena-demo"),
-                   backends=backends, pg_admin_url=args.pg, redis=args.redis)
+                   backends=backends, pg_admin_url=args.pg, redis=args.redis, rounds=args.rounds)
 
 
 # --- processes --------------------------------------------------------------------------------
@@ -292,8 +297,10 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
 
 
 async def measure(page: Page, port: int, options: Options) -> Measurement | None:
-    """None when the page answers 404 (not built yet); otherwise what the load saw."""
+    """None when the page answers 404 (not built yet); otherwise what the load saw in one turn
+    (the duration over the rounds)."""
     clients = [Client(HOST, port) for _ in range(options.concurrency)]
+    turn = options.duration / options.rounds
     try:
         if page.user:
             await asyncio.gather(*(client.login(page.user, options.demo_password) for client in clients))
@@ -303,8 +310,8 @@ async def measure(page: Page, port: int, options: Options) -> Measurement | None
         targets = [await follow(client, page, index) for index, client in enumerate(clients)]
         if page.autosave:
             steps = [await autosave_step(client, target) for client, target in zip(clients, targets, strict=True)]
-            return await drive(clients, targets[0], warmup=options.warmup, duration=options.duration, steps=steps)
-        return await drive(clients, targets[0], warmup=options.warmup, duration=options.duration)
+            return await drive(clients, targets[0], warmup=options.warmup, duration=turn, steps=steps)
+        return await drive(clients, targets[0], warmup=options.warmup, duration=turn)
     finally:
         await asyncio.gather(*(client.close() for client in clients))
 
@@ -344,9 +351,12 @@ async def autosave_step(client: Client, sheet: str) -> Step:
     return step
 
 
-def bench_scale(scale: int, backend: str, options: Options, setup: Setup, report: Callable[[str], None]) -> Run:
-    """`scale`× the demo data in a new database of `backend`; Arena and the baseline served on it;
-    every page measured. The servers, the database and the files are gone when this returns."""
+@contextlib.contextmanager
+def prepared(scale: int, backend: str, options: Options, setup: Setup,
+             report: Callable[[str], None]) -> Iterator[tuple[Run, int, int]]:
+    """`scale`× the demo data in a new database of `backend`, Arena and the baseline served on it:
+    (the run to fill, Arena's port, the baseline's port). The servers, the database and the
+    files are gone when the block ends."""
     label, run = LABELS[backend], Run(backend, scale)
     with tempfile.TemporaryDirectory(prefix="arena-bench-") as tmp, contextlib.ExitStack() as cleanup:
         directory = Path(tmp)
@@ -364,16 +374,32 @@ def bench_scale(scale: int, backend: str, options: Options, setup: Setup, report
         report(f"… {label} {scale}×: demo data loaded in {run.load_seconds:.0f} s")
         with serve(arena_command, env, log, "/healthz") as arena_port, \
                 serve(baseline_command(options.workers), env, log, "/") as baseline_port:
-            for page in options.pages:
-                report(f"… {label} {scale}×: {page.name}")
-                port = baseline_port if page.server == "baseline" else arena_port
-                try:
-                    result = run_async(measure(page, port, options))
-                except HTTPError as exc:  # e.g. the login failed: an error row, not a crash
-                    result = Measurement(elapsed=0.0)
-                    result.error(str(exc))
-                run.rows.append(Row(page, result))
-    return run
+            yield run, arena_port, baseline_port
+
+
+def bench_all(options: Options, setup: Setup, report: Callable[[str], None]) -> list[Run]:
+    """Every scale on every backend is loaded and served first; then each page is measured on
+    each of them in turn, so a page's figures at 1× and 100× are taken a few seconds apart and
+    a change in the machine's speed (a shared VM) cannot pass for a change with the data."""
+    with contextlib.ExitStack() as stack:
+        served = [stack.enter_context(prepared(scale, backend, options, setup, report))
+                  for scale in options.scales for backend in setup.backends]
+        for page in options.pages:
+            rows = [Row(page, Measurement()) for _served in served]
+            for turn in range(options.rounds):
+                for (run, arena_port, baseline_port), row in zip(served, rows, strict=True):
+                    report(f"… {LABELS[run.backend]} {run.scale}×: {page.name}"
+                           + (f" ({turn + 1}/{options.rounds})" if options.rounds > 1 else ""))
+                    port = baseline_port if page.server == "baseline" else arena_port
+                    try:
+                        result = run_async(measure(page, port, options))
+                    except HTTPError as exc:  # e.g. the login failed: an error row, not a crash
+                        result = Measurement(elapsed=0.0)
+                        result.error(str(exc))
+                    row.result = row.result.add(result) if row.result and result else None
+            for (run, _arena, _baseline), row in zip(served, rows, strict=True):
+                run.rows.append(row)
+        return [run for run, _arena, _baseline in served]
 
 
 # --- the tables -------------------------------------------------------------------------------
@@ -476,14 +502,12 @@ def main(argv: list[str] | None = None) -> int:
         print(message, file=sys.stderr, flush=True)
 
     previous = signal.signal(signal.SIGTERM, on_term)
-    runs = []
+    runs: list[Run] = []
     try:
         setup = discover(options.backends, options.pg_admin_url, options.redis)
         for note in setup.notes:
             report(note)
-        for scale in options.scales:
-            for backend in setup.backends:
-                runs.append(bench_scale(scale, backend, options, setup, report))
+        runs = bench_all(options, setup, report)
     except RuntimeError as exc:
         print(f"bench failed: {exc}", file=sys.stderr)
         return 2
@@ -493,7 +517,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         signal.signal(signal.SIGTERM, previous)
     print(f"Arena bench — {os.cpu_count()} cores, {options.workers} workers per server, "
-          f"{options.concurrency} concurrent users, {options.duration:g} s per page after {options.warmup:g} s warm-up")
+          f"{options.concurrency} concurrent users, {options.duration:g} s per page after {options.warmup:g} s warm-up"
+          + (f", in {options.rounds} turns per scale" if options.rounds > 1 else ""))
     for backend in setup.backends:
         print(f"  {setup.describe(backend)}")
     for note in setup.notes:

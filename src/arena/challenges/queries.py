@@ -120,13 +120,17 @@ class CatalogueFilters:
 
 def phase_condition(phase: PublicPhase, now: datetime) -> ColumnElement[bool]:
     """SQL for `public_phase(challenge, now) == phase` (see phase.py), usable with the indexes
-    on (status, bid_closes_at)."""
+    on (status, bid_closes_at).
+
+    A published challenge always has both window times (`publish` refuses one without), so the
+    open phase is a plain range on (status, bid_closes_at): an `OR bid_closes_at IS NULL` would
+    make PostgreSQL walk every published challenge whose window already closed, in deadline
+    order, to find the first open ones (the eligible list grew with the data)."""
     opened = or_(Challenge.bid_opens_at.is_(None), Challenge.bid_opens_at <= now)
     if phase is PublicPhase.UPCOMING:
         return and_(Challenge.status == PUBLISHED, Challenge.bid_opens_at > now)
     if phase is PublicPhase.OPEN:
-        return and_(Challenge.status == PUBLISHED, opened,
-                    or_(Challenge.bid_closes_at.is_(None), Challenge.bid_closes_at > now))
+        return and_(Challenge.status == PUBLISHED, Challenge.bid_closes_at > now, opened)
     if phase is PublicPhase.CLOSED:
         return or_(Challenge.status == ChallengeStatus.QUALIFYING.value,
                    and_(Challenge.status == PUBLISHED, opened, Challenge.bid_closes_at <= now))

@@ -15,12 +15,13 @@ from arena import i18n
 from arena.actor import Actor
 from arena.auth.models import Role
 from arena.challenges import catalogue_cache, queries
-from arena.challenges.catalogue_cache import CatalogueCache, Entry
+from arena.challenges.catalogue_cache import CatalogueCache, Rendered
 from arena.challenges.documents import announcement_filename, announcement_pdf, content_disposition
 from arena.challenges.eligibility import ChallengeRules, Verdict, check_eligibility
 from arena.challenges.models import Challenge, ChallengeMode, ChallengeStatus
 from arena.challenges.phase import PHASE_LABELS
 from arena.challenges.queries import PHASE_FILTERS, CatalogueFilters, Sort
+from arena.data_versions import Entry, VersionedCache
 from arena.errors import NotFound
 from arena.files import store
 from arena.i18n import gettext as _
@@ -69,14 +70,14 @@ async def catalogue(request: Request[Any, Any, Any], db_session: DbSession, cloc
         html = render_html(request, "challenges/public/_catalogue_results.html", {
             "results": results, "cards": [queries.card_view(c, now) for c in results.items],
             "filters": filters, "params": filters.params()})
-        entry = Entry(version, await catalogue_cache.valid_until(db_session, now), html)
-        cache.put(key, entry)
-    if not fragment and entry.options is None:
-        entry.options = await queries.filter_options(db_session)
+        entry = cache.put(key, Entry(version, Rendered(html), await catalogue_cache.valid_until(db_session, now)))
+    shown = entry.value
+    if not fragment and shown.options is None:
+        shown.options = await queries.filter_options(db_session)
     return render(request, "challenges/public/catalogue.html", {
         # our own template's output, escaped as it was rendered
-        "results_html": Markup(entry.results_html),  # noqa: S704
-        "filters": filters, "options": entry.options,
+        "results_html": Markup(shown.results_html),  # noqa: S704
+        "filters": filters, "options": shown.options,
         "phase_options": _phase_options(), "mode_options": _mode_options(), "sort_options": _sort_options(),
     }, fragment="results")
 
@@ -88,11 +89,23 @@ async def eligible(request: Request[Any, Any, Any], db_session: DbSession, clock
     cadre = await queries.load_cadre_facts(db_session, actor.user_id) if actor.user_id else None
     if cadre is None:
         return render(request, "challenges/public/eligible.html", {"linked": False, "results": None, "rows": []})
-    results = await queries.eligible_challenges(db_session, cadre, page_number(page), now)
-    rows = [(queries.card_view(c, now), check_eligibility(ChallengeRules.from_challenge(c), cadre, now))
-            for c in results.items]
+    # Kept like the catalogue's results (catalogue_cache), per cadre: the key holds every fact
+    # the rules read, so a changed rank, unit or field is a new entry, never a stale one.
+    number = page_number(page)
+    cache: VersionedCache[str] = request.app.state.eligible_cache
+    key = (i18n.current_locale.get(), cadre, number)
+    version = await catalogue_cache.current_version(db_session)
+    entry = cache.get(key, version, now)
+    if entry is None:
+        results = await queries.eligible_challenges(db_session, cadre, number, now)
+        rows = [(queries.card_view(c, now), check_eligibility(ChallengeRules.from_challenge(c), cadre, now))
+                for c in results.items]
+        html = render_html(request, "challenges/public/_eligible_results.html",
+                           {"results": results, "rows": rows, "params": {}})
+        entry = cache.put(key, Entry(version, html, await catalogue_cache.valid_until(db_session, now)))
     return render(request, "challenges/public/eligible.html",
-                  {"linked": True, "results": results, "rows": rows, "params": {}}, fragment="results")
+                  # our own template's output, escaped as it was rendered
+                  {"linked": True, "results_html": Markup(entry.value)}, fragment="results")  # noqa: S704
 
 
 async def _visible(db: AsyncSession, challenge_id: int, actor: Actor | None) -> Challenge:

@@ -10,7 +10,7 @@ from litestar.params import FromPath, FromQuery
 
 from arena.auth.models import Role
 from arena.challenges.documents import content_disposition
-from arena.reports import service, workbooks
+from arena.reports import cache, service, workbooks
 from arena.reports.queries import Scope, parse_year
 from arena.web.deps import ActorDep, DbSession
 from arena.web.templating import render
@@ -27,7 +27,8 @@ async def reports_page(request: Request[Any, Any, Any], db_session: DbSession, a
                        year: FromQuery[str | None] = None) -> Response[str]:
     """Every section for the organizer's challenges; a year that is not one just shows every year."""
     assert actor is not None and actor.user_id is not None
-    report = await service.load_report(db_session, actor.user_id, parse_year(year), _young_age(request))
+    report = await cache.report(db_session, request.app.state.report_cache, actor.user_id, parse_year(year),
+                                _young_age(request))
     return render(request, "reports/reports.html", {"report": report, "export_link": service.export_link})
 
 

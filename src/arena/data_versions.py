@@ -1,0 +1,104 @@
+"""Per-process caches of derived pages that are never stale, across processes and machines.
+
+A named counter in the database (`DataVersion`: "catalogue", "reports") is bumped in the same
+transaction as any change to what it covers, by the ORM listeners of the module that owns the
+name (`watch`). A cached entry remembers the version it was computed at and, when the result also
+depends on the clock, the first moment it could change by itself; it is used only while both
+hold. So any process sees another's change at its next request, for the price of one indexed
+lookup, and a hit costs the same whatever the amount of data behind it.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import chain
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import event, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+
+from arena.challenges.models import DataVersion
+
+T = TypeVar("T")
+
+Relevant = Callable[[Session, Any], bool]
+"""Whether a new, changed or deleted object matters to a version (default: always)."""
+
+
+def bump(session: Session, name: str) -> None:
+    """version + 1, creating the row the first time (an upsert, so two first writers agree)."""
+    connection = session.connection()
+    insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(DataVersion).values(name=name, version=1)
+    connection.execute(statement.on_conflict_do_update(
+        index_elements=[DataVersion.name], set_={"version": DataVersion.version + 1}))
+
+
+def watch(name: str, classes: Iterable[type], tables: Iterable[str] = (),
+          relevant: dict[type, Relevant] | None = None) -> None:
+    """Bump `name` whenever a flush writes an instance of `classes` (that `relevant` keeps, per
+    class) or an ORM bulk INSERT/UPDATE/DELETE targets one of their tables or `tables` (those
+    skip the flush)."""
+    watched = tuple(classes)
+    keep = relevant or {}
+    table_names = frozenset(getattr(c, "__tablename__", "") for c in watched) | frozenset(tables)
+
+    def matters(session: Session, obj: Any) -> bool:
+        check = keep.get(type(obj))
+        return check is None or check(session, obj)
+
+    @event.listens_for(Session, "after_flush")
+    def _after_flush(session: Session, _context: UOWTransaction) -> None:
+        changed = chain(session.new, session.dirty, session.deleted)
+        if any(isinstance(obj, watched) and matters(session, obj) for obj in changed):
+            bump(session, name)
+
+    @event.listens_for(Session, "do_orm_execute")
+    def _on_execute(state: ORMExecuteState) -> None:
+        if not (state.is_insert or state.is_update or state.is_delete):
+            return
+        table = getattr(state.statement, "table", None)
+        if table is not None and getattr(table, "name", None) in table_names:
+            bump(state.session, name)
+
+
+async def current(db: AsyncSession, name: str) -> int:
+    version = await db.scalar(select(DataVersion.version).where(DataVersion.name == name))
+    return int(version or 0)
+
+
+@dataclass
+class Entry(Generic[T]):
+    version: int
+    value: T
+    valid_until: datetime | None = None  # None: only a write changes it
+
+
+class VersionedCache(Generic[T]):
+    """Least recently used entries, per process, each valid for one data version."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.entries: OrderedDict[Hashable, Entry[T]] = OrderedDict()
+
+    def get(self, key: Hashable, version: int, now: datetime | None = None) -> Entry[T] | None:
+        entry = self.entries.get(key)
+        if entry is None or entry.version != version:
+            return None
+        if entry.valid_until is not None and (now is None or now >= entry.valid_until):
+            return None
+        self.entries.move_to_end(key)
+        return entry
+
+    def put(self, key: Hashable, entry: Entry[T]) -> Entry[T]:
+        self.entries[key] = entry
+        self.entries.move_to_end(key)
+        while len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+        return entry
