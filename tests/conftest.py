@@ -293,3 +293,18 @@ async def fresh(db: AsyncSession) -> None:
     """Forget what the test session holds: the next reads see what the requests committed."""
     await db.rollback()
     db.expunge_all()
+
+
+# The files that take minutes, longest first. Run first, so that with `--dist loadfile` the
+# other worker goes through everything else meanwhile: the suite is not left waiting at the end
+# on one file running alone.
+LONGEST_FIRST = ("tests/production/test_crash_trials.py", "tests/test_migrations_upgrade.py",
+                 "tests/production/test_cluster.py")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        return LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: the rest keep their order

@@ -1,11 +1,11 @@
 """Per-process caches of derived pages that are never stale, across processes and machines.
 
 A named counter in the database (`DataVersion`: "catalogue", "reports") is bumped in the same
-transaction as any change to what it covers, by the ORM listeners of the module that owns the
-name (`watch`). A cached entry remembers the version it was computed at and, when the result also
-depends on the clock, the first moment it could change by itself; it is used only while both
-hold. So any process sees another's change at its next request, for the price of one indexed
-lookup, and a hit costs the same whatever the amount of data behind it.
+transaction as any change to what it covers, just before it commits, by the ORM listeners of
+the module that owns the name (`watch`). A cached entry remembers the version it was computed
+at and, when the result also depends on the clock, the first moment it could change by itself;
+it is used only while both hold. So any process sees another's change at its next request, for
+the price of one indexed lookup, and a hit costs the same whatever the amount of data behind it.
 """
 
 from __future__ import annotations
@@ -31,6 +31,10 @@ Relevant = Callable[[Session, Any], bool]
 """Whether a new, changed or deleted object matters to a version (default: always)."""
 
 
+PENDING = "arena.data_versions.pending"
+"""Session.info key: the names this transaction's writes will bump when it commits."""
+
+
 def bump(session: Session, name: str) -> None:
     """version + 1, creating the row the first time (an upsert, so two first writers agree)."""
     connection = session.connection()
@@ -40,11 +44,32 @@ def bump(session: Session, name: str) -> None:
         index_elements=[DataVersion.name], set_={"version": DataVersion.version + 1}))
 
 
+def _mark(session: Session, name: str) -> None:
+    session.info.setdefault(PENDING, set()).add(name)
+
+
+@event.listens_for(Session, "before_commit")
+def _bump_pending(session: Session) -> None:
+    """Bump at the very end of the transaction, in name order. A version row is then the last
+    lock a transaction takes, held only while it commits, so two writers can never wait on each
+    other through it (bumping at each flush, a transaction holding "catalogue" could wait on a
+    bid row that another holds while it waits on "catalogue")."""
+    session.flush()  # the last writes first: they may mark more names
+    for name in sorted(session.info.pop(PENDING, ())):
+        bump(session, name)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_pending(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # the whole transaction is over: committed or rolled back
+        session.info.pop(PENDING, None)
+
+
 def watch(name: str, classes: Iterable[type], tables: Iterable[str] = (),
           relevant: dict[type, Relevant] | None = None) -> None:
-    """Bump `name` whenever a flush writes an instance of `classes` (that `relevant` keeps, per
-    class) or an ORM bulk INSERT/UPDATE/DELETE targets one of their tables or `tables` (those
-    skip the flush)."""
+    """Bump `name` when the transaction commits if a flush wrote an instance of `classes` (that
+    `relevant` keeps, per class) or an ORM bulk INSERT/UPDATE/DELETE targeted one of their
+    tables or `tables` (those skip the flush)."""
     watched = tuple(classes)
     keep = relevant or {}
     table_names = frozenset(getattr(c, "__tablename__", "") for c in watched) | frozenset(tables)
@@ -57,7 +82,7 @@ def watch(name: str, classes: Iterable[type], tables: Iterable[str] = (),
     def _after_flush(session: Session, _context: UOWTransaction) -> None:
         changed = chain(session.new, session.dirty, session.deleted)
         if any(isinstance(obj, watched) and matters(session, obj) for obj in changed):
-            bump(session, name)
+            _mark(session, name)
 
     @event.listens_for(Session, "do_orm_execute")
     def _on_execute(state: ORMExecuteState) -> None:
@@ -65,7 +90,7 @@ def watch(name: str, classes: Iterable[type], tables: Iterable[str] = (),
             return
         table = getattr(state.statement, "table", None)
         if table is not None and getattr(table, "name", None) in table_names:
-            bump(state.session, name)
+            _mark(state.session, name)
 
 
 async def current(db: AsyncSession, name: str) -> int:

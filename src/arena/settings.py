@@ -37,6 +37,7 @@ class Settings:
     api_rate_limit: int = 120  # requests per minute per API client token (arena.api.ratelimit)
     login_rate_limit: int = 60  # login attempts per minute per client address (a whole office may share one)
     upload_rate_limit: int = 30  # files per minute per account
+    verify_rate_limit: int = 30  # certificate look-ups per minute per client address
     redis_prefix: str = "arena"  # Redis key prefix: several installations (or test runs) can share a Redis
     # Proxies whose X-Forwarded-For is believed (addresses or networks): rate limits and login
     # throttling must see the person's address, not the proxy's.
@@ -98,6 +99,7 @@ class Settings:
             api_rate_limit=api_rate_limit,
             login_rate_limit=_positive_int(env_vars, "ARENA_LOGIN_RATE_LIMIT", 60),
             upload_rate_limit=_positive_int(env_vars, "ARENA_UPLOAD_RATE_LIMIT", 30),
+            verify_rate_limit=_positive_int(env_vars, "ARENA_VERIFY_RATE_LIMIT", 30),
             redis_prefix=env_vars.get("ARENA_REDIS_PREFIX") or "arena",
             trusted_proxies=_networks(env_vars.get("ARENA_TRUSTED_PROXIES", "")),
             log_format=log_format,

@@ -70,6 +70,21 @@ async def test_too_many_login_attempts_from_one_address_get_a_429_before_any_pas
     await app.state.engine.dispose()
 
 
+async def test_certificate_look_ups_from_one_address_are_limited(settings, clock):
+    app = create_app(dataclasses.replace(settings, verify_rate_limit=2), clock=clock)
+    async with make_client(app) as client:
+        assert (await client.get("/verify")).status_code == 200  # the empty form costs nothing
+        answers = [(await client.get(f"/verify/ABCD-EFGH-{n:04d}")).status_code for n in range(2)]
+        assert answers == [404, 404]
+        refused = await client.get("/verify?code=ABCD-EFGH-0003")
+        assert refused.status_code == 429 and 1 <= int(refused.headers["retry-after"]) <= 60
+        assert "核验过于频繁" in refused.text and 'value="ABCD-EFGH-0003"' in refused.text
+        assert "未找到验证码" not in refused.text  # no verdict either way while refused
+        client.cookies.set("arena_lang", "en")
+        assert "Too many verifications" in (await client.get("/verify/ABCD-EFGH-0004")).text
+    await app.state.engine.dispose()
+
+
 async def test_uploads_over_the_budget_are_refused_with_the_form_and_nothing_stored(settings, clock, db):
     app = create_app(dataclasses.replace(settings, upload_rate_limit=1), clock=clock)
     organizer = await make_organizer(db, "org")

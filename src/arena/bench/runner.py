@@ -496,12 +496,16 @@ def main(argv: list[str] | None = None) -> int:
     options = parse_options(argv)
 
     def on_term(signum: int, frame: object) -> None:
+        # A second signal (`timeout` passes its own on, pkill may hit both) must not cut the
+        # cleanup short and leave servers and databases behind: ignore the rest.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         raise SystemExit(128 + signum)  # unwinds through the cleanup: servers stopped, files and databases removed
 
     def report(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
-    previous = signal.signal(signal.SIGTERM, on_term)
+    previous, previous_int = signal.signal(signal.SIGTERM, on_term), signal.getsignal(signal.SIGINT)
     runs: list[Run] = []
     try:
         setup = discover(options.backends, options.pg_admin_url, options.redis)
@@ -516,6 +520,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     finally:
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
     print(f"Arena bench — {os.cpu_count()} cores, {options.workers} workers per server, "
           f"{options.concurrency} concurrent users, {options.duration:g} s per page after {options.warmup:g} s warm-up"
           + (f", in {options.rounds} turns per scale" if options.rounds > 1 else ""))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -217,16 +217,18 @@ class PendingReport:
 async def reports_awaiting(db: AsyncSession, actor: Actor) -> list[PendingReport]:
     """Reports waiting for this person's assessment: on challenges they organize, or (experts)
     challenges they are assigned to. Conflicted projects are left out for experts. Fixed queries."""
-    own = select(Challenge.id).where(Challenge.organizer_id == actor.user_id)
+    # A condition on the joined challenge, not "challenge_id IN (every challenge I organize)":
+    # the few submitted reports lead the plan, whatever the number of challenges.
+    own = Challenge.organizer_id == actor.user_id
     assigned = (select(ChallengeAssessor.challenge_id).join(Expert, Expert.id == ChallengeAssessor.expert_id)
                 .where(Expert.user_id == actor.user_id))
-    scope = own.union(assigned) if actor.has(Role.EXPERT) else own
+    scope = or_(own, Challenge.id.in_(assigned)) if actor.has(Role.EXPERT) else own
     rows = (await db.execute(
         select(ProgressReport, Milestone, Project, Challenge, Cadre.name)
         .join(Milestone, Milestone.id == ProgressReport.milestone_id)
         .join(Project, Project.id == ProgressReport.project_id).join(Challenge, Challenge.id == Project.challenge_id)
         .join(Cadre, Cadre.id == Project.lead_id)
-        .where(ProgressReport.status == ReportStatus.SUBMITTED.value, Project.challenge_id.in_(scope))
+        .where(ProgressReport.status == ReportStatus.SUBMITTED.value, scope)
         .order_by(ProgressReport.submitted_at).limit(200))).tuples().all()
     found = [PendingReport(r, m, p, c, lead) for r, m, p, c, lead in rows]
     experts_only = [f for f in found if f.challenge.organizer_id != actor.user_id]

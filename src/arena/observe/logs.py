@@ -16,7 +16,9 @@ from typing import Any
 from litestar.logging.config import LoggingConfig, default_handlers
 from pythonjsonlogger.json import JsonFormatter
 
+from arena.errors import FormErrors, NotFound, PermissionDenied
 from arena.settings import Settings
+from arena.web.guards import LoginRequired
 
 request_id: ContextVar[str | None] = ContextVar("arena_request_id", default=None)
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{8,64}")
@@ -79,5 +81,7 @@ def litestar_logging(settings: Settings) -> LoggingConfig:
         handlers=handlers,
         root={"level": "INFO", "handlers": ["queue_listener"]},
         log_exceptions="always" if not settings.production else "debug",
-        disable_stack_trace={404, 403, 400, 401, 429},
+        # Refusals the pages answer for themselves (login redirect, 403, 404, a form's errors) are
+        # not faults: no traceback for them in any environment.
+        disable_stack_trace={404, 403, 400, 401, 429, LoginRequired, NotFound, PermissionDenied, FormErrors},
     )

@@ -32,3 +32,7 @@ def login_limit(request: Request[Any, Any, Any]) -> Limit:
 
 def upload_limit(request: Request[Any, Any, Any]) -> Limit:
     return Limit("upload", request.app.state.settings.upload_rate_limit)
+
+
+def verify_limit(request: Request[Any, Any, Any]) -> Limit:
+    return Limit("verify", request.app.state.settings.verify_rate_limit)

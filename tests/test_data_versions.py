@@ -1,0 +1,81 @@
+"""Data versions (arena.data_versions) are bumped once per committed transaction, at its very end:
+never for a rolled-back one, and never in a way that lets two writers wait on each other."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+import pytest
+
+from arena import data_versions
+from arena.bids.models import Bid, BidStatus
+from arena.challenges.models import Challenge
+from tests.challenges.public_factories import make_challenge, make_organizer
+from tests.factories import make_cadre, make_unit
+
+
+async def _arrange(db) -> tuple[int, int, int]:
+    organizer = await make_organizer(db)
+    first, second = await make_challenge(db, organizer, title="一"), await make_challenge(db, organizer, title="二")
+    cadre = await make_cadre(db, await make_unit(db), birth_date=date(1990, 1, 1))
+    bid = Bid(challenge_id=first.id, lead_id=cadre.id, status=BidStatus.DRAFT.value)
+    db.add(bid)
+    await db.commit()
+    return first.id, second.id, bid.id
+
+
+async def test_one_bump_per_commit_and_none_for_a_rollback(app, db):
+    first_id, _second_id, _bid_id = await _arrange(db)
+    before = await data_versions.current(db, "catalogue")
+    async with app.state.session_maker() as session:
+        challenge = await session.get_one(Challenge, first_id)
+        challenge.title = "改一"
+        await session.flush()
+        challenge.title = "再改一"
+        await session.flush()
+        await session.rollback()
+        assert await data_versions.current(session, "catalogue") == before
+        challenge = await session.get_one(Challenge, first_id)
+        challenge.title = "改一"
+        await session.flush()
+        challenge.background = "两次写入，一次提交"
+        await session.commit()
+    await db.rollback()
+    assert await data_versions.current(db, "catalogue") == before + 1
+
+
+async def test_two_writers_crossing_a_row_never_deadlock_on_the_version(app, db, settings):
+    """A changes a challenge, then wants the bid B holds; B has changed the bid and then changes
+    another challenge. Had versions been bumped at each flush, A would hold "catalogue" while
+    waiting on the bid, and B wait on "catalogue": PostgreSQL would abort one of them."""
+    if not settings.database_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer at a time: nothing to cross")
+    first_id, second_id, bid_id = await _arrange(db)
+    before = await data_versions.current(db, "catalogue")
+    a_changed, b_has_bid = asyncio.Event(), asyncio.Event()
+
+    async def writer_a() -> None:
+        async with app.state.session_maker() as session:
+            (await session.get_one(Challenge, first_id)).title = "A 改的榜"
+            await session.flush()
+            a_changed.set()
+            await b_has_bid.wait()
+            (await session.get_one(Bid, bid_id)).plan = "A 的计划"
+            await session.flush()  # waits until B commits
+            await session.commit()
+
+    async def writer_b() -> None:
+        async with app.state.session_maker() as session:
+            await a_changed.wait()
+            (await session.get_one(Bid, bid_id)).plan = "B 的计划"
+            await session.flush()
+            b_has_bid.set()
+            await asyncio.sleep(0.2)  # A is now waiting on the bid row
+            (await session.get_one(Challenge, second_id)).title = "B 改的榜"
+            await session.commit()
+
+    await asyncio.wait_for(asyncio.gather(writer_a(), writer_b()), timeout=30)
+    await db.rollback()
+    assert await data_versions.current(db, "catalogue") == before + 2
+    assert (await db.get_one(Bid, bid_id)).plan == "A 的计划"
