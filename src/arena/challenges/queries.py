@@ -17,7 +17,20 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, false, literal, or_, select, true, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    case,
+    exists,
+    false,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
@@ -325,12 +338,22 @@ async def load_cadre_facts(db: AsyncSession, user_id: int) -> CadreFacts | None:
                       unit_chain=await load_unit_chain(db, cadre.unit_id))
 
 
-async def load_unit_chain(db: AsyncSession, unit_id: int) -> tuple[Named, ...]:
-    """The unit and its ancestors in one recursive query (UNION also stops on a cycle)."""
-    chain = select(Unit.id, Unit.parent_id, Unit.name).where(Unit.id == unit_id).cte("unit_chain", recursive=True)
+def _unit_chain_statement() -> Select[Any]:
+    """The unit `:unit_id` and its ancestors (UNION also stops on a cycle). Built once: making a
+    recursive CTE costs more than running it, and every cadre page asks for it."""
+    chain = (select(Unit.id, Unit.parent_id, Unit.name).where(Unit.id == bindparam("unit_id"))
+             .cte("unit_chain", recursive=True))
     parent = aliased(Unit)
     chain = chain.union(select(parent.id, parent.parent_id, parent.name).join(chain, parent.id == chain.c.parent_id))
-    rows = (await db.execute(select(chain.c.id, chain.c.parent_id, chain.c.name))).all()
+    return select(chain.c.id, chain.c.parent_id, chain.c.name)
+
+
+UNIT_CHAIN = _unit_chain_statement()
+
+
+async def load_unit_chain(db: AsyncSession, unit_id: int) -> tuple[Named, ...]:
+    """The unit and its ancestors, in one recursive query."""
+    rows = (await db.execute(UNIT_CHAIN, {"unit_id": unit_id})).all()
     return unit_chain_from([(r.id, r.parent_id, r.name) for r in rows], unit_id)
 
 
