@@ -28,18 +28,17 @@ async def _arrange(db) -> tuple[int, int, int]:
 async def test_one_bump_per_commit_and_none_for_a_rollback(app, db):
     first_id, _second_id, _bid_id = await _arrange(db)
     before = await data_versions.current(db, "catalogue")
-    async with app.state.session_maker() as session:
+    async def two_flushes(session) -> None:
         challenge = await session.get_one(Challenge, first_id)
-        challenge.title = "改一"
-        await session.flush()
-        challenge.title = "再改一"
-        await session.flush()
+        for title in ("改一", "再改一"):
+            challenge.title = title
+            await session.flush()
+
+    async with app.state.session_maker() as session:
+        await two_flushes(session)
         await session.rollback()
         assert await data_versions.current(session, "catalogue") == before
-        challenge = await session.get_one(Challenge, first_id)
-        challenge.title = "改一"
-        await session.flush()
-        challenge.background = "两次写入，一次提交"
+        await two_flushes(session)
         await session.commit()
     await db.rollback()
     assert await data_versions.current(db, "catalogue") == before + 1

@@ -20,14 +20,16 @@ from arena import PROJECT_ROOT
 from arena.api.errors import json_for_api
 from arena.api.routes import api_router
 from arena.auth.sessions import create_session_store
-from arena.challenges.catalogue_cache import ELIGIBLE_ENTRIES, CatalogueCache
+from arena.challenges import catalogue_cache
+from arena.challenges.catalogue_cache import Rendered
 from arena.clock import Clock
 from arena.data_versions import VersionedCache
 from arena.db import create_engine, create_session_maker
 from arena.files.store import MAX_BYTES
 from arena.observe.logs import litestar_logging
 from arena.ratelimit import create_limiter
-from arena.reports.cache import ReportCache
+from arena.reports import cache as report_cache
+from arena.reports.service import Report
 from arena.settings import Settings
 from arena.web.context import RequestContext, provide_actor, provide_clock, provide_db_session
 from arena.web.errors import EXCEPTION_HANDLERS
@@ -140,9 +142,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.clock = clock or Clock()
     app.state.session_store = create_session_store(settings.redis_url, settings.redis_prefix)
     app.state.limiter = create_limiter(settings.redis_url, settings.redis_prefix)
-    app.state.catalogue_cache = CatalogueCache()
-    app.state.eligible_cache = VersionedCache[str](ELIGIBLE_ENTRIES)
-    app.state.report_cache = ReportCache()
+    app.state.catalogue_cache = VersionedCache[Rendered](catalogue_cache.ENTRIES)
+    app.state.eligible_cache = VersionedCache[str](catalogue_cache.ELIGIBLE_ENTRIES)
+    app.state.report_cache = VersionedCache[Report](report_cache.ENTRIES)
     app.state.jinja = create_environment(auto_reload=not settings.production)
     app.state.nav_paths = {route.path for route in app.routes}
     app.asgi_handler = RequestContext(app.asgi_handler, settings, security_headers(settings))

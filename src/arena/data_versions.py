@@ -18,16 +18,15 @@ from itertools import chain
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import event, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from arena.challenges.models import DataVersion
+from arena.db import dialect_insert
 
 T = TypeVar("T")
 
-Relevant = Callable[[Session, Any], bool]
+Relevant = Callable[[Any], bool]
 """Whether a new, changed or deleted object matters to a version (default: always)."""
 
 
@@ -37,10 +36,8 @@ PENDING = "arena.data_versions.pending"
 
 def bump(session: Session, name: str) -> None:
     """version + 1, creating the row the first time (an upsert, so two first writers agree)."""
-    connection = session.connection()
-    insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(DataVersion).values(name=name, version=1)
-    connection.execute(statement.on_conflict_do_update(
+    statement = dialect_insert(session, DataVersion).values(name=name, version=1)
+    session.connection().execute(statement.on_conflict_do_update(
         index_elements=[DataVersion.name], set_={"version": DataVersion.version + 1}))
 
 
@@ -74,14 +71,14 @@ def watch(name: str, classes: Iterable[type], tables: Iterable[str] = (),
     keep = relevant or {}
     table_names = frozenset(getattr(c, "__tablename__", "") for c in watched) | frozenset(tables)
 
-    def matters(session: Session, obj: Any) -> bool:
+    def matters(obj: Any) -> bool:
         check = keep.get(type(obj))
-        return check is None or check(session, obj)
+        return check is None or check(obj)
 
     @event.listens_for(Session, "after_flush")
     def _after_flush(session: Session, _context: UOWTransaction) -> None:
         changed = chain(session.new, session.dirty, session.deleted)
-        if any(isinstance(obj, watched) and matters(session, obj) for obj in changed):
+        if any(isinstance(obj, watched) and matters(obj) for obj in changed):
             _mark(session, name)
 
     @event.listens_for(Session, "do_orm_execute")

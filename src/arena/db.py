@@ -16,6 +16,7 @@ from typing import Any
 from advanced_alchemy.base import IdentityAuditBase, orm_registry
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
 
 WRITE_INTENT = "arena_write"
 """Execution option that makes SQLite take the write lock at BEGIN (see module docstring)."""
@@ -69,9 +70,10 @@ def create_session_maker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
 
 
-def dialect_insert(session: AsyncSession, table: Any) -> Any:
-    """INSERT in the session's own dialect, for `.on_conflict_do_nothing()` (both SQLite and
-    PostgreSQL have it; the generic insert does not)."""
+def dialect_insert(session: AsyncSession | Session, table: Any) -> Any:
+    """INSERT in the session's own dialect, for `.on_conflict_do_nothing()` or
+    `.on_conflict_do_update()` (both SQLite and PostgreSQL have them; the generic insert does
+    not). An ORM listener passes the sync session it is given."""
     from sqlalchemy.dialects.postgresql import insert as pg_insert
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 

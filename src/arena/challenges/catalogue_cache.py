@@ -34,11 +34,10 @@ from arena.challenges.models import (
 )
 from arena.challenges.phase import VISIBLE_TO_PUBLIC
 from arena.clock import DISPLAY_TZ
-from arena.data_versions import VersionedCache
 from arena.units.models import Field, Unit
 
 NAME = "catalogue"
-ENTRIES = 512
+ENTRIES = 512  # the catalogue's result lists (per language, filters and page)
 ELIGIBLE_ENTRIES = 256  # one per cadre and page, about 40 kB each
 
 data_versions.watch(NAME, (Challenge, Criterion, Amendment, ChallengeAttachment, Unit, Field),
@@ -66,10 +65,3 @@ async def valid_until(db: AsyncSession, now: datetime) -> datetime:
 class Rendered:
     results_html: str
     options: Any = None  # the filter lists, once a full page asked for them
-
-
-class CatalogueCache(VersionedCache[Rendered]):
-    """The catalogue's result lists, least recently used first out."""
-
-    def __init__(self, size: int = ENTRIES) -> None:
-        super().__init__(size)

@@ -15,7 +15,7 @@ from arena import i18n
 from arena.actor import Actor
 from arena.auth.models import Role
 from arena.challenges import catalogue_cache, queries
-from arena.challenges.catalogue_cache import CatalogueCache, Rendered
+from arena.challenges.catalogue_cache import Rendered
 from arena.challenges.documents import announcement_filename, announcement_pdf, content_disposition
 from arena.challenges.eligibility import ChallengeRules, Verdict, check_eligibility
 from arena.challenges.models import Challenge, ChallengeMode, ChallengeStatus
@@ -61,7 +61,7 @@ async def catalogue(request: Request[Any, Any, Any], db_session: DbSession, cloc
     filters = CatalogueFilters.from_query(q=q, field=field, unit=unit, phase=phase, mode=mode, sort=sort)
     now = clock.now()
     fragment = request.headers.get("hx-request") == "true"
-    cache: CatalogueCache = request.app.state.catalogue_cache
+    cache: VersionedCache[Rendered] = request.app.state.catalogue_cache
     key = (i18n.current_locale.get(), tuple(sorted(filters.params().items())), page_number(page))
     version = await catalogue_cache.current_version(db_session)
     entry = cache.get(key, version, now)

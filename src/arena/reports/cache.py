@@ -17,7 +17,6 @@ from typing import Any
 
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from arena import data_versions, i18n
 from arena.bids.models import Bid
@@ -38,12 +37,12 @@ def _changed(obj: Any, *names: str) -> bool:
         state.attrs[name].history.has_changes() for name in names)
 
 
-def _bid_counts(_session: Session, bid: Bid) -> bool:
+def _bid_counts(bid: Bid) -> bool:
     """Only submitted bids are counted: a new draft or a draft's save changes no number."""
     return bid.submitted_at is not None or _changed(bid, "submitted_at")
 
 
-def _cadre_counts(_session: Session, cadre: Cadre) -> bool:
+def _cadre_counts(cadre: Cadre) -> bool:
     return _changed(cadre, "birth_date", "frontline")
 
 
@@ -51,12 +50,7 @@ data_versions.watch(NAME, (Challenge, Bid, Project, Record, Cadre, Field),
                     relevant={Bid: _bid_counts, Cadre: _cadre_counts})
 
 
-class ReportCache(VersionedCache[Report]):
-    def __init__(self, size: int = ENTRIES) -> None:
-        super().__init__(size)
-
-
-async def report(db: AsyncSession, cache: ReportCache, organizer_id: int, year: int | None,
+async def report(db: AsyncSession, cache: VersionedCache[Report], organizer_id: int, year: int | None,
                  young_age: int) -> Report:
     """The organizer's report for `year`, from the cache while the data has not changed."""
     key = (i18n.current_locale.get(), organizer_id, year, young_age)
