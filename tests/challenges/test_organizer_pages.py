@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from arena.audit.models import AuditEvent
 from arena.bids.models import Bid, BidStatus
-from arena.challenges.models import Amendment, Challenge, ChallengeStatus
+from arena.challenges.models import Amendment, Challenge, ChallengeStatus, MilestoneTemplate
 from arena.units.models import Rank
 from tests.challenges.public_factories import NOW, make_challenge, make_organizer
 from tests.factories import make_cadre, make_field, make_unit, make_user
@@ -294,3 +294,26 @@ async def test_organizer_list_uses_a_fixed_number_of_queries(org, db, world, que
     with query_counter() as many:
         await org.get("/organizer/challenges")
     assert few.count == many.count
+
+
+@pytest.mark.parametrize("rows", [
+    [("完成需求调研", "2"), ("上线试运行", "6"), ("完成验收", "12")],  # one more
+    [("上线试运行", "6")],  # one fewer
+    [("上线试运行", "6"), ("完成需求调研", "2")],  # reordered
+])
+async def test_saving_a_draft_again_with_other_milestone_rows_keeps_every_row(org, db, world, rows):
+    challenge = await _create(org, db, complete_form(
+        world, **{"milestones-1-title": "上线试运行", "milestones-1-due_month": "6",
+                  "milestones-1-deliverable": "试运行报告"}))
+    form = {k: v for k, v in complete_form(world).items() if not k.startswith("milestones-")}
+    for index, (title, month) in enumerate(rows):
+        form |= {f"milestones-{index}-title": title, f"milestones-{index}-due_month": month,
+                 f"milestones-{index}-deliverable": "报告"}
+    for index, tolerance in enumerate(("甲情形", "乙情形")):
+        form[f"tolerance-{index}-description"] = tolerance
+    saved = await org.post(f"/organizer/challenges/{challenge.id}/edit", form)
+    assert saved.status_code == 303, saved.text
+    challenge = await fresh(db, challenge.id)
+    templates = (await db.scalars(select(MilestoneTemplate).where(MilestoneTemplate.challenge_id == challenge.id)
+                                  .order_by(MilestoneTemplate.position))).all()
+    assert [(t.title, str(t.due_month)) for t in templates] == rows

@@ -106,6 +106,12 @@ SCALARS = ("title", "background", "goals", "deliverables", "field_id", "owner_un
 
 
 async def _apply(db: AsyncSession, challenge: Challenge, draft: ChallengeDraft) -> None:
+    if challenge.id is not None:
+        # Rows are unique by (challenge, position), and the unit of work inserts new rows before
+        # it deletes replaced ones: delete the old rows first, or a re-saved draft collides.
+        challenge.criteria, challenge.milestone_templates, challenge.checkpoints = [], [], []
+        challenge.tolerance_cases = []
+        await db.flush()
     for name in SCALARS:
         setattr(challenge, name, getattr(draft, name))
     challenge.eligible_fields = list((await db.scalars(
