@@ -18,6 +18,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from arena.actor import SYSTEM, Actor
+from arena.audit import checkpoints
 from arena.audit import service as audit
 from arena.auth import passwords
 from arena.auth import service as auth_service
@@ -287,6 +288,8 @@ async def load_demo(settings: Settings, *, scale: int = 1, clock: Clock | None =
                 importlib.import_module(module)
             for step in DEMO_STEPS:
                 await step(ctx)
+            # Last, so the public checkpoint page is not empty and covers every demo event.
+            await checkpoints.make_checkpoint(session, ctx.clock, checkpoints.signing_key(settings))
         await refresh_statistics(engine)
     finally:
         await engine.dispose()

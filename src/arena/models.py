@@ -1,7 +1,7 @@
 """Import every area's models so that metadata (Alembic, tests) sees all tables."""
 
 from arena.api.models import ApiClient
-from arena.audit.models import AuditEvent
+from arena.audit.models import AuditCheckpoint, AuditEvent
 from arena.auth.models import LoginThrottle, User, UserRole, WebSession
 from arena.bids.models import Bid, BidAttachment, BidMember, BidMilestone, BidVersion, Vetting
 from arena.challenges.models import (
@@ -38,6 +38,7 @@ __all__ = [
     "Amendment",
     "ApiClient",
     "Assessment",
+    "AuditCheckpoint",
     "AuditEvent",
     "Bid",
     "BidAttachment",

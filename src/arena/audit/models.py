@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import Index, String, Text
@@ -32,3 +32,24 @@ class AuditEvent(Base):
     summary: Mapped[str] = mapped_column(Text)  # canonical JSON of the before/after summary
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditCheckpoint(Base):
+    """A signed (seq, head_hash, signed_at, key_id): see arena.audit.anchor for why and how.
+
+    Rows are only inserted, never updated or deleted (a trigger refuses it, as for events).
+    `daily_on` is set on the worker's daily checkpoint only: its unique key lets one of several
+    workers write the day's checkpoint (the `sent_reminder` idea); on-demand checkpoints leave
+    it empty. The public key is kept on each row so a checkpoint stays checkable after the key
+    is rotated.
+    """
+
+    __tablename__ = "audit_checkpoint"
+
+    seq: Mapped[int] = mapped_column(index=True)
+    head_hash: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    key_id: Mapped[str] = mapped_column(String(16))
+    public_key: Mapped[str] = mapped_column(String(44))  # base64 of the raw 32-byte Ed25519 key
+    signature: Mapped[str] = mapped_column(String(88))  # base64 of the 64-byte signature
+    daily_on: Mapped[date | None] = mapped_column(unique=True)  # Asia/Shanghai date of a daily checkpoint

@@ -105,8 +105,7 @@ def _entry(event: AuditEvent) -> ChainEntry:
     )
 
 
-async def _entries(session: AsyncSession) -> AsyncIterator[ChainEntry]:
-    after = 0
+async def _entries(session: AsyncSession, after: int = 0) -> AsyncIterator[ChainEntry]:
     while True:
         batch = (
             await session.scalars(
@@ -121,11 +120,15 @@ async def _entries(session: AsyncSession) -> AsyncIterator[ChainEntry]:
         session.expunge_all()
 
 
-async def verify_chain(session: AsyncSession) -> ChainReport:
-    """Check every link from the first event; name the first broken one."""
+async def verify_chain(session: AsyncSession, after: tuple[int, str] = (0, GENESIS_HASH)) -> ChainReport:
+    """Check every link from the first event; name the first broken one.
+
+    `after` = (seq, hash) starts the walk behind an event already vouched for (a checkpoint,
+    arena.audit.checkpoints); `count` then counts only the events walked.
+    """
     count = 0
-    expected_prev, expected_seq = GENESIS_HASH, 1
-    async for entry in _entries(session):
+    expected_prev, expected_seq = after[1], after[0] + 1
+    async for entry in _entries(session, after[0]):
         broken = first_broken_link([entry], expected_prev, expected_seq)
         if broken:
             return ChainReport(count=count, last_hash=expected_prev, broken=broken)

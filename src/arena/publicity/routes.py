@@ -8,7 +8,6 @@ name appears only on the organizer's page.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -17,8 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena import i18n
 from arena.actor import Actor
+from arena.audit import checkpoints
 from arena.auth.models import Role
-from arena.challenges.documents import html_to_pdf
+from arena.challenges.documents import render_pdf
 from arena.errors import DomainError, FormErrors, NotFound, PermissionDenied
 from arena.execution import award as award_service
 from arena.files.store import UploadRejected, content_disposition
@@ -60,8 +60,10 @@ async def notice_pdf(request: Request[Any, Any, Any], db_session: DbSession, clo
                      challenge_id: FromPath[int]) -> Response[bytes]:
     """The results notice (结果公示) as a PDF, with the same hash as the page."""
     results = await service.public_results(db_session, challenge_id, clock.now())
-    html = request.app.state.jinja.get_template("documents/results_notice.html").render(r=results)
-    pdf = await asyncio.to_thread(html_to_pdf, html, english=i18n.current_locale.get() == "en")
+    html = request.app.state.jinja.get_template("documents/results_notice.html").render(
+        r=results, audit_checkpoint=await checkpoints.latest_view(db_session),
+        public_url=request.app.state.settings.public_url)
+    pdf = await render_pdf(html, english=i18n.current_locale.get() == "en")
     number = results.challenge.number or str(results.challenge.id)
     return Response(pdf, media_type="application/pdf", headers={"content-disposition": content_disposition(
         f"结果公示-{number}.pdf", f"results-notice-{number}.pdf", inline=True)})

@@ -43,6 +43,7 @@ from arena.publicity.rules import DEFAULT_WORKING_DAYS, MAX_WORKING_DAYS, Period
 from arena.publicity.transitions import OBJECTION, PUBLICITY
 from arena.review import service as review
 from arena.review.models import PanelStatus, ReviewResult
+from arena.review.seal import SheetCheck
 from arena.units.models import Cadre
 from arena.workdays.days import MissingYear
 from arena.workdays.service import load_calendar, missing_year_message
@@ -386,6 +387,17 @@ class PublicResults:
     objections_open: int
     running: bool
     criteria: list[dict[str, Any]] = field(default_factory=list)
+    # Each frozen sheet against the commitment its submit left in the audit chain (DESIGN §5);
+    # empty for results frozen before sealing was introduced.
+    sheet_checks: list[SheetCheck] = field(default_factory=list)
+
+    @property
+    def sealed(self) -> bool:
+        return bool(self.sheet_checks)
+
+    @property
+    def sheets_ok(self) -> bool:
+        return not any(c.failed for c in self.sheet_checks)
 
     @property
     def hash_ok(self) -> bool:
@@ -414,4 +426,4 @@ async def public_results(db: AsyncSession, challenge_id: int, now: datetime) -> 
         .where(Objection.challenge_id == challenge.id))).one()
     return PublicResults(challenge, publicity, result, snapshot, winners_of(publicity), json.loads(publicity.excluded),
                          hashlib.sha256(result.snapshot.encode()).hexdigest(), int(total or 0), int(waiting or 0),
-                         is_running(publicity, now), list(snapshot["criteria"]))
+                         is_running(publicity, now), list(snapshot["criteria"]), await review.sheet_checks(db, result))
