@@ -1,8 +1,8 @@
 """Browser journey of issue 7, on the demo data: a cadre objects during publicity (and stays
 anonymous to the public), the organizer answers; the organizer awards a challenge whose publicity
 is over, the winner signs the commitment and reports two milestones, which the organizer assesses;
-the horse race's final checkpoint eliminates the last team; an acceptance panel is drawn, scores
-and grades the remaining project; every PDF on the way is fetched. Then issue 8: the record the
+the horse race's final checkpoint eliminates the last team; an acceptance panel is committed and
+drawn (the inspector enters the lottery result), scores and grades the remaining project; every PDF on the way is fetched. Then issue 8: the record the
 acceptance proposed is approved with a document number, the lead downloads the certificate from
 the dossier and a visitor verifies it."""
 
@@ -16,7 +16,8 @@ import pytest
 from playwright.sync_api import expect
 
 from arena.demo import CADRES, EXPERTS
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import LiveServer, log_in
+from tests.e2e.draw_steps import enter_lottery_result, lottery_day_comes, publish_commitment
 
 pytestmark = pytest.mark.e2e
 
@@ -31,8 +32,8 @@ def log_out(page: Any) -> None:
     page.wait_for_url("**/login")
 
 
-def test_objection_award_signing_reports_checkpoint_and_acceptance(page: Any, artifacts: Path,
-                                                                  tmp_path: Path) -> None:
+def test_objection_award_signing_reports_checkpoint_and_acceptance(page: Any, artifacts: Path, tmp_path: Path,
+                                                                  live_server: LiveServer) -> None:
     page.on("dialog", lambda dialog: dialog.accept())
     evidence = tmp_path / "证明材料.pdf"
     evidence.write_bytes(PDF)
@@ -132,13 +133,15 @@ def test_objection_award_signing_reports_checkpoint_and_acceptance(page: Any, ar
     page.screenshot(path=str(artifacts / "organizer-horse-race.png"), full_page=True)
 
     # Acceptance: commitment, draw, three experts score, the organizer closes and grades.
+    # The inspector enters the named lottery's result on its day (issue 19).
+    publish_commitment(page, f"/organizer/challenges/{HORSE}/acceptance", size="3", reserves="1")
+    log_out(page)
+    lottery_day_comes(live_server.var_dir / "e2e.db", HORSE, "acceptance")
+    log_in(page, "inspector")
+    enter_lottery_result(page, "高校院所成果中试熟化赛马攻坚")
+    log_out(page)
+    log_in(page, "organizer")
     page.goto(f"/organizer/challenges/{HORSE}/acceptance")
-    page.get_by_label("专家组人数（奇数）").fill("3")
-    page.get_by_label("后备专家人数").fill("1")
-    page.get_by_role("button", name="公布抽取承诺值").click()
-    expect(page.get_by_text("抽取承诺值已在榜单页面公布")).to_be_visible()
-    page.get_by_role("button", name="随机抽取评审专家").click()
-    expect(page.get_by_text("已抽取评审专家")).to_be_visible()
     rows = page.locator("#seats-title ~ .table-wrap tbody tr")
     members = [re.sub(r"\s*ZJ\d+.*$", "", rows.nth(i).locator("td").nth(1).inner_text().strip()) for i in range(3)]
     log_out(page)
@@ -167,7 +170,7 @@ def test_objection_award_signing_reports_checkpoint_and_acceptance(page: Any, ar
     report = page.request.get(f"/organizer/challenges/{HORSE}/acceptance/summary.pdf")
     assert report.ok and report.body().startswith(b"%PDF")
     page.goto(f"/challenges/{HORSE}/acceptance-draw")
-    expect(page.locator("#draw-verified")).to_contain_text("抽取结果一致")
+    expect(page.locator("#draw-verified")).to_contain_text("抽取结果与专家组座位一致")
 
     # Records (issue 8): the acceptance proposed the 改革创新奖 for the remaining lead (良好);
     # the organizer approves it with a document number, the lead finds it in the dossier and

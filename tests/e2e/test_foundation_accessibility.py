@@ -109,6 +109,7 @@ CASES: dict[str, AxeCase] = {
     "dossier-own": AxeCase("/dossier", "cadre9"),  # last year's 优秀 with two records and a certificate
     "verify": AxeCase("/verify"),
     "verify-unknown": AxeCase("/verify/ABCD-EFGH-JKMN", status=404),
+    "audit-checkpoints": AxeCase("/audit/checkpoints"),  # the demo ends with a checkpoint
     "not-found": AxeCase("/no/such/page", status=404),
     "forbidden": AxeCase("/admin/users", "cadre1", status=403),
 }

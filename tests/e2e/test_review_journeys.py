@@ -1,6 +1,7 @@
-"""Browser journey of issue 6: the organizer publishes the commitment and draws a panel, an expert
-declines and the first reserve moves up, experts score (one sheet reopened by the chair), the
-organizer closes review, and the public page recomputes the draw."""
+"""Browser journey of issue 6: the organizer publishes the draw commitment, the inspector enters the
+named lottery's result on its day and the panel is drawn (issue 19), an expert declines and the
+first reserve moves up, experts score (one sheet reopened by the chair), the organizer closes
+review, and the public page recomputes the draw."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import pytest
 from playwright.sync_api import expect
 
 from arena.demo import EXPERTS
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import LiveServer, log_in
+from tests.e2e.draw_steps import BEACON, enter_lottery_result, lottery_day_comes, publish_commitment
 
 pytestmark = pytest.mark.e2e
 
@@ -57,17 +59,20 @@ def score_all(page: Any, scores: tuple[str, ...] = SCORES) -> int:
         page.get_by_role("navigation", name="位置").get_by_role("link").nth(1).click()
 
 
-def test_draw_decline_score_reopen_close_and_verify(page: Any, artifacts: Path) -> None:
+def test_draw_decline_score_reopen_close_and_verify(page: Any, artifacts: Path, live_server: LiveServer) -> None:
     page.on("dialog", lambda dialog: dialog.accept())
     log_in(page, "organizer")
-    page.goto(f"/organizer/challenges/{CHALLENGE}/review")
-    page.get_by_label("专家组人数（奇数）").fill("3")
-    page.get_by_label("后备专家人数").fill("2")
-    page.get_by_role("button", name="公布抽取承诺值").click()
-    expect(page.get_by_text("抽取承诺值已在榜单页面公布")).to_be_visible()
+    publish_commitment(page, f"/organizer/challenges/{CHALLENGE}/review", size="3", reserves="2")
     commitment = page.locator(".hash").first.inner_text().strip()
-    page.get_by_role("button", name="随机抽取评审专家").click()
-    expect(page.get_by_text("已抽取评审专家")).to_be_visible()
+    expect(page.get_by_text("等待纪检监察在")).to_be_visible()
+    log_out(page)
+
+    # The lottery's day comes; the inspector, not the organizer, enters its result: the draw runs.
+    lottery_day_comes(live_server.var_dir / "e2e.db", CHALLENGE, "bid")
+    log_in(page, "inspector")
+    enter_lottery_result(page, "概念验证中心建设试点")
+    log_out(page)
+    log_in(page, "organizer")
     seats = seat_rows(page)
     assert [s for _n, s in seats] == ["待确认"] * 3 + ["后备"] * 2
     log_out(page)
@@ -134,5 +139,6 @@ def test_draw_decline_score_reopen_close_and_verify(page: Any, artifacts: Path) 
     page.goto(f"/challenges/{CHALLENGE}")
     expect(page.get_by_text(commitment)).to_be_visible()
     page.get_by_role("link", name="查看并验证抽取结果").click()
-    expect(page.locator("#draw-verified")).to_contain_text("抽取结果一致")
+    expect(page.locator("#draw-verified")).to_contain_text("抽取结果与专家组座位一致")
+    expect(page.locator("#beacon-1")).to_have_text(BEACON)
     assert page.locator("#drawn li").count() == 5

@@ -20,7 +20,7 @@ from arena.publicity import service as publicity
 from arena.review import service as review
 from arena.review.models import PanelPurpose, PanelSeat, ScoreSheet, SeatStatus
 from arena.units.models import Cadre, Expert
-from tests.review.factories import Review, make_review
+from tests.review.factories import Review, commit_and_draw, make_review
 
 # each bid's total per criterion of the rubric (30/25/25/20): bid 1 best, bid 3 below the pass score
 QUALITY = [("27", "22", "22", "18"), ("24", "20", "20", "16"), ("15", "12", "12", "10")]
@@ -68,11 +68,7 @@ async def score_panel(db: AsyncSession, clock: FrozenClock, challenge_id: int, t
     org = await actor(db, "org")
     challenge = await review.organizer_challenge(db, org, challenge_id)
     settings = review.PanelSettings(3, 1, None)
-    if purpose is PanelPurpose.ACCEPTANCE:
-        await acceptance.commit(db, clock, org, challenge, settings)
-    else:
-        await review.commit(db, clock, org, challenge, settings)
-    panel = await review.draw_panel(db, clock, org, challenge, purpose)
+    panel = await commit_and_draw(db, clock, org, challenge, settings, purpose)
     seats = (await db.scalars(select(PanelSeat).where(PanelSeat.panel_id == panel.id,
                                                       PanelSeat.status == SeatStatus.INVITED.value))).all()
     for seat in seats:
@@ -113,7 +109,7 @@ async def awarded(db: AsyncSession, clock: FrozenClock, *, sign: bool = True, **
             project = await db.get(Project, project_id)
             lead = await db.get(User, await lead_user(db, project))
             view = await award.readable_project(db, actor_for(lead), project_id, clock.now().date())
-            await award.sign(db, clock, actor_for(lead), view, "arena-demo")
+            await award.sign(db, clock, actor_for(lead), view, "arena-demo", address=None)
         await db.commit()
     return story
 

@@ -79,3 +79,38 @@ async def make_review(db: AsyncSession, *, experts: int = 8, blind: bool = True,
     await db.commit()
     review.secret_words = [*LEADS[:bids], MEMBER, *UNITS[:bids]]
     return review
+
+
+BEACON = "03 07 12 19 25 33 + 09"
+"""The lottery result tests enter for the draw (any text works; the inspector copies the real one)."""
+
+
+async def inspector(db: AsyncSession):
+    """The inspector (纪检监察) who enters the beacon, made on first use."""
+    from sqlalchemy import select
+
+    from arena.auth.models import User
+    from arena.auth.service import actor_for
+
+    user = await db.scalar(select(User).where(User.username == "insp"))
+    if user is None:
+        user = await make_user(db, "insp", Role.INSPECTOR)
+    return actor_for(user)
+
+
+async def commit_and_draw(db: AsyncSession, clock, organizer, challenge, settings, purpose=None, *, seed=None):
+    """A draw by the real rules without moving the test's clock: committed a day earlier, naming
+    today's lottery, whose result the inspector enters now."""
+    from arena.clock import FrozenClock
+    from arena.execution import acceptance
+    from arena.review import panel_draw
+    from arena.review.models import PanelPurpose
+
+    purpose = purpose or PanelPurpose.BID
+    day_before = FrozenClock(clock.now() - timedelta(days=1))
+    plan = panel_draw.BeaconPlan(panel_draw.DEFAULT_BEACON_SOURCE, panel_draw.beijing_today(clock))
+    if purpose is PanelPurpose.ACCEPTANCE:
+        await acceptance.commit(db, day_before, organizer, challenge, settings, plan=plan, seed=seed)
+    else:
+        await panel_draw.commit(db, day_before, organizer, challenge, settings, plan=plan, seed=seed)
+    return await panel_draw.draw_panel(db, clock, await inspector(db), challenge, BEACON, purpose)

@@ -35,6 +35,7 @@ from arena.i18n import gettext as _
 from arena.i18n import lazy
 from arena.notify.service import notify
 from arena.records import proposals
+from arena.review import panel_draw
 from arena.review import service as review
 from arena.review.models import Panel, PanelPurpose, ReviewResult
 from arena.units.models import Cadre
@@ -63,11 +64,15 @@ async def blockers(db: AsyncSession, challenge: Challenge) -> list[str]:
 
 
 async def commit(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challenge,
-                 settings: review.PanelSettings, *, seed: str | None = None) -> Panel:
+                 settings: review.PanelSettings, *, plan: panel_draw.BeaconPlan | None = None, reason: str = "",
+                 seed: str | None = None) -> Panel:
+    """Commit the acceptance panel's draw — the same commitment, frozen list and beacon as in
+    review (review.panel_draw) — once the challenge is ready for acceptance."""
     panel = await review.panel_of(db, challenge.id, ACCEPTANCE)
     if panel is None and (found := await blockers(db, challenge)):
         raise DomainError("；".join(found))
-    return await review.commit(db, clock, actor, challenge, settings, seed=seed, purpose=ACCEPTANCE)
+    return await panel_draw.commit(db, clock, actor, challenge, settings, plan=plan, reason=reason, seed=seed,
+                                   purpose=ACCEPTANCE)
 
 
 async def close(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challenge, reason: str) -> ReviewResult:

@@ -15,7 +15,6 @@ audit event. The audit log therefore shows these stories at their own times.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -37,7 +36,7 @@ from arena.execution.views import load_project_view
 from arena.publicity import service as publicity
 from arena.publicity.rules import publicity_period
 from arena.review import service as review
-from arena.review.demo import _draw, _expert_actor, _score
+from arena.review.demo import _draw, _expert_actor, _score, commit_and_draw
 from arena.review.models import PanelPurpose, PanelSeat, ScoreSheet, SeatStatus
 from arena.units.models import Cadre
 from arena.workdays import service as workdays
@@ -164,7 +163,7 @@ async def _award(ctx: DemoContext, time: StoryTime, key: str, day: int) -> list[
     time.at(day + 1)
     for project in projects:
         view = await load_project_view(db, project, None)
-        await award.sign(db, ctx.clock, await _lead(ctx, project), view, ctx.settings.demo_password)
+        await award.sign(db, ctx.clock, await _lead(ctx, project), view, ctx.settings.demo_password, address=None)
     return projects
 
 
@@ -327,9 +326,8 @@ async def accept(ctx: DemoContext, time: StoryTime, key: str, day: int, scores: 
     db, organizer = ctx.session, ctx.actors["organizer"]
     time.at(day)
     challenge = await _organizer_challenge(ctx, key)
-    seed = hashlib.sha256(f"arena-demo:{key}:acceptance".encode()).hexdigest()
-    await acceptance.commit(db, ctx.clock, organizer, challenge, review.PanelSettings(5, 1, None), seed=seed)
-    panel = await review.draw_panel(db, ctx.clock, organizer, challenge, PanelPurpose.ACCEPTANCE)
+    panel = await commit_and_draw(ctx, challenge, review.PanelSettings(5, 1, None), f"{key}:acceptance",
+                                  PanelPurpose.ACCEPTANCE)
     seats = (await db.scalars(select(PanelSeat).where(PanelSeat.panel_id == panel.id,
                                                       PanelSeat.status == SeatStatus.INVITED.value)
                               .order_by(PanelSeat.drawn_rank))).all()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -19,9 +20,11 @@ from arena.auth.models import User
 from arena.bids import qualification
 from arena.bids.demo import _bid, _reopened
 from arena.bids.models import Bid
+from arena.challenges.models import Challenge
+from arena.clock import FrozenClock
 from arena.demo import DemoContext, demo_step
-from arena.review import service
-from arena.review.models import PanelSeat, ScoreSheet, SeatStatus
+from arena.review import panel_draw, service
+from arena.review.models import Panel, PanelPurpose, PanelSeat, ScoreSheet, SeatStatus
 from arena.units.models import Expert
 
 # story → (lead, team members), in the order they bid
@@ -63,14 +66,36 @@ def _scores(rng: random.Random, quality: Decimal, points: Decimal) -> str:
     return str(max(Decimal(0), min(points, value)))
 
 
+def demo_beacon(key: str) -> str:
+    """A made-up 双色球 result for the demo's draws (in real use the inspector copies the official one)."""
+    rng = random.Random(f"arena-demo-beacon:{key}")
+    reds = sorted(rng.sample(range(1, 34), 6))
+    return " ".join(f"{n:02d}" for n in reds) + f" + {rng.randint(1, 16):02d}"
+
+
+async def commit_and_draw(ctx: DemoContext, challenge: Challenge, settings: service.PanelSettings, key: str,
+                          purpose: PanelPurpose = PanelPurpose.BID) -> Panel:
+    """The demo's draw by the real rules: committed the day before, naming today's lottery, whose
+    result the inspector enters now. Fixed seeds, so the demo's panels are the same everywhere."""
+    from arena.execution import acceptance
+
+    db, organizer = ctx.session, ctx.actors["organizer"]
+    day_before = FrozenClock(ctx.clock.now() - timedelta(days=1))
+    plan = panel_draw.BeaconPlan(panel_draw.DEFAULT_BEACON_SOURCE, panel_draw.beijing_today(ctx.clock))
+    seed = hashlib.sha256(f"arena-demo:{key}".encode()).hexdigest()
+    if purpose is PanelPurpose.ACCEPTANCE:
+        await acceptance.commit(db, day_before, organizer, challenge, settings, plan=plan, seed=seed)
+    else:
+        await panel_draw.commit(db, day_before, organizer, challenge, settings, plan=plan, seed=seed)
+    return await panel_draw.draw_panel(db, ctx.clock, ctx.actors["inspector"], challenge, demo_beacon(key), purpose)
+
+
 async def _draw(ctx: DemoContext, story: str, decline_first: bool) -> list[PanelSeat]:
     """Commit, draw, and answer: every member accepts (the first declines when asked to, and the
     first reserve moves up and accepts). The first to accept chairs."""
     db, clock, organizer = ctx.session, ctx.clock, ctx.actors["organizer"]
     challenge = await service.organizer_challenge(db, organizer, ctx.challenges[story])
-    seed = hashlib.sha256(f"arena-demo:{story}".encode()).hexdigest()  # the same demo panels everywhere
-    await service.commit(db, clock, organizer, challenge, service.PanelSettings(5, 2, None), seed=seed)
-    panel = await service.draw_panel(db, clock, organizer, challenge)
+    panel = await commit_and_draw(ctx, challenge, service.PanelSettings(5, 2, None), story)
     declined = not decline_first
     while True:
         invited = (await db.scalars(select(PanelSeat).where(PanelSeat.panel_id == panel.id,
@@ -184,8 +209,6 @@ async def review_load(ctx: DemoContext) -> None:
                           submitted_by_id=organizer.user_id))
     await db.flush()
     load = await service.organizer_challenge(db, organizer, load.id)
-    await service.commit(db, clock, organizer, load, service.PanelSettings(LOAD_EXPERTS, 0, None),
-                         seed=hashlib.sha256(b"arena-demo:load").hexdigest())
-    panel = await service.draw_panel(db, clock, organizer, load)
+    panel = await commit_and_draw(ctx, load, service.PanelSettings(LOAD_EXPERTS, 0, None), "load")
     for seat in (await db.scalars(select(PanelSeat).where(PanelSeat.panel_id == panel.id))).all():
         await service.answer(db, clock, await _expert_actor(ctx, seat.expert_id), seat.id, True, "")

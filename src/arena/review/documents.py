@@ -7,24 +7,22 @@ the panel signs the same sheet the organizer files.
 
 from __future__ import annotations
 
-import asyncio
-import io
 import json
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from litestar import Request, Response
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena import i18n
 from arena.bids.models import Bid
-from arena.challenges.documents import html_to_pdf
+from arena.challenges.documents import render_pdf
 from arena.challenges.models import Challenge
 from arena.errors import NotFound
+from arena.excel import new_workbook, workbook_bytes
 from arena.files.store import content_disposition
 from arena.i18n import gettext as _
 from arena.review.models import Panel, PanelPurpose, PanelSeat, ReviewResult, SeatStatus
@@ -100,7 +98,7 @@ async def summary_pdf_response(request: Request[Any, Any, Any], db: AsyncSession
         summary.bidders, summary.blind = ({}, True) if challenge.blind_review else (summary.bidders, False)
     template = "documents/acceptance_report.html" if summary.acceptance else "documents/score_summary.html"
     html = request.app.state.jinja.get_template(template).render(s=summary)
-    pdf = await asyncio.to_thread(html_to_pdf, html, english=i18n.current_locale.get() == "en")
+    pdf = await render_pdf(html, english=i18n.current_locale.get() == "en")
     number = challenge.number or str(challenge.id)
     names = (f"验收报告-{number}.pdf", f"acceptance-report-{number}.pdf") if summary.acceptance else (
         f"评分汇总表-{number}.pdf", f"score-summary-{number}.pdf")
@@ -118,8 +116,7 @@ async def summary_xlsx_response(db: AsyncSession, challenge: Challenge, panel: P
 
 
 def summary_workbook(s: Summary) -> bytes:
-    book = Workbook()
-    book.properties.creator = "Arena"
+    book = new_workbook()
     bold = Font(bold=True)
     head_fill = PatternFill("solid", fgColor="F3E3E3")
     ranking = book.active
@@ -158,9 +155,7 @@ def summary_workbook(s: Summary) -> bytes:
         for column in ws.columns:
             letter = column[0].column_letter
             ws.column_dimensions[letter].width = max(10, min(40, max(len(str(c.value or "")) for c in column) + 4))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)
 
 
 def _style_header(ws: Any, row: int, width: int, bold: Font, fill: PatternFill) -> None:

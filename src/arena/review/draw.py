@@ -1,10 +1,19 @@
-"""The verifiable draw (随机抽取), as plain functions anyone can redo by hand.
+"""The verifiable draw (随机抽取), as plain functions anyone can redo by hand (DESIGN §5).
 
-Before the draw Arena publishes `commitment(seed)`. The draw then orders the candidates (expert
-codes, sorted) by SHA-256 of "seed:code" and takes them in that order: the first `size` are the
-panel, the next `reserves` wait in that order. Because the seed was fixed (and its hash public)
-before the candidate list was read, no one could pick a seed to suit the list; because the seed
-is revealed afterwards, anyone can recompute the result from the published list.
+At commitment Arena publishes `commitment(seed)` together with the frozen candidate list (expert
+codes, sorted, canonical JSON) and its hash, and names an outside public random source (a
+beacon: e.g. a lottery result of a named later date). At the draw the inspector enters the
+beacon; the draw's randomness is `mix(seed, beacon, candidates_sha256, scope)` — SHA-256 of the
+canonical JSON of those four — and the candidates are ordered by SHA-256 of "randomness:code":
+the first `size` are the panel, the next `reserves` wait in that order.
+
+Why both: the server's seed alone could be read from the database before the draw (and the
+panel foreseen); the beacon alone is public and could be looked up in advance. Neither the
+server, the organizer nor the inspector knows the mix before the beacon is drawn, and nobody
+can change the list after seeing it, because its hash was published first.
+
+Draws committed before beacons existed (`METHOD_SEED`) ordered by "seed:code" directly; they
+still verify by that rule.
 """
 
 from __future__ import annotations
@@ -14,6 +23,9 @@ import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+METHOD_SEED = "seed"  # before 2026-12: the seed alone (kept so old draws still verify)
+METHOD_BEACON = "beacon"  # the seed mixed with a public beacon entered at the draw
 
 
 def new_seed() -> str:
@@ -31,6 +43,32 @@ def canonical_candidates(codes: Sequence[str]) -> str:
 
 def candidates_hash(codes: Sequence[str]) -> str:
     return hashlib.sha256(canonical_candidates(codes).encode()).hexdigest()
+
+
+def canonical_json(value: object) -> str:
+    """The one JSON spelling everything here is hashed in: sorted keys, no spaces, UTF-8 text."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def normalize_beacon(text: str) -> str:
+    """The beacon as it is mixed and published: runs of white space made one space, trimmed, so
+    "03 07  12" typed twice the same way gives the same randomness."""
+    return " ".join(text.split())
+
+
+def mix(seed: str, beacon: str, candidates_sha256: str, scope: str) -> str:
+    """The draw's randomness: SHA-256 of canonical JSON {beacon, candidates_sha256, scope, seed}.
+
+    `scope` names the draw (challenge, panel purpose, commitment number) so the same seed and
+    beacon never give two draws the same order."""
+    text = canonical_json({"beacon": normalize_beacon(beacon), "candidates_sha256": candidates_sha256,
+                           "scope": scope, "seed": seed})
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def scope_of(challenge_id: int, purpose: str, ordinal: int) -> str:
+    """e.g. "challenge:12:bid:1" — which draw of which challenge a commitment is."""
+    return f"challenge:{challenge_id}:{purpose}:{ordinal}"
 
 
 def draw_key(seed: str, code: str) -> str:
@@ -69,5 +107,57 @@ def verify(seed: str, seed_commitment: str, candidates_json: str, candidates_sha
     if canonical_candidates(codes) != candidates_json or candidates_hash(codes) != candidates_sha256:
         problems.append("candidates")
     if list(draw(seed, codes, size, reserves).drawn) != list(drawn):
+        problems.append("result")
+    return problems
+
+
+@dataclass(frozen=True)
+class Published:
+    """Everything a commitment publishes, as the verification page and `arena draw verify` read
+    it. `seed` and `beacon` are None until revealed; `drawn` is None until drawn."""
+
+    method: str
+    scope: str
+    seed_commitment: str
+    candidates_json: str | None
+    candidates_sha256: str | None
+    size: int
+    reserves: int
+    seed: str | None
+    beacon: str | None
+    drawn: Sequence[str] | None
+
+
+def randomness(p: Published) -> str | None:
+    """The string the candidates are ordered by: the seed itself (old method) or the mix."""
+    if p.seed is None:
+        return None
+    if p.method == METHOD_SEED:
+        return p.seed
+    if p.beacon is None or p.candidates_sha256 is None:
+        return None
+    return mix(p.seed, p.beacon, p.candidates_sha256, p.scope)
+
+
+def verify_published(p: Published) -> list[str]:
+    """What does not match in one drawn commitment ("seed", "candidates", "beacon", "result");
+    empty when the draw checks out. Each check is one the page explains in words."""
+    problems = []
+    if p.seed is None or commitment(p.seed) != p.seed_commitment:
+        problems.append("seed")
+    codes: list[str] = []
+    try:
+        codes = json.loads(p.candidates_json or "null")
+        ok = isinstance(codes, list) and canonical_candidates(codes) == p.candidates_json \
+            and candidates_hash(codes) == p.candidates_sha256
+    except (ValueError, TypeError):
+        ok = False
+    if not ok:
+        problems.append("candidates")
+        codes = codes if isinstance(codes, list) else []
+    if p.method == METHOD_BEACON and not p.beacon:
+        problems.append("beacon")
+    mixed = randomness(p)
+    if mixed is None or p.drawn is None or list(draw(mixed, codes, p.size, p.reserves).drawn) != list(p.drawn):
         problems.append("result")
     return problems

@@ -11,11 +11,11 @@ may score; a conflict found later recuses the sheet instead of deleting it.
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from arena.db import Base
@@ -84,6 +84,53 @@ class Panel(Base):
     seats: Mapped[list[PanelSeat]] = relationship(lazy="raise", order_by="PanelSeat.drawn_rank")
 
 
+class CommitmentKind(enum.StrEnum):
+    PANEL = "panel"  # the panel and its reserves
+    SUPPLEMENT = "supplement"  # 补充抽取: seats left empty when the reserves ran out
+
+
+class CommitmentStatus(enum.StrEnum):
+    OPEN = "open"  # published, waiting for the beacon
+    REPLACED = "replaced"  # superseded by a later commitment (with its reason); its seed is public
+    DRAWN = "drawn"  # the beacon was entered and the experts drawn
+
+
+class DrawCommitment(Base):
+    """One published commitment of a panel's draw (抽取承诺), in the order published.
+
+    It freezes what the draw will use — the seed's hash, the candidate list and its hash, the
+    number of seats, the outside beacon's source and date — so changing the pool or the settings
+    afterwards needs a new commitment, which is public and says why (`reason`). A replaced
+    commitment's seed is revealed at once: it can never be used, and anyone can check it was not
+    chosen after the fact. `method` "seed" marks draws made before beacons (no beacon, verified
+    by the old rule)."""
+
+    __tablename__ = "draw_commitment"
+    __table_args__ = (UniqueConstraint("panel_id", "ordinal"),)
+
+    panel_id: Mapped[int] = mapped_column(ForeignKey("panel.id", ondelete="RESTRICT"))
+    ordinal: Mapped[int] = mapped_column(Integer)  # 1, 2… per panel
+    kind: Mapped[str] = mapped_column(String(16), default=CommitmentKind.PANEL.value)
+    method: Mapped[str] = mapped_column(String(16), default="beacon")
+    status: Mapped[str] = mapped_column(String(16), default=CommitmentStatus.OPEN.value)
+    seats: Mapped[int] = mapped_column(Integer)  # experts invited by this draw
+    reserves: Mapped[int] = mapped_column(Integer)
+    seed_commitment: Mapped[str] = mapped_column(String(64))
+    seed: Mapped[str] = mapped_column(String(64))  # secret until drawn or replaced
+    candidates: Mapped[str | None] = mapped_column(Text)  # frozen canonical JSON (None: old, never drawn)
+    candidates_sha256: Mapped[str | None] = mapped_column(String(64))
+    beacon_source: Mapped[str | None] = mapped_column(String(100))  # e.g. 中国福利彩票双色球开奖号码
+    beacon_date: Mapped[date | None] = mapped_column(Date)  # the source's draw date, after the commitment day
+    beacon: Mapped[str | None] = mapped_column(String(200))  # entered by the inspector at the draw
+    beacon_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    committed_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    committed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reason: Mapped[str | None] = mapped_column(Text)  # why it replaced the previous commitment
+    replaced_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    drawn_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    drawn: Mapped[str | None] = mapped_column(Text)  # canonical JSON list of codes, in drawn order
+
+
 class PanelSeat(Base):
     """One drawn expert: a member (the first `size` in drawn order) or a reserve."""
 
@@ -125,6 +172,12 @@ class ScoreSheet(Base):
     total: Mapped[Decimal | None] = mapped_column(Numeric(7, 2))  # of the entered scores
     submitted_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     recusal_reason: Mapped[str | None] = mapped_column(Text)
+    # The salt of the last submit's commitment (review.seal), new at each submit; frozen into the
+    # results snapshot at close so anyone can check the sheet against the audit chain.
+    salt: Mapped[str | None] = mapped_column(String(64))
+    # The open page (a random token per page load) that saved the sheet last: that page's
+    # submit may supersede its own autosave, never another window's (review.service._claim).
+    editor: Mapped[str | None] = mapped_column(String(16))
 
     scores: Mapped[list[Score]] = relationship(cascade="all, delete-orphan", lazy="raise")
 

@@ -1,9 +1,11 @@
 """The expert pool (专家库) as an expert keeps their part of it: fields and declared conflicts;
-and a bid's attachments as an expert may download them."""
+and a bid's attachments as an expert may download them (in blind review, the rebuilt copy)."""
 
 from __future__ import annotations
 
 import json
+import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +17,18 @@ from arena.actor import Actor
 from arena.audit import service as audit
 from arena.bids.models import Bid, BidVersion
 from arena.clock import Clock
+from arena.db import dialect_insert
 from arena.errors import DomainError, FormErrors, NotFound
 from arena.files import sanitize, store
 from arena.files.models import StoredFile
 from arena.i18n import gettext as _
+from arena.notify.models import SentReminder
+from arena.notify.service import notify
 from arena.review.models import ExpertConflict
 from arena.review.service import SheetContext, expert_of
 from arena.units.models import Cadre, Expert, Field, Unit
+
+logger = logging.getLogger("arena.review")
 
 
 async def profile(db: AsyncSession, actor: Actor) -> dict[str, Any]:
@@ -83,10 +90,25 @@ async def declare_conflict(db: AsyncSession, clock: Clock, actor: Actor, kind: s
                        {"kind": kind, "target": target, "reason": reason.strip()})
 
 
-async def attachment_for_expert(db: AsyncSession, files_dir: Path, ctx: SheetContext,
-                                index: int) -> tuple[bytes, str, str]:
-    """(bytes, media type, Content-Disposition) of the submitted version's `index`-th attachment,
-    named by the bid's review code; when blind, without author metadata."""
+@dataclass(frozen=True)
+class Download:
+    data: bytes
+    media_type: str
+    disposition: str
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """A blind copy that could not be made: the expert is told so, never given the original."""
+
+    message: str
+
+
+async def attachment_for_expert(db: AsyncSession, clock: Clock, files_dir: Path, ctx: SheetContext,
+                                index: int) -> Download | Withheld:
+    """The submitted version's `index`-th attachment, named by the bid's review code. When blind,
+    the copy rebuilt without who-made-it (files/sanitize.py), made once and kept for every expert;
+    a file that cannot be made safe is withheld and its organizer told which file it is."""
     bid = await db.get(Bid, ctx.sheet.bid_id)
     assert bid is not None
     version = await db.scalar(select(BidVersion).where(BidVersion.bid_id == bid.id,
@@ -98,11 +120,40 @@ async def attachment_for_expert(db: AsyncSession, files_dir: Path, ctx: SheetCon
     stored = await db.get(StoredFile, listed[index - 1]["file"])
     if stored is None:
         raise NotFound(_("没有找到这个附件"))
-    data = store.load(files_dir, stored.sha256)
-    kind = store.sniff(data)
-    if kind is None:
-        raise NotFound(_("没有找到这个附件"))
     if ctx.challenge.blind_review:
-        data = sanitize.strip_metadata(data, kind)
+        kind = next((k for k in store.ALLOWED if k.media_type == stored.media_type), None)
+        try:
+            if kind is None:
+                raise sanitize.Unsafe(f"unknown type {stored.media_type}")
+            data = await sanitize.blind_copy(files_dir, stored.sha256, kind)
+        except sanitize.Unsafe as exc:
+            await _tell_organizer(db, clock, ctx, bid, index, stored, exc.reason)
+            return Withheld(_("这个附件无法生成不含作者信息的匿名副本，为保护匿名评审不提供下载。"
+                              "已通知发榜单位处理。"))
+    else:
+        data = store.load(files_dir, stored.sha256)
+        kind = store.sniff(data)
+        if kind is None:
+            raise NotFound(_("没有找到这个附件"))
     name = f"{ctx.code}-附件{index}.{kind.extension}"
-    return data, kind.media_type, store.content_disposition(name, f"{ctx.code}-attachment-{index}.{kind.extension}")
+    return Download(data, kind.media_type,
+                    store.content_disposition(name, f"{ctx.code}-attachment-{index}.{kind.extension}"))
+
+
+async def _tell_organizer(db: AsyncSession, clock: Clock, ctx: SheetContext, bid: Bid, index: int,
+                          stored: StoredFile, reason: str) -> None:
+    """Once per file and organizer (the sent_reminder key decides, however many experts try)."""
+    logger.warning("blind copy refused: stored file %s (%s): %s", stored.id, stored.sha256, reason)
+    organizer = ctx.challenge.organizer_id
+    now = clock.now()
+    claimed = await db.execute(dialect_insert(db, SentReminder).values(
+        rule="review.blind_file_refused", object_type="stored_file", object_id=f"{bid.id}:{stored.id}",
+        recipient_id=organizer, sent_at=now, created_at=now, updated_at=now).on_conflict_do_nothing())
+    if not claimed.rowcount:  # type: ignore[attr-defined]
+        return
+    await notify(db, clock, [organizer], "review.blind_file_refused",
+                 _("匿名评审附件无法提供：{title}").format(title=ctx.challenge.title),
+                 _("揭榜申报 {number} 的附件{index}（{filename}）无法生成不含作者信息的匿名副本，专家下载时已被拒绝。"
+                   "请联系揭榜人改交不含作者、批注和修订信息的文件（例如另存为 PDF）。").format(
+                     number=bid.number, index=index, filename=stored.filename),
+                 f"/organizer/challenges/{ctx.challenge.id}/review")

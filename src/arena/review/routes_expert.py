@@ -7,6 +7,8 @@ code only; nothing here loads a bidder's name for a blind challenge.
 
 from __future__ import annotations
 
+import re
+import secrets
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -24,6 +26,8 @@ from arena.review.transitions import PANEL_LABELS, SEAT_LABELS, SHEET_LABELS
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.helpers import read_form, redirect
 from arena.web.templating import render
+
+EDITOR_TOKEN = re.compile(r"[0-9a-f]{16}")
 
 EXPERT = {"roles": {Role.EXPERT}}
 
@@ -125,9 +129,16 @@ async def summary_xlsx(request: Request[Any, Any, Any], db_session: DbSession, a
     return await documents.summary_xlsx_response(db_session, challenge, panel, for_expert=True)
 
 
-def _sheet_context(ctx: service.SheetContext, errors: dict[str, str] | None = None,
-                   refusal: str | None = None, raw: dict[int, str] | None = None) -> dict[str, Any]:
-    return {"ctx": ctx, "sheet": ctx.sheet, "challenge": ctx.challenge, "bid": ctx.bid, "criteria": ctx.criteria,
+def _editor(posted: str = "") -> str:
+    """The page's token (review.service._claim): the posted one when the page comes back after
+    a refusal, a new one for each page load."""
+    return posted if EDITOR_TOKEN.fullmatch(posted) else secrets.token_hex(8)
+
+
+def _sheet_context(ctx: service.SheetContext, errors: dict[str, str] | None = None, refusal: str | None = None,
+                   raw: dict[int, str] | None = None, editor: str = "") -> dict[str, Any]:
+    return {"ctx": ctx, "editor": _editor(editor),
+            "sheet": ctx.sheet, "challenge": ctx.challenge, "bid": ctx.bid, "criteria": ctx.criteria,
             "values": raw if raw is not None else ctx.values, "editable": ctx.sheet.status == SheetStatus.DRAFT.value
             and ctx.panel.status == PanelStatus.DRAWN.value, "labels": _labels(), "errors": errors or {},
             "refusal": refusal, "done": None, "exec_labels": execution_labels() if ctx.acceptance else {}}
@@ -154,9 +165,10 @@ async def save_sheet(request: Request[Any, Any, Any], db_session: DbSession, clo
     submit = form.raw("action") == "submit"
     autosave = request.headers.get("hx-request") == "true" and not submit
     revision = int(form.raw("revision")) if form.raw("revision").isdigit() else -1
+    editor = form.raw("editor") if EDITOR_TOKEN.fullmatch(form.raw("editor")) else ""
     keys = list(raw)  # read before a rollback expires the criteria
     try:
-        await service.save(db_session, clock, actor, ctx, revision, raw, comment, submit=submit)
+        await service.save(db_session, clock, actor, ctx, revision, raw, comment, submit=submit, editor=editor)
     except (FormErrors, DomainError) as exc:
         if isinstance(exc, (NotFound, PermissionDenied)):
             raise
@@ -168,8 +180,8 @@ async def save_sheet(request: Request[Any, Any, Any], db_session: DbSession, clo
                 status_code=400)
         ctx = await service.expert_sheet(db_session, actor, sheet_id)
         ctx.sheet.comment = comment
-        return render(request, "review/sheet.html", _sheet_context(ctx, errors, None if errors else exc.message, raw),
-                      status_code=400)
+        return render(request, "review/sheet.html",
+                      _sheet_context(ctx, errors, None if errors else exc.message, raw, editor), status_code=400)
     if autosave:
         return render(request, "review/_sheet_status.html", {
             "ok": True, "message": clock.now().astimezone(DISPLAY_TZ).strftime("%H:%M:%S"),
@@ -196,15 +208,17 @@ async def recuse(request: Request[Any, Any, Any], db_session: DbSession, clock: 
 
 
 @get("/review/sheets/{sheet_id:int}/attachments/{index:int}", opt=EXPERT)
-async def attachment(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
-                     sheet_id: FromPath[int], index: FromPath[int]) -> Response[bytes]:
+async def attachment(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
+                     sheet_id: FromPath[int], index: FromPath[int]) -> Response[Any]:
     """A bid's attachment as the expert may read it: named by review code, and when blind,
     with the file's author metadata removed."""
     assert actor is not None
     ctx = await service.expert_sheet(db_session, actor, sheet_id)
-    data, media_type, name = await pool.attachment_for_expert(db_session, request.app.state.settings.files_dir,
-                                                              ctx, index)
-    return Response(data, media_type=media_type, headers={"content-disposition": name})
+    found = await pool.attachment_for_expert(db_session, clock, request.app.state.settings.files_dir, ctx, index)
+    if isinstance(found, pool.Withheld):  # answered, not raised: the organizer's notice must commit
+        return render(request, "errors/error.html", {"status": 422, "title": _("附件无法下载"),
+                                                     "message": found.message}, status_code=422)
+    return Response(found.data, media_type=found.media_type, headers={"content-disposition": found.disposition})
 
 
 @get("/review/profile", opt=EXPERT)

@@ -24,8 +24,9 @@ from arena.errors import DomainError, FormErrors, NotFound, PermissionDenied
 from arena.execution import acceptance
 from arena.execution.grades import GRADE_LABELS
 from arena.i18n import gettext as _
-from arena.review import documents, service
-from arena.review.models import PanelPurpose, PanelStatus
+from arena.review import documents, panel_draw, service
+from arena.review.models import PanelPurpose, PanelStatus, SeatStatus
+from arena.review.routes_draw import ROUTES as DRAW_ROUTES
 from arena.review.routes_expert import _labels
 from arena.units.models import Cadre
 from arena.web.deps import ActorDep, ClockDep, DbSession
@@ -58,8 +59,7 @@ async def _page(request: Request[Any, Any, Any], db: AsyncSession, clock: Any, a
         "acceptance_criteria": service.criteria_for(challenge, PanelPurpose.ACCEPTANCE),
         "blockers": await acceptance.blockers(db, challenge) if purpose is PanelPurpose.ACCEPTANCE else [],
         "grade_labels": {k: _(v) for k, v in GRADE_LABELS.items()}}
-    if panel is not None and panel.status == PanelStatus.COMMITTED.value:
-        context["candidate_count"] = len(await service.candidates(db, challenge, clock.now(), purpose))
+    context |= await _draw_context(db, clock, challenge, panel, purpose)
     if panel is not None and panel.status != PanelStatus.COMMITTED.value:
         context["progress"] = await service.seats_with_progress(db, panel)
         context["missing"] = service.missing_work(context["progress"])
@@ -71,6 +71,33 @@ async def _page(request: Request[Any, Any, Any], db: AsyncSession, clock: Any, a
         context |= {"summary": summary, "names": {code or "": (number, name) for code, number, name in rows}}
         context["chart"] = documents.chart_rows(summary)
     return render(request, "review/organizer.html", context, status_code=400 if (errors or refusal) else 200)
+
+
+async def _draw_context(db: AsyncSession, clock: Any, challenge: Any, panel: Any,
+                        purpose: PanelPurpose) -> dict[str, Any]:
+    """The commitments, whether the live pool still matches the frozen list (else the draw will
+    be refused and the organizer should re-commit), and whether a supplementary draw is due."""
+    plan = panel_draw.default_plan(clock)
+    found: dict[str, Any] = {"commitments": [], "open": None, "changed": None, "supplement_missing": 0,
+                             "default_plan": plan}
+    if panel is None:
+        return found
+    found["commitments"] = await panel_draw.commitments(db, panel)
+    made = found["open"] = await panel_draw.open_commitment(db, panel)
+    seats = await service.seats_with_progress(db, panel) if panel.status != PanelStatus.COMMITTED.value else []
+    if made is not None and made.candidates is not None:
+        taken = {p.seat.expert_id for p in seats}
+        live = [e.code for e in await panel_draw.candidates(db, challenge, clock.now(), purpose) if e.id not in taken]
+        frozen = json.loads(made.candidates)
+        found["candidate_count"] = len(frozen)
+        if sorted(live) != sorted(frozen):
+            found["changed"] = panel_draw.changed_message(made, frozen, live)
+    if panel.status == PanelStatus.DRAWN.value and made is None:
+        statuses = [p.seat.status for p in seats]
+        if SeatStatus.RESERVE.value not in statuses:
+            found["supplement_missing"] = panel.size - sum(
+                s in (SeatStatus.INVITED.value, SeatStatus.ACCEPTED.value) for s in statuses)
+    return found
 
 
 @get(paths(), opt=ORGANIZER)
@@ -87,13 +114,14 @@ async def commit(request: Request[Any, Any, Any], db_session: DbSession, clock: 
     challenge = await service.organizer_challenge(db_session, actor, challenge_id)
     purpose = purpose_of(request)
     form = await read_form(request)
-    raw = {name: form.raw(name) for name in ("size", "reserves", "trim_k")}
+    raw = {name: form.raw(name) for name in ("size", "reserves", "trim_k", "beacon_source", "beacon_date", "reason")}
     try:
-        settings = service.parse_settings(raw)
+        settings, plan = _parse_commitment(raw, clock)
+        reason = raw["reason"].strip()[:2000]
         if purpose is PanelPurpose.ACCEPTANCE:
-            await acceptance.commit(db_session, clock, actor, challenge, settings)
+            await acceptance.commit(db_session, clock, actor, challenge, settings, plan=plan, reason=reason)
         else:
-            await service.commit(db_session, clock, actor, challenge, settings)
+            await panel_draw.commit(db_session, clock, actor, challenge, settings, plan=plan, reason=reason)
     except (FormErrors, DomainError) as exc:
         await db_session.rollback()
         errors = exc.errors if isinstance(exc, FormErrors) else None
@@ -102,15 +130,53 @@ async def commit(request: Request[Any, Any, Any], db_session: DbSession, clock: 
     return redirect(request, f"/organizer/challenges/{challenge_id}/{service.page_of(purpose)}?done=committed")
 
 
+def _parse_commitment(raw: dict[str, str], clock: Any) -> tuple[service.PanelSettings, panel_draw.BeaconPlan]:
+    """Settings and beacon together, so one submission names every bad field."""
+    errors: dict[str, str] = {}
+    settings = plan = None
+    try:
+        settings = service.parse_settings(raw)
+    except FormErrors as exc:
+        errors |= exc.errors
+    try:
+        plan = panel_draw.parse_plan(raw, clock)
+    except FormErrors as exc:
+        errors |= exc.errors
+    if errors or settings is None or plan is None:
+        raise FormErrors(errors)
+    return settings, plan
+
+
+@post(paths("/supplement"), opt=ORGANIZER)
+async def supplement(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
+                     challenge_id: FromPath[int]) -> Response[str]:
+    """Commit a supplementary draw (补充抽取) for seats the reserves could not fill."""
+    assert actor is not None
+    challenge = await service.organizer_challenge(db_session, actor, challenge_id)
+    purpose = purpose_of(request)
+    form = await read_form(request)
+    raw = {name: form.raw(name) for name in ("beacon_source", "beacon_date", "reason")}
+    try:
+        plan = panel_draw.parse_plan(raw, clock)
+        await panel_draw.commit_supplement(db_session, clock, actor, challenge, purpose, plan=plan,
+                                           reason=raw["reason"].strip()[:2000])
+    except (FormErrors, DomainError) as exc:
+        if isinstance(exc, (NotFound, PermissionDenied)):
+            raise
+        await db_session.rollback()
+        errors = exc.errors if isinstance(exc, FormErrors) else None
+        return await _page(request, db_session, clock, actor, challenge_id, errors,
+                           None if errors else exc.message, raw)
+    return redirect(request, f"/organizer/challenges/{challenge_id}/{service.page_of(purpose)}?done=supplement")
+
+
 async def _act(request: Request[Any, Any, Any], db: AsyncSession, clock: Any, actor: Actor, challenge_id: int,
                action: str) -> Response[str]:
     challenge = await service.organizer_challenge(db, actor, challenge_id)
     purpose = purpose_of(request)
     form = await read_form(request)
     try:
-        if action == "draw":
-            await service.draw_panel(db, clock, actor, challenge, purpose)
-        elif action == "chair":
+        if action == "chair":
             seat = form.raw("seat")
             await service.set_chair(db, clock, actor, challenge, int(seat) if seat.isdigit() else 0, purpose)
         elif action == "rubric":
@@ -131,13 +197,6 @@ async def _act(request: Request[Any, Any, Any], db: AsyncSession, clock: Any, ac
         return await _page(request, db, clock, actor, challenge_id, errors, None if errors else exc.message,
                            {k: form.raw(k) for k in form.data if k == "reason" or k.startswith("acceptance-")})
     return redirect(request, f"/organizer/challenges/{challenge_id}/{service.page_of(purpose)}?done={action}")
-
-
-@post(paths("/draw"), opt=ORGANIZER)
-async def draw(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
-               challenge_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
-    return await _act(request, db_session, clock, actor, challenge_id, "draw")
 
 
 @post(paths("/chair"), opt=ORGANIZER)
@@ -187,21 +246,4 @@ async def summary_xlsx(request: Request[Any, Any, Any], db_session: DbSession, a
     return await documents.summary_xlsx_response(db_session, challenge, panel, for_expert=False)
 
 
-@get(["/challenges/{challenge_id:int}/draw", "/challenges/{challenge_id:int}/acceptance-draw"])
-async def draw_verification(request: Request[Any, Any, Any], db_session: DbSession,
-                            challenge_id: FromPath[int]) -> Response[str]:
-    """Public: the commitment, and once drawn the seed, candidate list and result, recomputed here."""
-    challenge = await service.public_challenge(db_session, challenge_id)
-    purpose = PanelPurpose.ACCEPTANCE if request.url.path.endswith("acceptance-draw") else PanelPurpose.BID
-    panel = await service.panel_of(db_session, challenge.id, purpose)
-    if panel is None:
-        raise NotFound(_("该榜单还没有公布评审专家抽取承诺值"))
-    context: dict[str, Any] = {"challenge": challenge, "panel": panel, "problems": None, "purpose": purpose.value}
-    if panel.drawn_at is not None:
-        _panel, problems = await service.verify_draw(db_session, challenge.id, purpose)
-        context |= {"problems": problems, "candidates": json.loads(panel.candidates or "[]"),
-                    "drawn": json.loads(panel.drawn or "[]")}
-    return render(request, "review/draw.html", context)
-
-
-ROUTES = [review_page, commit, draw, chair, close, acceptance_rubric, summary_pdf, summary_xlsx, draw_verification]
+ROUTES = [review_page, commit, supplement, chair, close, acceptance_rubric, summary_pdf, summary_xlsx, *DRAW_ROUTES]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -22,19 +22,20 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from arena.actor import Actor
 from arena.audit import service as audit
-from arena.bids.models import Bid, BidMember, BidStatus, BidVersion, MemberStatus
+from arena.audit.models import AuditEvent
+from arena.bids.models import Bid, BidMember, BidVersion, MemberStatus
 from arena.bids.qualification import challenge_for_qualification
 from arena.challenges import transitions as challenge_transitions
 from arena.challenges.models import Challenge, ChallengeMode, ChallengeStatus, Criterion, CriterionKind
 from arena.challenges.queries import get_visible_challenge, load_challenge_detail
-from arena.clock import DISPLAY_TZ, Clock
+from arena.clock import Clock
 from arena.errors import DomainError, FormErrors, NotFound, PermissionDenied
 from arena.execution.grades import Thresholds, grade_for
 from arena.execution.views import ProjectView, project_view
 from arena.i18n import gettext as _
 from arena.notify.service import notify
-from arena.review import draw as draw_math
-from arena.review import scoring
+from arena.review import blind as blind_words
+from arena.review import scoring, seal
 from arena.review.conflicts import challenge_parties, conflicted_bids, declared
 from arena.review.models import (
     Panel,
@@ -48,7 +49,7 @@ from arena.review.models import (
     SheetStatus,
 )
 from arena.review.transitions import PANEL_TRANSITIONS, SEAT_TRANSITIONS, SHEET_TRANSITIONS, check
-from arena.units.models import Cadre, Expert, expert_field
+from arena.units.models import Cadre, Expert
 
 CENT = Decimal("0.01")
 SCORE_PATTERN = re.compile(r"^\d+(\.\d)?$")
@@ -125,110 +126,23 @@ def parse_settings(raw: dict[str, str]) -> PanelSettings:
     return PanelSettings(size, values["reserves"], trim_k)
 
 
-async def commit(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challenge, settings: PanelSettings,
-                 *, seed: str | None = None, purpose: PanelPurpose = PanelPurpose.BID) -> Panel:
-    """Publish the commitment for the draw (or change the settings before it). `seed` is for the
-    demo data only, so its panels are the same on every machine; real draws get a fresh secret.
-    An acceptance panel is checked for readiness by execution.acceptance before it comes here."""
-    if challenge.status != STAGE[purpose].value:
-        raise DomainError(_("资格审查结束、榜单进入专家评审后才能组建专家组") if purpose is PanelPurpose.BID
-                          else _("榜单实施阶段才能组建验收专家组"))
-    if purpose is PanelPurpose.ACCEPTANCE and not criteria_for(challenge, purpose):
-        raise DomainError(_("本榜单还没有验收评分细则，请先在验收页面录入"))
-    panel = await panel_of(db, challenge.id, purpose)
-    if panel is None:
-        seed = seed or draw_math.new_seed()
-        panel = Panel(challenge_id=challenge.id, purpose=purpose.value, seed=seed,
-                      seed_commitment=draw_math.commitment(seed), committed_at=clock.now())
-        db.add(panel)
-    else:
-        check(PANEL_TRANSITIONS, PanelStatus, "commit", panel.status)
-    panel.size, panel.reserves, panel.trim_k = settings.size, settings.reserves, settings.trim_k
-    if purpose is PanelPurpose.BID:
-        challenge.panel_size, challenge.panel_reserves = settings.size, settings.reserves
-    await db.flush()
-    await audit.record(db, clock, actor, "organizer", "panel.commit", "panel", panel.id, {
-        "challenge": challenge.id, "purpose": purpose.value, "commitment": panel.seed_commitment,
-        "size": settings.size,
-        "reserves": settings.reserves, "trim_k": settings.trim_k})
-    return panel
+def __getattr__(name: str) -> Any:
+    """The draw's functions live in review.panel_draw (commitments, beacon, proof); the old names
+    `service.commit`, `candidates`, `draw_panel`, `verify_draw` keep working for callers."""
+    if name in _MOVED_TO_PANEL_DRAW:
+        from arena.review import panel_draw
+
+        return getattr(panel_draw, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def _year_bounds(moment: datetime) -> tuple[datetime, datetime]:
-    local = moment.astimezone(DISPLAY_TZ)
-    start = local.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
-    return start, start.replace(year=start.year + 1)
-
-
-async def candidates(db: AsyncSession, challenge: Challenge, now: datetime,
-                     purpose: PanelPurpose = PanelPurpose.BID) -> list[Expert]:
-    """Experts who may be drawn: in the challenge's field, with an account, no conflict with any
-    bid the panel scores, and under their annual cap of panels. Sorted by code."""
-    start, end = _year_bounds(now)
-    seats_this_year = (select(func.count()).select_from(PanelSeat).join(Panel, Panel.id == PanelSeat.panel_id)
-                       .where(PanelSeat.expert_id == Expert.id,
-                              PanelSeat.status.in_([SeatStatus.INVITED.value, SeatStatus.ACCEPTED.value]),
-                              Panel.drawn_at >= start, Panel.drawn_at < end)
-                       .correlate(Expert).scalar_subquery())
-    in_field = (select(Expert).join(expert_field, expert_field.c.expert_id == Expert.id)
-                .where(expert_field.c.field_id == challenge.field_id, Expert.user_id.is_not(None),
-                       seats_this_year < Expert.annual_panel_cap)
-                .order_by(Expert.code))
-    experts = list((await db.scalars(in_field)).all())
-    parties = await challenge_parties(db, challenge.id, purpose)
-    declarations = await declared(db, [e.id for e in experts])
-    return [e for e in experts if not conflicted_bids(e, parties, declarations.get(e.id, []))]
-
-
-async def draw_panel(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challenge,
-                     purpose: PanelPurpose = PanelPurpose.BID) -> Panel:
-    panel = await panel_of(db, challenge.id, purpose)
-    if panel is None:
-        raise DomainError(_("请先设置专家组并公布抽取承诺值"))
-    target = check(PANEL_TRANSITIONS, PanelStatus, "draw", panel.status)
-    now = clock.now()
-    pool = await candidates(db, challenge, now, purpose)
-    if len(pool) < panel.size:
-        raise DomainError(_("符合条件的专家只有 {n} 名，少于专家组人数 {size} 名：请调整专家组人数，"
-                            "或请管理员补充该领域的专家").format(n=len(pool), size=panel.size))
-    codes = [e.code for e in pool]
-    result = draw_math.draw(panel.seed, codes, panel.size, panel.reserves)
-    by_code = {e.code: e for e in pool}
-    for rank, code in enumerate(result.drawn, start=1):
-        member = rank <= panel.size
-        db.add(PanelSeat(panel_id=panel.id, expert_id=by_code[code].id, drawn_rank=rank,
-                         status=(SeatStatus.INVITED if member else SeatStatus.RESERVE).value,
-                         invited_at=now if member else None))
-    panel.candidates = draw_math.canonical_candidates(codes)
-    panel.candidates_sha256 = draw_math.candidates_hash(codes)
-    panel.drawn = json.dumps(list(result.drawn), separators=(",", ":"))
-    panel.status, panel.drawn_at = target, now
-    if purpose is PanelPurpose.BID:
-        await _assign_review_codes(db, challenge, panel.seed)
-    await db.flush()
-    await audit.record(db, clock, actor, "organizer", "panel.draw", "panel", panel.id, {
-        "challenge": challenge.id, "purpose": purpose.value, "seed": panel.seed,
-        "candidates_sha256": panel.candidates_sha256,
-        "members": list(result.members), "reserves": list(result.reserves)})
-    await notify(db, clock, [by_code[c].user_id for c in result.members], "review.invited",
-                 _invitation_title(purpose, challenge), _("你被随机抽取为该榜单的评审专家，请确认是否参加。"),
-                 "/review")
-    return panel
+_MOVED_TO_PANEL_DRAW = frozenset({"commit", "candidates", "draw_panel", "verify_draw", "commit_supplement"})
 
 
 def _invitation_title(purpose: PanelPurpose | str, challenge: Challenge) -> str:
     if PanelPurpose(purpose) is PanelPurpose.ACCEPTANCE:
         return _("验收评审邀请：{title}").format(title=challenge.title)
     return _("评审邀请：{title}").format(title=challenge.title)
-
-
-async def _assign_review_codes(db: AsyncSession, challenge: Challenge, seed: str) -> None:
-    """评审编号 P01, P02… in an order that tells nothing about who bid or when."""
-    bids = (await db.scalars(select(Bid).where(Bid.challenge_id == challenge.id,
-                                               Bid.status == BidStatus.QUALIFIED.value))).all()
-    ordered = sorted(bids, key=lambda b: hashlib.sha256(f"{seed}:bid:{b.id}".encode()).hexdigest())
-    for index, bid in enumerate(ordered, start=1):
-        bid.review_code = f"P{index:02d}"
 
 
 # --- the expert's answer ------------------------------------------------------------------------
@@ -281,7 +195,7 @@ async def _promote_reserve(db: AsyncSession, clock: Clock, actor: Actor, panel: 
     if reserve is None:
         await notify(db, clock, [challenge.organizer_id], "review.reserves_exhausted",
                      _("后备专家已用尽：{title}").format(title=challenge.title),
-                     _("有专家谢绝邀请，但已没有后备专家可以递补。"),
+                     _("有专家谢绝邀请，但已没有后备专家可以递补：可在评审页面公布补充抽取承诺。"),
                      f"/organizer/challenges/{challenge.id}/{page_of(panel.purpose)}")
         return
     reserve.status = check(SEAT_TRANSITIONS, SeatStatus, "promote", reserve.status)
@@ -434,14 +348,8 @@ class BidView:
     team: list[str] | None = None
 
 
-REDACTED = "■■"
-
-
-def redact(text: str, names: list[str]) -> str:
-    """Blind the bidder's own words: their names and units become ■■ (longest first)."""
-    for name in sorted({n for n in names if n}, key=len, reverse=True):
-        text = text.replace(name, REDACTED)
-    return text
+REDACTED = blind_words.REDACTED
+redact = blind_words.redact  # the bidder's own words with every identifying value blacked out
 
 
 async def bid_view(db: AsyncSession, bid_id: int, blind: bool) -> BidView:
@@ -454,8 +362,8 @@ async def bid_view(db: AsyncSession, bid_id: int, blind: bool) -> BidView:
                                                        BidVersion.version_no == bid.submitted_version))
     assert version is not None
     content = json.loads(version.content)
-    people = [bid.lead] + [m.cadre for m in bid.members if m.status == MemberStatus.CONFIRMED.value]
-    names = [p.name for p in people] + [p.unit.name for p in people] + [p.code for p in people]
+    people = [bid.lead] + [m.cadre for m in bid.members]  # invited or declined, a name still tells
+    names = await blind_words.identity_words(db, people) if blind else []
 
     def shown(text: str) -> str:
         return redact(text, names) if blind else text
@@ -499,18 +407,36 @@ def parse_scores(criteria: list[Criterion], raw: dict[int, str]) -> tuple[dict[i
     return values, errors
 
 
-async def _claim(db: AsyncSession, sheet: ScoreSheet, revision: int, status: str | None = None) -> None:
+async def _claim(db: AsyncSession, sheet: ScoreSheet, revision: int, status: str | None = None,
+                 editor: str = "") -> None:
     """Compare-and-set on the sheet's revision (and status): a stale tab or a second click of
-    submit finds nothing to update and is refused, so a sheet locks once."""
-    stmt = (update(ScoreSheet).where(ScoreSheet.id == sheet.id, ScoreSheet.revision == revision,
+    submit finds nothing to update and is refused, so a sheet locks once.
+
+    A page posts everything it shows, so when the revision moved only because this same page
+    autosaved a moment before (its answer not yet arrived when the expert pressed submit), the
+    page's own post supersedes it: the claim is retried on the current revision."""
+    if await _set_revision(db, sheet.id, revision, status, editor):
+        await db.refresh(sheet, ["revision", "status", "editor"])
+        return
+    current = (await db.execute(select(ScoreSheet.revision, ScoreSheet.status, ScoreSheet.editor)
+                                .where(ScoreSheet.id == sheet.id))).one()
+    own_save = bool(editor) and current.editor == editor and current.status == SheetStatus.DRAFT.value
+    if own_save and current.revision > revision and await _set_revision(db, sheet.id, current.revision,
+                                                                         status, editor):
+        await db.refresh(sheet, ["revision", "status", "editor"])
+        return
+    if current.status != SheetStatus.DRAFT.value:
+        raise DomainError(_("这份评分表已经提交，不能再修改"))
+    raise DomainError(_("这份评分表已在另一个窗口或设备上修改过，请刷新页面，核对最新内容后再操作"))
+
+
+async def _set_revision(db: AsyncSession, sheet_id: int, revision: int, status: str | None, editor: str) -> bool:
+    stmt = (update(ScoreSheet).where(ScoreSheet.id == sheet_id, ScoreSheet.revision == revision,
                                      ScoreSheet.status == SheetStatus.DRAFT.value)
-            .values(revision=revision + 1))
+            .values(revision=revision + 1, editor=editor or None))
     if status is not None:
         stmt = stmt.values(status=status)
-    claimed = (await db.execute(stmt)).rowcount  # type: ignore[attr-defined]
-    if claimed != 1:
-        raise DomainError(_("这份评分表已在别处修改或已提交，请刷新页面后再操作"))
-    await db.refresh(sheet, ["revision", "status"])
+    return bool((await db.execute(stmt)).rowcount == 1)  # type: ignore[attr-defined]
 
 
 def _check_open(ctx: SheetContext) -> None:
@@ -519,8 +445,9 @@ def _check_open(ctx: SheetContext) -> None:
 
 
 async def save(db: AsyncSession, clock: Clock, actor: Actor, ctx: SheetContext, revision: int,
-               raw: dict[int, str], comment: str, *, submit: bool = False) -> None:
-    """Save (autosave) or submit the sheet. Bad input changes nothing."""
+               raw: dict[int, str], comment: str, *, submit: bool = False, editor: str = "") -> None:
+    """Save (autosave) or submit the sheet. Bad input changes nothing. `editor` is the page's
+    token (see _claim)."""
     _check_open(ctx)
     check(SHEET_TRANSITIONS, SheetStatus, "submit" if submit else "save", ctx.sheet.status)
     values, errors = parse_scores(ctx.criteria, raw)
@@ -530,7 +457,7 @@ async def save(db: AsyncSession, clock: Clock, actor: Actor, ctx: SheetContext, 
         errors |= {f"c-{c.id}": _("请填写本项分数") for c in ctx.criteria if c.id not in values}
     if errors:
         raise FormErrors(errors)
-    await _claim(db, ctx.sheet, revision, SheetStatus.SUBMITTED.value if submit else None)
+    await _claim(db, ctx.sheet, revision, SheetStatus.SUBMITTED.value if submit else None, editor)
     by_criterion = {s.criterion_id: s for s in ctx.sheet.scores}
     for criterion_id, value in values.items():
         if criterion_id in by_criterion:
@@ -543,11 +470,17 @@ async def save(db: AsyncSession, clock: Clock, actor: Actor, ctx: SheetContext, 
     ctx.sheet.comment = comment.strip()
     ctx.sheet.total = sum(values.values(), Decimal(0)) if values else None
     ctx.values = {k: _plain(v) for k, v in values.items()}
+    # Sealed (DESIGN §5): the events carry no score, total or comment — the log is read while the
+    # panel scores. A submit commits to the sheet instead; review.seal explains the commitment.
     if submit:
-        ctx.sheet.submitted_at = clock.now()
+        ctx.sheet.submitted_at, ctx.sheet.salt = clock.now(), seal.new_salt()
         await audit.record(db, clock, actor, "expert", "sheet.submit", "score_sheet", ctx.sheet.id, {
-            "panel": ctx.panel.id, "bid": ctx.code, "total": str(ctx.sheet.total),
-            "scores": {str(k): str(v) for k, v in sorted(values.items())}})
+            "panel": ctx.panel.id, "bid": ctx.code, "revision": ctx.sheet.revision,
+            "commitment": seal.commitment(ctx.sheet.id, values, seal.comment_digest(ctx.sheet.comment),
+                                          ctx.sheet.salt)})
+    else:
+        await audit.record(db, clock, actor, "expert", "sheet.save", "score_sheet", ctx.sheet.id,
+                           {"panel": ctx.panel.id, "bid": ctx.code, "revision": ctx.sheet.revision})
     await db.flush()
 
 
@@ -558,15 +491,22 @@ async def recuse(db: AsyncSession, clock: Clock, actor: Actor, ctx: SheetContext
         raise FormErrors({"recusal_reason": _("请说明回避的理由")})
     ctx.sheet.status, ctx.sheet.recusal_reason = target, reason.strip()
     ctx.sheet.revision += 1
+    # Neither the reason nor the review code in the event: in blind review a reason may name the
+    # bidder, and a code beside the expert's own `expert.conflict` event (which names a cadre)
+    # would tie that cadre to the code. The sheet keeps both for those who may read them.
     await audit.record(db, clock, actor, "expert", "sheet.recuse", "score_sheet", ctx.sheet.id,
-                       {"panel": ctx.panel.id, "bid": ctx.code, "reason": reason.strip()})
+                       {"panel": ctx.panel.id})
 
 
 # --- the chair -----------------------------------------------------------------------------------
 
 @dataclass
 class ChairRow:
-    sheet: ScoreSheet
+    """What the chair may know before close: a sheet's state and a deviation flag, no number —
+    the row holds no sheet, so no page or fragment built from it can show a score."""
+
+    sheet_id: int
+    status: str
     expert: Expert
     code: str
     deviates: bool
@@ -593,7 +533,7 @@ async def chair_view(db: AsyncSession, actor: Actor, panel_id: int) -> tuple[Pan
             return False
         return abs(sheet.total - sum(peers, Decimal(0)) / len(peers)) > limit
 
-    return panel, challenge, [ChairRow(s, e, c or "", deviates(s)) for s, e, c in rows]
+    return panel, challenge, [ChairRow(s.id, s.status, e, c or "", deviates(s)) for s, e, c in rows]
 
 
 async def reopen(db: AsyncSession, clock: Clock, actor: Actor, panel_id: int, sheet_id: int, reason: str) -> None:
@@ -655,8 +595,11 @@ def winners_wanted(challenge: Challenge) -> int:
     return challenge.horse_race_teams or 1 if challenge.mode == ChallengeMode.HORSE_RACE.value else 1
 
 
-async def build_snapshot(db: AsyncSession, challenge: Challenge, panel: Panel) -> dict[str, Any]:
-    """The results as frozen: inputs (rule, criteria, every submitted sheet) and outputs."""
+async def build_snapshot(db: AsyncSession, challenge: Challenge, panel: Panel, *, sealed: bool = True
+                         ) -> dict[str, Any]:
+    """The results as frozen: inputs (rule, criteria, every submitted sheet) and outputs. `sealed`
+    adds each sheet's id, salt and comment digest, so each can be checked against the commitment
+    its submit wrote (review.seal); False rebuilds a snapshot frozen before sealing existed."""
     rows = (await db.execute(
         select(ScoreSheet, Expert.code, Bid.review_code, Bid.number).join(Expert, Expert.id == ScoreSheet.expert_id)
         .join(Bid, Bid.id == ScoreSheet.bid_id)
@@ -679,7 +622,8 @@ async def build_snapshot(db: AsyncSession, challenge: Challenge, panel: Panel) -
         "criteria": [{"id": c.id, "name": c.name, "points": _two(c.points)} for c in criteria],
         "bids": sorted({code or "": number for _s, _e, code, number in rows}.items()),
         "sheets": [{"expert": s.expert, "bid": s.bid, "total": str(s.total),
-                    "scores": {str(k): str(v) for k, v in sorted(s.scores.items())}} for s in sheets],
+                    "scores": {str(k): str(v) for k, v in sorted(s.scores.items())}}
+                   | (_sealed_fields(sheet) if sealed else {}) for s, (sheet, *_r) in zip(sheets, rows, strict=True)],
         "result": scoring.snapshot_dict(result),
     }
     if panel.purpose == PanelPurpose.ACCEPTANCE.value:
@@ -688,6 +632,10 @@ async def build_snapshot(db: AsyncSession, challenge: Challenge, panel: Panel) -
         snapshot["grades"] = {"thresholds": thresholds.as_dict(),
                               "bids": {b.bid: grade_for(b.aggregate, thresholds).value for b in result.bids}}
     return snapshot
+
+
+def _sealed_fields(sheet: ScoreSheet) -> dict[str, Any]:
+    return {"sheet": sheet.id, "salt": sheet.salt, "comment_sha256": seal.comment_digest(sheet.comment)}
 
 
 def _two(value: Decimal) -> str:
@@ -768,37 +716,65 @@ class Verification:
     stored_sha256: str
     recomputed_sha256: str
     snapshot_matches: bool
+    sealed: bool = False  # False: frozen before sealing, so there are no sheet commitments to check
+    sheets: list[seal.SheetCheck] = field(default_factory=list)  # the frozen sheets against the chain
+    changed: list[tuple[str, str]] = field(default_factory=list)  # (bid, expert) whose stored sheet moved
+
+    @property
+    def failed_sheets(self) -> list[seal.SheetCheck]:
+        return [c for c in self.sheets if c.failed]
 
     @property
     def ok(self) -> bool:
-        return self.snapshot_matches and self.stored_sha256 == self.recomputed_sha256
+        return (self.snapshot_matches and self.stored_sha256 == self.recomputed_sha256
+                and not self.failed_sheets and not self.changed)
+
+
+async def sheet_checks(db: AsyncSession, result: ReviewResult) -> list[seal.SheetCheck]:
+    """Each sheet of a frozen snapshot against the commitment of its last submit before the
+    freeze (a reopened and resubmitted sheet answers to its latest commitment)."""
+    snapshot = json.loads(result.snapshot)
+    if not seal.is_sealed(snapshot):
+        return []
+    ids = [str(s["sheet"]) for s in snapshot["sheets"]]
+    events = (await db.execute(
+        select(AuditEvent.object_id, AuditEvent.summary, AuditEvent.occurred_at)
+        .where(AuditEvent.action == "sheet.submit", AuditEvent.object_type == "score_sheet",
+               AuditEvent.object_id.in_(ids), AuditEvent.occurred_at <= result.frozen_at)
+        .order_by(AuditEvent.seq))).all()
+    commitments: dict[int, tuple[str, datetime]] = {}
+    for object_id, summary, occurred_at in events:
+        committed = json.loads(summary).get("commitment")
+        if committed:  # later events overwrite earlier ones: the last submit counts
+            commitments[int(object_id)] = (committed, occurred_at)
+        else:
+            commitments.pop(int(object_id), None)
+    return seal.check_sheets(snapshot, commitments)
+
+
+def _sheet_key(sheet: dict[str, Any]) -> tuple[str, str]:
+    return str(sheet["bid"]), str(sheet["expert"])
 
 
 async def verify_results(db: AsyncSession, challenge_id: int,
                          purpose: PanelPurpose = PanelPurpose.BID) -> Verification:
-    """Recompute the results from the stored sheets and compare with the frozen snapshot."""
+    """Recompute the results from the stored sheets and compare with the frozen snapshot; check
+    every frozen sheet against the commitment its submit left in the audit chain. Which sheets
+    fail is named: those not matching their commitment, and those changed since the freeze."""
     challenge = await load_challenge_detail(db, challenge_id)
     panel = await panel_of(db, challenge_id, purpose) if challenge else None
     stored = await frozen_result(db, panel) if panel else None
     if challenge is None or panel is None or stored is None:
         raise NotFound(_("该榜单没有冻结的评审结果"))
-    text = canonical(await build_snapshot(db, challenge, panel))
-    return Verification(stored.sha256, hashlib.sha256(text.encode()).hexdigest(), text == stored.snapshot)
-
-
-async def verify_draw(db: AsyncSession, challenge_id: int,
-                      purpose: PanelPurpose = PanelPurpose.BID) -> tuple[Panel, list[str]]:
-    panel = await panel_of(db, challenge_id, purpose) if 0 < challenge_id < 2**53 else None
-    if panel is None or panel.drawn_at is None or panel.candidates is None:
-        raise NotFound(_("该榜单还没有抽取评审专家"))
-    drawn_codes = json.loads(panel.drawn or "[]")
-    stored_seats = (await db.execute(select(Expert.code).join(PanelSeat, PanelSeat.expert_id == Expert.id)
-                                     .where(PanelSeat.panel_id == panel.id).order_by(PanelSeat.drawn_rank))).scalars()
-    problems = draw_math.verify(panel.seed, panel.seed_commitment, panel.candidates, panel.candidates_sha256 or "",
-                                drawn_codes, panel.size, panel.reserves)
-    if list(stored_seats) != drawn_codes:
-        problems.append("seats")
-    return panel, problems
+    frozen = json.loads(stored.snapshot)
+    sealed = seal.is_sealed(frozen)
+    recomputed = await build_snapshot(db, challenge, panel, sealed=sealed)
+    text = canonical(recomputed)
+    now = {_sheet_key(s): s for s in recomputed["sheets"]}
+    then = {_sheet_key(s): s for s in frozen["sheets"]}
+    changed = sorted(k for k in now.keys() | then.keys() if now.get(k) != then.get(k))
+    return Verification(stored.sha256, hashlib.sha256(text.encode()).hexdigest(), text == stored.snapshot,
+                        sealed, await sheet_checks(db, stored), changed)
 
 
 async def public_challenge(db: AsyncSession, challenge_id: int) -> Challenge:

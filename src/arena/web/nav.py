@@ -37,6 +37,7 @@ NAV: list[NavItem] = [
     NavItem(lazy("接口客户端"), "/admin/api-clients", frozenset({Role.ADMIN})),
     NavItem(lazy("工作日历"), "/admin/calendar", frozenset({Role.ADMIN})),
     NavItem(lazy("廉政审查"), "/inspector/vetting", frozenset({Role.INSPECTOR})),
+    NavItem(lazy("抽取随机源"), "/inspector/draws", frozenset({Role.INSPECTOR})),
     NavItem(lazy("容错申请"), "/inspector/tolerance", frozenset({Role.INSPECTOR})),
     NavItem(lazy("审计日志"), "/audit", frozenset({Role.INSPECTOR, Role.ADMIN})),
 ]
