@@ -32,22 +32,22 @@ async def test_wrong_password_says_so_in_chinese_and_keeps_username(browser, db)
     assert 'value="bob"' in response.text
 
 
-async def test_repeated_failures_slow_then_lock_the_account(browser, db, clock):
+async def test_repeated_failures_from_one_address_slow_then_pause_it_for_that_account(browser, db, clock):
     await make_user(db, "carol", Role.CADRE)
     await db.commit()
     for _ in range(3):
         response = await browser.post("/login", {"username": "carol", "password": "nope-nope"})
-    assert "再失败 2 次" in response.text
+    assert "此地址再失败 2 次将暂停登录该账号 15 分钟" in response.text
     response = await browser.post("/login", {"username": "carol", "password": "nope-nope"})
     assert "秒后再试" in response.text
     clock.advance(timedelta(seconds=5))
     await browser.post("/login", {"username": "carol", "password": "nope-nope"})
     clock.advance(timedelta(seconds=10))
     response = await browser.post("/login", {"username": "carol", "password": "nope-nope"})
-    assert "账号已锁定" in response.text
-    # Even the right password is refused while locked.
+    assert "此地址登录该账号失败次数过多，已暂停至 10:15" in response.text  # Beijing time
+    # Even the right password is refused from this address while paused.
     response = await browser.post("/login", {"username": "carol", "password": "arena-demo"})
-    assert "账号已锁定" in response.text
+    assert "此地址登录该账号失败次数过多" in response.text
     clock.advance(timedelta(minutes=16))
     await browser.login("carol")
 

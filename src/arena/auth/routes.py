@@ -96,9 +96,12 @@ async def change_password(request: Request[Any, Any, Any], db_session: DbSession
     user = await service.get_user(db_session, actor.user_id or 0)
     try:
         await service.change_own_password(db_session, clock, user, form.raw("current_password"),
-                                          form.raw("new_password"), form.raw("confirm"))
+                                          form.raw("new_password"), form.raw("confirm"), client_address(request))
     except FormErrors as exc:
-        await db_session.rollback()
+        if isinstance(exc, service.ReentryRefused):
+            LOGIN_FAILURES.labels("reentry").inc()  # kept: the wrong password must count
+        else:
+            await db_session.rollback()
         return render(request, "auth/password.html", {"errors": exc.errors, "done": False}, status_code=400)
     # Other logins of this account end; this one gets a fresh session id.
     store = request.app.state.session_store

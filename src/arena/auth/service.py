@@ -5,36 +5,31 @@ Every change writes an audit event in the caller's transaction.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.actor import Actor
 from arena.audit import service as audit
-from arena.auth import passwords
-from arena.auth.models import LoginThrottle, Role, User, UserRole
-from arena.clock import Clock, to_display
-from arena.db import dialect_insert
+from arena.auth import passwords, throttle
+from arena.auth.models import Role, User, UserRole
+from arena.clock import Clock
 from arena.errors import DomainError, FormErrors, NotFound
 from arena.i18n import gettext as _
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{2,64}$")
 
-# Throttling (issue 3): slow down after a few failures, then lock for a while.
-SLOW_AFTER = 3
-ACCOUNT_LOCK_AFTER = 5
-ADDRESS_LOCK_AFTER = 20
-LOCK_FOR = timedelta(minutes=15)
-FAILURE_WINDOW = timedelta(minutes=15)
-
-
 class LoginRefused(DomainError):
-    """Wrong credentials, a locked account or address, or an account that cannot log in."""
+    """Wrong credentials, a throttled address or account, or an account that cannot log in."""
+
+
+class ReentryRefused(FormErrors):
+    """A password re-entered to confirm an action (signing, changing it) was wrong or may not
+    be tried now. Its failure is counted and nothing else was changed, so the caller commits
+    rather than rolls back — or the guess would not count."""
 
 
 def actor_for(user: User) -> Actor:
@@ -52,47 +47,11 @@ async def find_user(db: AsyncSession, username: str) -> User | None:
     return await db.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
 
 
-async def _throttle(db: AsyncSession, key: str, now: datetime) -> LoginThrottle:
-    """The counter row for `key`, created if missing. Two first logins at once (two app
-    processes) must not both insert it: the insert yields to whichever came first."""
-    await db.execute(dialect_insert(db, LoginThrottle).values(key=key, failures=0, created_at=now, updated_at=now)
-                     .on_conflict_do_nothing(index_elements=["key"]))
-    row = await db.scalar(select(LoginThrottle).where(LoginThrottle.key == key))
-    assert row is not None
-    return row
-
-
-async def _locked(db: AsyncSession, row: LoginThrottle) -> LoginThrottle:
-    """Re-read the row under a row lock (PostgreSQL; SQLite writers are serial anyway) just
-    before changing it, so two failures counted at once both count. Taken after the password
-    check, so logins from one address never wait on each other's hashing."""
-    await db.refresh(row, with_for_update=True)
-    return row
-
-
-def _refusal_if_throttled(row: LoginThrottle, now: datetime, *, address: bool) -> str | None:
-    if row.locked_until and row.locked_until > now:
-        until = to_display(row.locked_until)
-        when = until.strftime("%H:%M") if until else ""
-        if address:
-            return _("此地址登录失败次数过多，已暂停登录至 {time}，请稍后再试").format(time=when)
-        return _("登录失败次数过多，账号已锁定至 {time}。请稍后再试，或联系系统管理员").format(time=when)
-    if not address and row.failures >= SLOW_AFTER and row.last_failure_at:
-        wait = timedelta(seconds=2 ** (row.failures - SLOW_AFTER + 1))
-        ready = row.last_failure_at + wait
-        if ready > now:
-            seconds = max(1, int((ready - now).total_seconds() + 0.999))
-            return _("登录失败次数较多，请 {n} 秒后再试").format(n=seconds)
-    return None
-
-
-def _count_failure(row: LoginThrottle, now: datetime, lock_after: int) -> None:
-    if row.last_failure_at and now - row.last_failure_at > FAILURE_WINDOW:
-        row.failures = 0
-    row.failures += 1
-    row.last_failure_at = now
-    if row.failures >= lock_after:
-        row.locked_until = now + LOCK_FOR
+async def _verify(user: User | None, password: str) -> bool:
+    """argon2 off the event loop; an unknown user is checked against a dummy hash, so the
+    answer's timing does not tell which usernames exist."""
+    ok = await passwords.verify_in_thread(user.password_hash if user else None, password)
+    return ok and user is not None and user.is_active
 
 
 async def authenticate(db: AsyncSession, clock: Clock, username: str, password: str,
@@ -101,31 +60,35 @@ async def authenticate(db: AsyncSession, clock: Clock, username: str, password: 
 
     Failures are recorded even though the login is refused, so the caller must commit.
     """
-    now = clock.now()
     username = username.strip()
-    account_row = await _throttle(db, f"user:{username.lower()[:150]}", now)
-    address_row = await _throttle(db, f"addr:{(remote_addr or 'unknown')[:150]}", now)
-    for row, is_address in ((address_row, True), (account_row, False)):
-        refusal = _refusal_if_throttled(row, now, address=is_address)
-        if refusal:
-            raise LoginRefused(refusal)
+    attempt = await throttle.begin(db, username, remote_addr, clock.now())
+    if refusal := throttle.refusal(attempt):
+        raise LoginRefused(refusal)
     user = await find_user(db, username) if username else None
-    if user is None or not user.is_active or not await asyncio.to_thread(passwords.verify_password,
-                                                                         user.password_hash, password):
-        _count_failure(await _locked(db, account_row), now, ACCOUNT_LOCK_AFTER)
-        _count_failure(await _locked(db, address_row), now, ADDRESS_LOCK_AFTER)
-        await db.flush()
-        if account_row.locked_until and account_row.locked_until > now:
-            raise LoginRefused(_refusal_if_throttled(account_row, now, address=False) or "")
-        left = ACCOUNT_LOCK_AFTER - account_row.failures
-        raise LoginRefused(_("用户名或密码不正确（再失败 {n} 次将锁定账号 15 分钟）").format(n=left))
-    account_row = await _locked(db, account_row)
-    account_row.failures = 0
-    account_row.locked_until = None
+    if not await _verify(user, password) or user is None:
+        failure = await throttle.record_failure(db, attempt)
+        raise LoginRefused(failure.refusal or _(
+            "用户名或密码不正确（此地址再失败 {n} 次将暂停登录该账号 15 分钟）").format(n=failure.left))
+    throttle.record_success(attempt)
     if user.password_hash and passwords.needs_rehash(user.password_hash):
-        user.password_hash = passwords.hash_password(password)
+        user.password_hash = await passwords.hash_in_thread(password)
     await audit.record(db, clock, actor_for(user), "user", "auth.login", "user", user.id)
     return user
+
+
+async def confirm_password(db: AsyncSession, clock: Clock, user: User, password: str, remote_addr: str | None,
+                           *, field: str, wrong: str) -> None:
+    """The password re-entered to confirm an action counts as a login attempt of `user` from
+    `remote_addr`: refused while that is throttled, and a wrong one is a failure like a wrong
+    login. Raises ReentryRefused with the message on `field` (`wrong` is shown for a wrong
+    password, formatted with `n`, the failures left before this address is paused)."""
+    attempt = await throttle.begin(db, user.username, remote_addr, clock.now())
+    if refusal := throttle.refusal(attempt):
+        raise ReentryRefused({field: refusal})
+    if not await _verify(user, password):
+        failure = await throttle.record_failure(db, attempt)
+        raise ReentryRefused({field: failure.refusal or wrong.format(n=failure.left)})
+    throttle.record_success(attempt)
 
 
 def check_new_password(password: str, confirm: str | None = None, field: str = "password") -> dict[str, str]:
@@ -180,7 +143,7 @@ async def create_user(db: AsyncSession, clock: Clock, actor: Actor, account: New
     user = User(
         username=account.username,
         display_name=account.display_name.strip(),
-        password_hash=passwords.hash_password(account.password) if account.password else None,
+        password_hash=await passwords.hash_in_thread(account.password) if account.password else None,
         password_changed_at=clock.now() if account.password else None,
         email=account.email.strip() if account.email else None,
         roles=[UserRole(role=str(role)) for role in sorted(account.roles)],
@@ -226,17 +189,22 @@ async def set_password(db: AsyncSession, clock: Clock, actor: Actor, user: User,
     errors = check_new_password(password)
     if errors:
         raise FormErrors(errors)
-    user.password_hash = passwords.hash_password(password)
+    user.password_hash = await passwords.hash_in_thread(password)
     user.password_changed_at = clock.now()
     action = "user.password_reset" if by_admin else "user.password_change"
     await audit.record(db, clock, actor, "admin" if by_admin else "user", action, "user", user.id)
 
 
 async def change_own_password(db: AsyncSession, clock: Clock, user: User, current: str, new: str,
-                              confirm: str) -> None:
+                              confirm: str, remote_addr: str | None) -> None:
+    """The current password counts as a login attempt from `remote_addr` (confirm_password):
+    ReentryRefused when it is wrong or may not be tried now, FormErrors for a bad new one."""
     errors = check_new_password(new, confirm, field="new_password")
-    if not passwords.verify_password(user.password_hash, current):
-        errors = {"current_password": _("当前密码不正确")} | errors
+    try:
+        await confirm_password(db, clock, user, current, remote_addr, field="current_password",
+                               wrong=_("当前密码不正确（此地址再失败 {n} 次将暂停登录该账号 15 分钟）"))
+    except ReentryRefused as refused:
+        raise ReentryRefused(refused.errors | errors) from None
     if errors:
         raise FormErrors(errors)
     await set_password(db, clock, actor_for(user), user, new, by_admin=False)

@@ -19,14 +19,14 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from arena.actor import Actor
 from arena.audit import service as audit
-from arena.auth import passwords
+from arena.auth import service as accounts
 from arena.auth.models import User
 from arena.bids.models import Bid, BidMember, BidStatus, BidVersion, MemberStatus
 from arena.bids.transitions import check_transition
 from arena.challenges import transitions as challenge_transitions
 from arena.challenges.models import Challenge
 from arena.clock import Clock
-from arena.errors import DomainError, FormErrors, NotFound, PermissionDenied
+from arena.errors import DomainError, NotFound, PermissionDenied
 from arena.execution import policy
 from arena.execution.models import Milestone, Project
 from arena.execution.transitions import PROJECT
@@ -132,14 +132,20 @@ def require_lead(actor: Actor, view: ProjectView) -> None:
         raise PermissionDenied(_("只有挂帅人（牵头人）本人可以办理"))
 
 
-async def sign(db: AsyncSession, clock: Clock, actor: Actor, view: ProjectView, password: str) -> None:
-    """The lead signs the letter by re-entering their password: time and content hash recorded."""
+async def sign(db: AsyncSession, clock: Clock, actor: Actor, view: ProjectView, password: str, *,
+               address: str | None) -> None:
+    """The lead signs the letter by re-entering their password: time and content hash recorded.
+    The password counts as a login attempt from `address` (auth.service.confirm_password), so
+    the signing form is no way round the login throttle; a wrong or throttled one raises
+    ReentryRefused, which the caller commits (the failure must count; nothing else changed)."""
     require_lead(actor, view)
     project = view.project
     PROJECT.check("sign", project.status)
     user = await db.get(User, actor.user_id)
-    if user is None or not passwords.verify_password(user.password_hash, password):
-        raise FormErrors({"password": _("密码不正确，军令状未签署")})
+    if user is None:
+        raise PermissionDenied(_("只有挂帅人（牵头人）本人可以办理"))
+    await accounts.confirm_password(db, clock, user, password, address, field="password",
+                                    wrong=_("密码不正确，军令状未签署（此地址再失败 {n} 次将暂停登录该账号 15 分钟）"))
     if hashlib.sha256(project.commitment_content.encode()).hexdigest() != project.commitment_sha256:
         raise DomainError(_("军令状内容校验不一致，请联系发榜单位"))  # the stored letter was altered
     project.signed_at, project.signed_by_id = clock.now(), actor.user_id

@@ -5,7 +5,6 @@ evidence downloads, and the commitment PDF. Thin: rules in award/reports/toleran
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
@@ -17,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from arena import i18n
 from arena.actor import Actor
 from arena.auth.models import Role
-from arena.challenges.documents import html_to_pdf
+from arena.auth.service import ReentryRefused
+from arena.challenges.documents import render_pdf
 from arena.challenges.models import ToleranceCase
 from arena.clock import DISPLAY_TZ
 from arena.errors import DomainError, FormErrors, NotFound, PermissionDenied
@@ -27,9 +27,10 @@ from arena.execution.transitions import labels
 from arena.execution.views import ProjectView
 from arena.files import store
 from arena.files.store import UploadRejected
+from arena.observe.metrics import LOGIN_FAILURES
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.forms import Form
-from arena.web.helpers import read_form, redirect
+from arena.web.helpers import client_address, read_form, redirect
 from arena.web.templating import render
 from arena.web.uploads import download, receive_files
 
@@ -97,7 +98,10 @@ async def sign(request: Request[Any, Any, Any], db_session: DbSession, clock: Cl
     view = await award.readable_project(db_session, actor, project_id, today(clock))
     form = await read_form(request)
     try:
-        await award.sign(db_session, clock, actor, view, form.raw("password"))
+        await award.sign(db_session, clock, actor, view, form.raw("password"), address=client_address(request))
+    except ReentryRefused as refused:  # not rolled back: the wrong password must count (nothing signed)
+        LOGIN_FAILURES.labels("reentry").inc()
+        return await _page(request, db_session, clock, actor, project_id, refused.errors)
     except (FormErrors, DomainError) as exc:
         return await _refused(request, db_session, clock, actor, project_id, exc, {})
     return redirect(request, f"/projects/{project_id}?done=signed")
@@ -111,7 +115,7 @@ async def commitment_pdf(request: Request[Any, Any, Any], db_session: DbSession,
     view = await award.readable_project(db_session, actor, project_id, today(clock))
     html = request.app.state.jinja.get_template("documents/commitment.html").render(
         view=view, project=view.project, letter=json.loads(view.project.commitment_content))
-    pdf = await asyncio.to_thread(html_to_pdf, html, english=i18n.current_locale.get() == "en")
+    pdf = await render_pdf(html, english=i18n.current_locale.get() == "en")
     number = json.loads(view.project.commitment_content)["bid"]["number"] or str(project_id)
     return Response(pdf, media_type="application/pdf", headers={"content-disposition": store.content_disposition(
         f"军令状-{number}.pdf", f"commitment-{number}.pdf", inline=True)})
