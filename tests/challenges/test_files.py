@@ -95,7 +95,7 @@ async def test_organizer_attaches_a_pdf_and_the_public_downloads_it_after_publis
     ("fake.pdf", b"<html>not a pdf</html>", "application/pdf", "只能上传以下类型的文件"),
     ("empty.pdf", b"", "application/pdf", "文件是空的"),
     ("bomb.docx", zip_bomb(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-     "只能上传以下类型的文件"),
+     "文件解压后超过 100 MB"),
     ("big.pdf", b"%PDF-" + b"0" * (store.MAX_BYTES + 1), "application/pdf", "文件超过 20 MB"),
 ], ids=["forged-type", "empty", "zip-bomb", "too-big"])
 async def test_hostile_uploads_are_refused_and_nothing_is_stored(browser, db, draft, name, data, claimed, message):

@@ -4,20 +4,18 @@ Printed with the announcement's stylesheet and the same no-network renderer."""
 
 from __future__ import annotations
 
-import asyncio
-
 from jinja2 import Environment
 
 from arena import i18n
 from arena.bids.models import Bid, BidVersion
-from arena.challenges.documents import html_to_pdf
+from arena.challenges.documents import render_pdf
 from arena.challenges.models import Challenge
 from arena.files.store import content_disposition
 
 
 async def receipt_pdf(env: Environment, bid: Bid, challenge: Challenge, version: BidVersion) -> bytes:
     html = env.get_template("documents/bid_receipt.html").render(bid=bid, challenge=challenge, version=version)
-    return await asyncio.to_thread(html_to_pdf, html, english=i18n.current_locale.get() == "en")
+    return await render_pdf(html, english=i18n.current_locale.get() == "en")
 
 
 def disposition(name: str, fallback: str) -> str:

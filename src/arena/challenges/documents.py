@@ -2,8 +2,9 @@
 
 The HTML comes from templates/documents/announcement.html (autoescaped like every page, so a
 title with markup prints as text) and the look from static/css/print/announcement.css.
-WeasyPrint takes 0.1–0.5 s a page, so it runs in a worker thread, at most two at a time, and
-may fetch nothing but the print stylesheets: the document never reaches the network.
+WeasyPrint takes 0.1–0.5 s a page, so it runs in a worker thread, at most two at a time per
+process (arena.offload.PDFS, waited for in the loop: queued renders hold no thread), and may
+fetch nothing but the print stylesheets: the document never reaches the network.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import asyncio
 import hashlib
 import logging
 import re
-import threading
 from collections import OrderedDict
 from datetime import datetime
 from functools import cache
@@ -21,14 +21,12 @@ from urllib.parse import quote
 
 from jinja2 import Environment
 
-from arena import PROJECT_ROOT, i18n
+from arena import RESOURCE_ROOT, i18n, offload
 from arena.challenges.queries import ChallengeView
 
-PRINT_DIR = PROJECT_ROOT / "static" / "css" / "print"
+PRINT_DIR = RESOURCE_ROOT / "static" / "css" / "print"
 ANNOUNCEMENT_CSS = PRINT_DIR / "announcement.css"
 ENGLISH_CSS = PRINT_DIR / "announcement.en.css"  # page numbers as "Page N of M"
-_RENDERS = threading.BoundedSemaphore(2)
-"""WeasyPrint is CPU-bound: two at a time keep the web workers' threads for other requests."""
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # seven INFO lines per document
 
 
@@ -62,11 +60,15 @@ def html_to_pdf(html: str, *, english: bool = False) -> bytes:
     sheets = [CSS(filename=str(ANNOUNCEMENT_CSS), url_fetcher=fetcher, counter_style=counters)]
     if english:
         sheets.append(CSS(filename=str(ENGLISH_CSS), url_fetcher=fetcher, counter_style=counters))
-    with _RENDERS:
-        pdf = HTML(string=html, base_url=PRINT_DIR.as_uri() + "/", url_fetcher=fetcher).write_pdf(
-            stylesheets=sheets, counter_style=counters)
+    pdf = HTML(string=html, base_url=PRINT_DIR.as_uri() + "/", url_fetcher=fetcher).write_pdf(
+        stylesheets=sheets, counter_style=counters)
     assert pdf is not None
     return pdf
+
+
+async def render_pdf(html: str, *, english: bool = False) -> bytes:
+    """The PDF of `html`, rendered off the event loop when one of the few render slots is free."""
+    return await offload.run(offload.PDFS, html_to_pdf, html, english=english)
 
 
 CACHE_ENTRIES = 32
@@ -74,6 +76,8 @@ _cache: OrderedDict[str, bytes] = OrderedDict()
 """Recent PDFs by the hash of their HTML: a published announcement changes only by amendment,
 so most downloads are repeats. Keyed on the exact HTML, a cached PDF can never be stale; it is
 per process and only saves work (the processes stay stateless)."""
+_rendering: dict[str, asyncio.Future[bytes]] = {}
+"""Renders under way by key: a second reader waits for the first one's PDF."""
 
 
 async def announcement_pdf(env: Environment, view: ChallengeView, now: datetime) -> bytes:
@@ -84,7 +88,13 @@ async def announcement_pdf(env: Environment, view: ChallengeView, now: datetime)
     if (pdf := _cache.get(key)) is not None:
         _cache.move_to_end(key)
         return pdf
-    pdf = await asyncio.to_thread(html_to_pdf, html, english=english)
+    if (pending := _rendering.get(key)) is not None:  # thirty readers of a new notice: one render
+        return await asyncio.shield(pending)
+    _rendering[key] = asyncio.ensure_future(render_pdf(html, english=english))
+    try:
+        pdf = await asyncio.shield(_rendering[key])
+    finally:
+        _rendering.pop(key, None)
     _cache[key] = pdf
     while len(_cache) > CACHE_ENTRIES:
         _cache.popitem(last=False)

@@ -3,12 +3,10 @@ publish, amend, cancel, new round, and the Excel export. Thin: the rules are in 
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
-from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,6 +18,7 @@ from arena.challenges.phase import PHASE_LABELS
 from arena.challenges.transitions import STATUS_LABELS
 from arena.clock import DISPLAY_TZ
 from arena.errors import DomainError, FormErrors, NotFound
+from arena.excel import new_workbook, workbook_bytes
 from arena.files.store import UploadRejected
 from arena.i18n import gettext as _
 from arena.units import service as units
@@ -61,8 +60,9 @@ async def organizer_export(db_session: DbSession, clock: ClockDep, actor: ActorD
     challenges = list((await db_session.scalars(service.own_challenges(actor, status).limit(10000))).unique().all())
     counts = await service.submitted_bid_counts(db_session, [c.id for c in challenges])
     now = clock.now()
-    book = Workbook()
+    book = new_workbook()
     sheet = book.active
+    assert sheet is not None
     sheet.title = _("我的发榜")
     sheet.append([_("榜单编号"), _("榜单名称"), _("领域"), _("状态"), _("揭榜截止时间"), _("剩余天数"),
                   _("已提交揭榜"), _("经费预算（万元）")])
@@ -76,9 +76,7 @@ async def organizer_export(db_session: DbSession, clock: ClockDep, actor: ActorD
                       float(c.budget) if c.budget is not None else ""])
     for column, width in zip("ABCDEFGH", (14, 40, 12, 10, 18, 10, 12, 16), strict=True):
         sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return Response(buffer.getvalue(),
+    return Response(workbook_bytes(book),
                     media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"content-disposition": "attachment; filename=\"my-challenges.xlsx\""})
 
@@ -140,7 +138,8 @@ async def _save(request: Request[Any, Any, Any], db: AsyncSession, clock: ClockD
     action = form.raw("rubric_action")
     values = _posted_values(form, draft)
     if action:  # the no-JavaScript rubric editor: apply the button, give the form back (nothing saved)
-        values["criteria"] = forms.apply_rubric_action(draft.criteria, action)
+        editing = forms.rows(form, "criteria", forms.CriterionRow, keep_blank=True)
+        values["criteria"] = forms.apply_rubric_action(editing, action)
         return await _form_page(request, db, challenge, values, {})
     try:
         if not form.ok:
@@ -187,8 +186,8 @@ async def rubric_fragment(request: Request[Any, Any, Any]) -> Response[str]:
     """htmx: the rubric editor after a button (add, remove, move) or an edit of the points.
     Stateless — nothing is saved until the organizer saves the draft."""
     form = await read_form(request)
-    criteria = forms.rows(form, "criteria", forms.CriterionRow)
     action = form.raw("rubric_action")
+    criteria = forms.rows(form, "criteria", forms.CriterionRow, keep_blank=bool(action))
     if action:
         criteria = forms.apply_rubric_action(criteria, action)
     elif not criteria:

@@ -2,7 +2,9 @@
 
 `sniff` decides the type from the bytes, never from the name or the browser's claim. Office
 files are zip archives: they must hold the parts their format needs and must not unpack to
-far more than they weigh (a zip bomb). Names are cleaned for display and download.
+far more than they weigh (a zip bomb): at upload `check_archive` unpacks every part with a
+hard cap (so a part that lies about its size is caught) and bounds the whole and the ratio.
+Names are cleaned for display and download.
 """
 
 from __future__ import annotations
@@ -17,8 +19,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from arena.i18n import gettext as _
+
 MAX_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED = 200 * 1024 * 1024
+"""What `sniff` still calls an Office file (declared sizes): files stored before the upload limits."""
+UPLOAD_UNPACKED = 100 * 1024 * 1024
+"""An uploaded DOCX/XLSX may unpack to this much in all (counted, not declared)."""
+UPLOAD_RATIO = 100
+"""…and to at most this many times its own size, once it unpacks to more than RATIO_FREE."""
+RATIO_FREE = 1024 * 1024
+UPLOAD_PARTS = 1000
 
 
 @dataclass(frozen=True)
@@ -40,6 +51,38 @@ class UploadRejected(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+def _unpacked(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> int:
+    """The member's real unpacked size, counting no further than one chunk past `budget`."""
+    size = 0
+    with archive.open(info) as member:
+        while size <= budget and (chunk := member.read(1024 * 1024)):
+            size += len(chunk)
+    return size
+
+
+def check_archive(data: bytes) -> None:
+    """UploadRejected when a zip-based upload (DOCX, XLSX) has too many parts, unpacks to more
+    than UPLOAD_UNPACKED or more than UPLOAD_RATIO times its size. Other bytes and damaged
+    archives pass (`sniff` refuses those). CPU-bound (it unpacks): call it in a worker thread."""
+    if not data.startswith(b"PK\x03\x04"):
+        return
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            if len(members) > UPLOAD_PARTS:
+                raise UploadRejected(_("文件内含超过 {n} 个部分，未保存").format(n=UPLOAD_PARTS))
+            total = 0
+            for info in members:
+                total += _unpacked(archive, info, UPLOAD_UNPACKED - total)
+                if total > UPLOAD_UNPACKED:
+                    raise UploadRejected(_("文件解压后超过 {n} MB，未保存").format(n=UPLOAD_UNPACKED // (1024 * 1024)))
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError, RuntimeError):
+        return
+    if total > RATIO_FREE and total > UPLOAD_RATIO * len(data):
+        message = _("文件压缩比异常（解压后是文件本身的 {ratio} 倍，最多 {n} 倍），疑似压缩炸弹，未保存")
+        raise UploadRejected(message.format(ratio=total // len(data), n=UPLOAD_RATIO))
 
 
 def _office_kind(data: bytes) -> Kind | None:

@@ -5,7 +5,6 @@ rules are in records.service, records.dossier and records.certificates.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -17,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from arena import i18n
 from arena.actor import Actor
 from arena.auth.models import Role
-from arena.challenges.documents import html_to_pdf
+from arena.challenges.documents import render_pdf
 from arena.clock import DISPLAY_TZ
 from arena.errors import DomainError, FormErrors, NotFound, PermissionDenied
 from arena.execution.grades import GRADE_LABELS
@@ -202,7 +201,7 @@ async def _dossier_pdf(request: Request[Any, Any, Any], db: AsyncSession, clock:
     found = await dossier.load(db, cadre_id)
     html = request.app.state.jinja.get_template("documents/dossier.html").render(
         dossier=found, cadre=found.cadre, labels=labels(), printed_at=clock.now())
-    pdf = await asyncio.to_thread(html_to_pdf, html, english=i18n.current_locale.get() == "en")
+    pdf = await render_pdf(html, english=i18n.current_locale.get() == "en")
     return Response(pdf, media_type="application/pdf", headers={"content-disposition": store.content_disposition(
         f"实绩档案-{found.cadre.name}.pdf", f"dossier-{found.cadre.code}.pdf", inline=True)})
 
@@ -241,7 +240,7 @@ async def certificate_pdf(request: Request[Any, Any, Any], db_session: DbSession
     html = request.app.state.jinja.get_template("documents/certificate.html").render(
         v=found, c=found.content, labels=labels(), code=certificates.display(found.certificate.code),
         verify_url=url, qr=certificates.qr_svg(url))
-    pdf = await asyncio.to_thread(html_to_pdf, html, english=i18n.current_locale.get() == "en")
+    pdf = await render_pdf(html, english=i18n.current_locale.get() == "en")
     return Response(pdf, media_type="application/pdf", headers={"content-disposition": store.content_disposition(
         f"荣誉证书-{found.certificate.code}.pdf", f"certificate-{found.certificate.code}.pdf", inline=True)})
 

@@ -6,7 +6,6 @@ so the sheets can be summed and charted in Excel; headers follow the user's lang
 
 from __future__ import annotations
 
-import io
 import unicodedata
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
@@ -20,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.errors import NotFound
+from arena.excel import new_workbook, workbook_bytes
 from arena.i18n import gettext as _
 from arena.reports import queries, service, stats
 from arena.reports.queries import Scope, beijing_date
@@ -59,8 +59,7 @@ def _width(value: Any) -> float:
 
 
 def _book() -> Workbook:
-    book = Workbook()
-    book.properties.creator = "Arena"
+    book = new_workbook()
     book.remove(book.active)  # every sheet is made by _sheet
     return book
 
@@ -143,8 +142,6 @@ async def export(db: AsyncSession, scope: Scope, filename: str, young_age: int) 
     if name == filename or name not in BUILDERS:
         raise NotFound(_("没有这份报表"))
     book = await BUILDERS[name](db, scope, young_age)
-    out = io.BytesIO()
-    book.save(out)
     year = str(scope.year) if scope.year is not None else _("全部年份")
-    return (out.getvalue(), f"{_('统计报表')}-{_(service.SECTION_TITLES[name])}-{year}.xlsx",
+    return (workbook_bytes(book), f"{_('统计报表')}-{_(service.SECTION_TITLES[name])}-{year}.xlsx",
             f"report-{name}-{scope.year or 'all'}.xlsx")

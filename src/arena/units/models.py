@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date
 
 from sqlalchemy import Column, Date, ForeignKey, Index, String, Table
@@ -10,33 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from arena.db import Base, metadata
 
-
-class Rank(enum.StrEnum):
-    """GLOSSARY rank (职级), in ascending order: eligibility compares positions in this list."""
-
-    CLERK = "clerk"
-    DEPUTY_SECTION = "deputy_section"
-    SECTION = "section"
-    DEPUTY_DIVISION = "deputy_division"
-    DIVISION = "division"
-    DEPUTY_BUREAU = "deputy_bureau"
-    BUREAU = "bureau"
-
-    @property
-    def level(self) -> int:
-        return list(Rank).index(self)
-
-
-RANK_LABELS: dict[Rank, str] = {
-    Rank.CLERK: "科员",
-    Rank.DEPUTY_SECTION: "副科级",
-    Rank.SECTION: "正科级",
-    Rank.DEPUTY_DIVISION: "副处级",
-    Rank.DIVISION: "正处级",
-    Rank.DEPUTY_BUREAU: "副厅级",
-    Rank.BUREAU: "正厅级",
-}
-RANK_BY_LABEL: dict[str, Rank] = {label: rank for rank, label in RANK_LABELS.items()}
+# Defined beside the import-file reader (no SQLAlchemy there); the rest of Arena imports them from here.
+from arena.units.ranks import RANK_BY_LABEL as RANK_BY_LABEL
+from arena.units.ranks import RANK_LABELS as RANK_LABELS
+from arena.units.ranks import Rank as Rank
 
 
 class Unit(Base):

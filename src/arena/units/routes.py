@@ -12,10 +12,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.auth.models import Role
 from arena.clock import DISPLAY_TZ
+from arena.db import begin_write
 from arena.errors import FormErrors, NotFound
 from arena.i18n import gettext as _
 from arena.units import service
-from arena.units.importer import MAX_BYTES, ImportProblem, ImportRejected, build_template, import_people_file
+from arena.units.importer import (
+    MAX_BYTES,
+    ImportProblem,
+    ImportRejected,
+    build_template,
+    check_people_file,
+    import_people,
+    load_reference,
+)
 from arena.units.models import RANK_LABELS, Cadre, Expert, Rank
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.forms import Form
@@ -268,12 +277,18 @@ async def import_upload(request: Request[Any, Any, Any], db_session: DbSession, 
                       status_code=400)
     data = await upload.read(MAX_BYTES + 1)
     try:
-        outcome = await import_people_file(db_session, clock, actor, data)
+        # Read the file holding no write transaction (nothing is written yet): a writer
+        # elsewhere (another request, `arena worker`) does not wait on a parse.
+        reference = await load_reference(db_session)
+        await db_session.commit()
+        people = await check_people_file(data, reference, clock)
+        await begin_write(db_session)
+        outcome = await import_people(db_session, clock, actor, people)
     except ImportRejected as exc:
         await db_session.rollback()
         problems = exc.problems
-        return render(request, "units/import.html", {"problems": problems, "outcome": None, "errors": {}},
-                      status_code=400)
+        return render(request, "units/import.html", {"problems": problems, "problem_count": exc.total,
+                                                     "outcome": None, "errors": {}}, status_code=400)
     return render(request, "units/import.html", {"problems": None, "outcome": outcome.describe(), "errors": {}})
 
 

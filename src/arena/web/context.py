@@ -17,7 +17,8 @@ from typing import Any, cast
 from litestar import Request
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
-from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, HTTPScope, Message, Receive, ReceiveMessage, Scope, Send
+from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,7 +27,7 @@ from arena.actor import Actor
 from arena.auth.sessions import SESSION_COOKIE
 from arena.clock import Clock
 from arena.db import begin_write
-from arena.observe import logs, metrics
+from arena.observe import availability, logs, metrics
 from arena.settings import Settings
 from arena.web.forwarded import client_address as forwarded_client
 
@@ -114,6 +115,12 @@ class RequestContext:
         sent_head_body: list[bool] = []
         status: list[int] = [500]
 
+        async def receive_watching() -> ReceiveMessage:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                scope[logs.CLIENT_GONE] = True  # type: ignore[literal-required]
+            return message
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
@@ -140,7 +147,15 @@ class RequestContext:
                 # The database is down: carry on as a visitor, so the route (or /healthz) can
                 # answer with its own friendly error instead of a bare 500 from out here.
                 request.state.actor = None
-            await self.app(scope, receive, send_with_headers)
+            except RedisError as exc:
+                # Sessions live in Redis and it does not answer: a clear 503, and the next
+                # request tries again (arena.observe.availability).
+                availability.logger.warning("redis unavailable, sessions unreadable: %s", exc)
+                request.state.actor = None
+                await availability.send_unavailable(scope, receive, send_with_headers,
+                                                    availability.sessions_message())
+                return
+            await self.app(scope, receive_watching, send_with_headers)
         finally:
             i18n.current_locale.reset(token)
             session: AsyncSession | None = scope.get(DB_SCOPE_KEY)  # type: ignore[assignment]
@@ -162,9 +177,18 @@ class RequestContext:
     def _observe(self, request: Request[Any, Any, Any], scope: HTTPScope, status: int, seconds: float) -> None:
         route = cast(str | None, scope.get("path_template"))  # set by the router once a route matched
         metrics.observe_request(scope["method"], route, status, seconds)
-        if self.settings.access_log:
+        if scope.get(logs.CLIENT_GONE) and status < 500:
+            # Whatever the access log setting: one INFO line, never a traceback (arena.observe.logs).
+            access_logger.info("%s %s: the client went away after %.1fms", scope["method"], scope["path"],
+                               seconds * 1000, extra={"method": scope["method"], "path": scope["path"],
+                                                      "route": route, "status": status, "client_gone": True,
+                                                      "duration_ms": round(seconds * 1000, 1)})
+        elif self.settings.access_log:
             actor = request.state.get("actor")
-            access_logger.info("%s %s %s %.1fms", scope["method"], scope["path"], status, seconds * 1000,
+            # A server error is an ERROR line even when the handler answered it with a page; a 503
+            # (not ready, Redis or schema: arena.observe.availability) a WARNING.
+            level = logging.WARNING if status == 503 else logging.ERROR if status >= 500 else logging.INFO
+            access_logger.log(level, "%s %s %s %.1fms", scope["method"], scope["path"], status, seconds * 1000,
                                extra={"method": scope["method"], "path": scope["path"], "route": route,
                                       "status": status, "duration_ms": round(seconds * 1000, 1),
                                       "client": request.client.host if request.client else None,

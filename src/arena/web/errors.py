@@ -19,9 +19,12 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from redis.exceptions import RedisError
 
 from arena.errors import DomainError, NotFound, PermissionDenied
 from arena.i18n import gettext as _
+from arena.observe import logs
+from arena.observe.availability import redis_unavailable
 from arena.web.guards import LoginRequired
 from arena.web.templating import render
 
@@ -76,7 +79,13 @@ def http_error(request: Request[Any, Any, Any], exc: Exception) -> Response[str]
     return _page(request, status, _("请求有误"), _("提交的内容无法处理，请检查后重试。"))
 
 
+CLIENT_CLOSED_REQUEST = 499
+"""What the access log and metrics record for a client that hung up (nginx's convention)."""
+
+
 def server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[str]:
+    if logs.client_gone(request.scope, exc):
+        return Response("", status_code=CLIENT_CLOSED_REQUEST)  # nobody to answer; logged as INFO
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     try:
         message = _("服务器处理时出错，已记录。请稍后重试；如果问题持续，请联系系统管理员。")
@@ -97,5 +106,6 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     ValidationException: bad_request,
     HTTPException: http_error,
     HTTP_500_INTERNAL_SERVER_ERROR: server_error,
+    RedisError: redis_unavailable,  # sessions or rate limits unreachable: 503, not 500
     Exception: server_error,
 }

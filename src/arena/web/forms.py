@@ -15,6 +15,9 @@ from typing import Any
 from arena.i18n import gettext as _
 
 MAX_TEXT = 20000
+"""No field of any form may be longer (the longest, a challenge's texts, allow this much): a
+longer value is cut to this before anything reads it, and the field gets a message, so an 18 MB
+field costs no work and does not come back whole in the page (issue 26)."""
 
 
 class Form:
@@ -22,9 +25,17 @@ class Form:
 
     def __init__(self, data: Mapping[str, Any] | None = None) -> None:
         self.data: dict[str, Any] = {}
-        for key, value in (data or {}).items():
-            self.data[key] = value
         self.errors: dict[str, str] = {}
+        for key, value in (data or {}).items():
+            self.data[key] = [self._capped(key, v) for v in value] if isinstance(value, list) else self._capped(
+                key, value)
+
+    def _capped(self, name: str, value: Any) -> Any:
+        if isinstance(value, str) and len(value) > MAX_TEXT:
+            self.error(name, _("内容过长：最多 {n} 个字符（提交了 {m} 个），请删减后重新提交").format(
+                n=MAX_TEXT, m=len(value)))
+            return value[:MAX_TEXT]
+        return value
 
     def raw(self, name: str) -> str:
         value = self.data.get(name, "")

@@ -11,8 +11,19 @@ from typing import Any
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
-from arena.errors import PermissionDenied
+from arena.errors import NotFound, PermissionDenied
 from arena.i18n import gettext as _
+
+MAX_ID = 2**31 - 1
+"""The largest id a table holds (PostgreSQL INTEGER): a larger number in a path names nothing."""
+
+
+def ids_in_range(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
+    """An `{x:int}` path segment too large for the database answers 404, not a 500 from the
+    driver (issue 26: /admin/units/999…9 overflowed SQLite's integer)."""
+    for value in connection.path_params.values():
+        if isinstance(value, int) and not -MAX_ID <= value <= MAX_ID:
+            raise NotFound(_("你要找的页面不存在，或你无权查看。"))
 
 
 class LoginRequired(Exception):

@@ -15,13 +15,13 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from litestar import Request, Response
 from litestar.utils.scope.state import ScopeState
 
-from arena import PROJECT_ROOT, i18n
+from arena import RESOURCE_ROOT, i18n
 from arena.audit.labels import action_label
 from arena.auth.models import ROLE_LABELS
-from arena.clock import to_display
+from arena.clock import OffsetClock, to_display
 from arena.web.nav import nav_for
 
-TEMPLATE_DIR = PROJECT_ROOT / "templates"
+TEMPLATE_DIR = RESOURCE_ROOT / "templates"
 
 
 def format_datetime(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -47,6 +47,18 @@ def format_number(value: Decimal | int | None) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def format_file_size(size: int | None) -> str:
+    """A file's size in the reader's language (Jinja's own filesizeformat says "Bytes")."""
+    if size is None:
+        return ""
+    if size < 1024:
+        return i18n.gettext("%(n)s 字节") % {"n": size}
+    for unit, scale in (("KB", 1024), ("MB", 1024**2), ("GB", 1024**3)):
+        if size < scale * 1024 or unit == "GB":
+            return f"{size / scale:.1f} {unit}"
+    return str(size)
+
+
 def role_label(code: str) -> str:
     return i18n.gettext(ROLE_LABELS.get(code, code))
 
@@ -66,6 +78,7 @@ def create_environment(*, auto_reload: bool) -> Environment:
     env.filters["d"] = format_date
     env.filters["dec"] = format_decimal
     env.filters["num"] = format_number
+    env.filters["filesizeformat"] = format_file_size
     env.filters["role_label"] = role_label
     env.filters["action_label"] = action_label
     env.globals["locale"] = lambda: i18n.current_locale.get()
@@ -92,7 +105,19 @@ def base_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
         "path": request.url.path,
         "query": request.url.query,
         "unread_count": state.get("unread_count", 0),
+        "rehearsal": rehearsal(request.app.state.get("clock")),
     }
+
+
+def rehearsal(clock: object) -> dict[str, str] | None:
+    """The banner of a rehearsal clock (ARENA_CLOCK_OFFSET): nobody mistakes it for real time."""
+    if not isinstance(clock, OffsetClock):
+        return None
+    hours = int(clock.offset.total_seconds() // 3600)
+    days, rest = divmod(abs(hours), 24)
+    span = i18n.gettext("%(d)s 天 %(h)s 小时") % {"d": days, "h": rest}
+    return {"now": format_datetime(clock.now()),
+            "shift": (i18n.gettext("拨快 %(span)s") if hours >= 0 else i18n.gettext("拨慢 %(span)s")) % {"span": span}}
 
 
 def render_html(request: Request[Any, Any, Any], template: str, context: Mapping[str, Any],

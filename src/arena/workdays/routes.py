@@ -10,10 +10,11 @@ from litestar.params import FromPath
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.auth.models import Role
+from arena.db import begin_write
 from arena.errors import DomainError, FormErrors
 from arena.files.store import content_disposition
 from arena.i18n import gettext as _
-from arena.units.importer import MAX_BYTES, ImportRejected, open_workbook
+from arena.units.importer import MAX_BYTES, ImportRejected
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.helpers import read_form, redirect
 from arena.web.templating import render
@@ -77,8 +78,11 @@ async def import_file(request: Request[Any, Any, Any], db_session: DbSession, cl
     if not isinstance(upload, UploadFile) or not upload.filename:
         return await _list_page(request, db_session, {"file": _("请选择要导入的 Excel 文件")})
     try:
-        book = open_workbook(await upload.read(MAX_BYTES + 1))
-        years = await service.import_workbook(db_session, clock, actor, book)
+        data = await upload.read(MAX_BYTES + 1)
+        await db_session.commit()  # read the file holding no write transaction (nothing written yet)
+        read = await service.read_calendar_file(data)
+        await begin_write(db_session)
+        years = await service.import_workbook(db_session, clock, actor, read)
     except ImportRejected as exc:
         await db_session.rollback()
         return await _list_page(request, db_session, {"file": "；".join(p.message for p in exc.problems)})

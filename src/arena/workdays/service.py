@@ -3,31 +3,38 @@ official arrangement (on the page or from Excel). Every change is audited."""
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import date, timedelta
 
 import chinese_calendar
-from openpyxl import Workbook
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from arena import offload
 from arena.actor import Actor
 from arena.audit import service as audit
 from arena.audit.labels import register_actions
 from arena.clock import Clock
 from arena.errors import DomainError, FormErrors
+from arena.excel import new_workbook, workbook_bytes
 from arena.i18n import gettext as _
 from arena.i18n import lazy
+from arena.units.import_rows import ImportProblem, ImportRejected
 from arena.workdays.days import Calendar, MissingYear
 from arena.workdays.models import CalendarSource, WorkdayException, WorkdayYear
+from arena.workdays.sheet import (
+    HOLIDAY,
+    SHOWN_PROBLEMS,
+    WORKDAY,
+    CalendarFile,
+    parse_day,
+    read_calendar_workbook,
+)
 
 register_actions({"calendar.year": lazy("录入年度工作日安排"), "calendar.import": lazy("导入年度工作日安排")})
 
 LINE = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})(?:\s*(?:~|～|至|—|-{2})\s*(\d{4}-\d{1,2}-\d{1,2}))?\s*(.*)$")
-HOLIDAY, WORKDAY = "放假", "上班"
 HOLIDAY_NAMES = {"New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
                  "Labour Day": "劳动节", "Dragon Boat Festival": "端午节", "National Day": "国庆节",
                  "Mid-autumn Festival": "中秋节", "Anti-Fascist 70th Day": "抗战胜利70周年纪念日"}
@@ -117,14 +124,6 @@ def _runs(days: list[tuple[date, str]]) -> str:
                      for a, b, n in lines)
 
 
-def _parse_day(text: str) -> date | None:
-    try:
-        year, month, day = (int(part) for part in text.split("-"))
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
 def parse_lines(year: int, text: str, workday: bool, field: str) -> tuple[dict[date, str], list[str]]:
     """Days (with their names) from the form's lines; the problems, each naming its line."""
     days: dict[date, str] = {}
@@ -134,8 +133,8 @@ def parse_lines(year: int, text: str, workday: bool, field: str) -> tuple[dict[d
         if not line:
             continue
         match = LINE.match(line)
-        first = _parse_day(match.group(1)) if match else None
-        last = _parse_day(match.group(2)) if match and match.group(2) else first
+        first = parse_day(match.group(1)) if match else None
+        last = parse_day(match.group(2)) if match and match.group(2) else first
         if match is None or first is None or last is None:
             problems.append(_("{field}第 {n} 行：日期应写作 2027-10-01，或 2027-10-01~2027-10-07").format(
                 field=field, n=number))
@@ -195,7 +194,7 @@ HEADERS = ("日期", "类型", "名称")
 
 
 def template() -> bytes:
-    book = Workbook()
+    book = new_workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = "工作日安排"
@@ -203,52 +202,24 @@ def template() -> bytes:
     for row in (("2027-01-01", HOLIDAY, "元旦"), ("2027-02-06", HOLIDAY, "春节"), ("2027-02-14", WORKDAY, "春节")):
         sheet.append(row)
     sheet.column_dimensions["A"].width = 14
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)
 
 
-def _cell_day(value: Any) -> date | None:
-    if isinstance(value, datetime):  # Excel dates arrive as datetimes
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return _parse_day(str(value or "").strip())
+async def read_calendar_file(data: bytes) -> CalendarFile:
+    """read_calendar_workbook in the child process (one workbook at a time per serving process,
+    arena.offload), after the size limits of arena.excel; a file that kills the child is refused
+    like any other. Touches no database: call it before the import's write transaction begins."""
+    try:
+        return await offload.run_in_process(offload.WORKBOOKS, read_calendar_workbook, data)
+    except offload.ChildFailed as exc:
+        raise ImportRejected([ImportProblem("", 0, "", _("表格过大或格式异常，无法读取"))]) from exc
 
 
-def read_workbook(book: Any) -> tuple[dict[int, tuple[dict[date, str], dict[date, str]]], list[str]]:
-    """Per year: (holidays, make-up working days); the problems, each naming its row."""
-    sheet = book.worksheets[0]
-    problems: list[str] = []
-    found: dict[int, tuple[dict[date, str], dict[date, str]]] = {}
-    for number, row in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
-        if not any(row):
-            continue
-        day, kind, name = [*list(row), None, None, None][:3]
-        parsed = _cell_day(day)
-        kind_text = str(kind or "").strip()
-        if parsed is None:
-            problems.append(_("第 {n} 行“日期”：应写作 2027-10-01").format(n=number))
-            continue
-        if kind_text not in (HOLIDAY, WORKDAY):
-            problems.append(_("第 {n} 行“类型”：应为“放假”或“上班”").format(n=number))
-            continue
-        if kind_text == WORKDAY and parsed.weekday() < 5:
-            problems.append(_("第 {n} 行：{day} 本就是工作日，无需列为调休上班").format(
-                n=number, day=parsed.isoformat()))
-            continue
-        holidays, workdays = found.setdefault(parsed.year, ({}, {}))
-        (workdays if kind_text == WORKDAY else holidays)[parsed] = str(name or "").strip()[:40]
-    if not found and not problems:
-        problems.append(_("表格中没有数据行"))
-    return found, problems
-
-
-async def import_workbook(db: AsyncSession, clock: Clock, actor: Actor, book: Any) -> list[int]:
+async def import_workbook(db: AsyncSession, clock: Clock, actor: Actor, read: CalendarFile) -> list[int]:
     """All rows valid → each year in the file replaced; any row wrong → nothing written."""
-    found, problems = read_workbook(book)
+    found, problems = read
     if problems:
-        raise DomainError("；".join(problems[:30]))
+        raise DomainError("；".join(problems[:SHOWN_PROBLEMS]))
     for year, (holidays, workdays) in sorted(found.items()):
         await save_year(db, clock, actor, year, _runs(sorted(holidays.items())), _runs(sorted(workdays.items())),
                         _("Excel 导入"), CalendarSource.IMPORT)
