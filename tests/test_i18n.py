@@ -58,3 +58,16 @@ def test_areas_that_share_a_message_translate_it_the_same_way():
                 if first[0] != message.string:
                     clashes.append(f"{message.id}: {first[1]} “{first[0]}” ≠ {path.name} “{message.string}”")
     assert not clashes, "\n".join(clashes)
+
+
+def test_file_sizes_are_written_in_the_reader_language():
+    from arena import i18n
+    from arena.web.templating import format_file_size
+
+    assert format_file_size(67) == "67 字节"
+    assert format_file_size(2048) == "2.0 KB" and format_file_size(5 * 1024**2) == "5.0 MB"
+    token = i18n.current_locale.set("en")
+    try:
+        assert format_file_size(67) == "67 bytes"
+    finally:
+        i18n.current_locale.reset(token)

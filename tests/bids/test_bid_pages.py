@@ -134,6 +134,14 @@ async def test_withdrawal_needs_a_reason_and_is_a_state(lead, db, world):
     assert await db.scalar(select(func.count()).select_from(BidVersion)) == 1  # what was submitted stays
 
 
+async def test_a_draft_is_discarded_not_withdrawn_and_needs_no_reason(lead, db, world):
+    bid_id = await start(lead, world)
+    page = (await lead.get(f"/bids/{bid_id}")).text
+    assert "放弃草稿" in page and "撤回揭榜" not in page
+    assert (await lead.post(f"/bids/{bid_id}/withdraw", {"reason": ""})).status_code == 303
+    assert (await bid_row(db, bid_id)).status == BidStatus.WITHDRAWN.value
+
+
 async def test_team_members_must_confirm_before_submitting(lead, db, world, app):
     bid_id = await start(lead, world)
     await lead.post(f"/bids/{bid_id}", filled(1))

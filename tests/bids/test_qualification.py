@@ -161,3 +161,13 @@ async def test_bad_reasons_are_refused_beside_the_bid(app, db, closed, reason):
     assert (await db.get(Bid, first)).status == BidStatus.SUBMITTED.value
     for browser in (org, insp):
         await browser.client.aclose()
+
+
+async def test_qualification_shows_each_rule_as_it_stood_at_submission_worded_for_the_organizer(app, db, closed):
+    cid = closed["challenge_id"]
+    org = await as_user(app, "org")
+    assert (await org.post(f"/organizer/challenges/{cid}/qualification/start")).status_code == 303
+    page = (await org.get(f"/organizer/challenges/{cid}/qualification")).text
+    assert "不接受揭榜" not in page and "揭榜已于" not in page
+    assert "在揭榜期内提交" in page
+    assert "你的" not in page and "你所在" not in page

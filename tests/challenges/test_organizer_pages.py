@@ -148,6 +148,17 @@ async def test_rubric_editor_adds_moves_and_removes_without_javascript(org, db, 
     assert await db.scalar(select(func.count()).select_from(Challenge)) == 0  # editing the rubric saves nothing
 
 
+async def test_adding_criteria_to_a_blank_rubric_adds_a_row_each_time(org):
+    blank = {"criteria-0-name": "", "criteria-0-points": "", "criteria-0-guidance": "", "max_score": "100"}
+    once = await org.post("/organizer/challenges/rubric", blank | {"rubric_action": "add"}, htmx=True)
+    assert 'id="criteria-1-name"' in once.text
+    twice = await org.post("/organizer/challenges/rubric", blank | {
+        "criteria-1-name": "", "criteria-1-points": "", "rubric_action": "add"}, htmx=True)
+    assert 'id="criteria-2-name"' in twice.text
+    page = await org.post("/organizer/challenges/new", {"title": "", **blank, "rubric_action": "add"})
+    assert page.status_code == 200 and 'id="criteria-1-name"' in page.text
+
+
 async def test_rubric_editor_fragment_for_htmx(org, world):
     response = await org.post("/organizer/challenges/rubric", {
         "criteria-0-name": "甲", "criteria-0-points": "60", "criteria-1-name": "乙", "criteria-1-points": "40",

@@ -9,7 +9,7 @@ that the bid did not pass qualification.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,7 +21,7 @@ from arena.audit.labels import register_actions
 from arena.bids.models import Bid, BidMember, BidStatus, MemberStatus, Vetting, VettingDecision
 from arena.bids.transitions import check_transition
 from arena.challenges import transitions as challenge_transitions
-from arena.challenges.eligibility import CadreFacts, ChallengeRules, Named, Verdict, check_eligibility
+from arena.challenges.eligibility import CadreFacts, ChallengeRules, Named, Reader, Verdict, check_eligibility
 from arena.challenges.models import Challenge, ChallengeStatus
 from arena.challenges.phase import PublicPhase, public_phase
 from arena.challenges.queries import load_challenge_detail, load_unit_chain
@@ -60,7 +60,9 @@ async def bids_under_review(db: AsyncSession, challenge: Challenge) -> list[BidU
     bids = await _bids(db, challenge)
     vettings = {v.bid_id: v for v in (await db.scalars(
         select(Vetting).where(Vetting.bid_id.in_([b.id for b in bids])))).all()} if bids else {}
-    rules = ChallengeRules.from_challenge(challenge)
+    # Every rule as it stood when the bid was submitted: the challenge was published then, so
+    # the window is judged against the submission time, not today's status (资格审查).
+    rules = replace(ChallengeRules.from_challenge(challenge), status=ChallengeStatus.PUBLISHED.value)
     at = challenge.bid_closes_at or challenge.published_at
     assert at is not None
     chains: dict[int, tuple[Named, ...]] = {}
@@ -72,8 +74,8 @@ async def bids_under_review(db: AsyncSession, challenge: Challenge) -> list[BidU
         facts = CadreFacts(rank=lead.rank, birth_date=lead.birth_date,
                            fields=tuple(Named(f.id, f.name) for f in lead.fields), unit_chain=chains[lead.unit_id])
         # as of the moment it was submitted (the window was open then; ages count to the closing day)
-        result.append(BidUnderReview(bid, check_eligibility(rules, facts, bid.submitted_at or at),
-                                     vettings.get(bid.id)))
+        verdict = check_eligibility(rules, facts, bid.submitted_at or at, Reader.ORGANIZER)
+        result.append(BidUnderReview(bid, verdict, vettings.get(bid.id)))
     return result
 
 

@@ -196,7 +196,7 @@ async def withdraw(request: Request[Any, Any, Any], db_session: DbSession, clock
     assert actor is not None
     bid = await service.get_own_bid(db_session, actor, bid_id)
     form = await read_form(request)
-    reason = form.text("reason", _("撤回原因"), max_length=2000)
+    reason = form.text("reason", _("撤回原因"), required=False, max_length=2000)  # the service decides
     try:
         if not form.ok:
             raise FormErrors(form.errors)

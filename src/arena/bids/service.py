@@ -429,7 +429,7 @@ async def withdraw(db: AsyncSession, clock: Clock, actor: Actor, bid: Bid, reaso
     assert challenge is not None
     if not window_is_open(challenge, clock.now()):
         raise DomainError(_("揭榜已截止（截止时间 {at}），不能再撤回").format(at=_when(challenge.bid_closes_at)))
-    if not reason.strip():
+    if not reason.strip() and bid.status != BidStatus.DRAFT.value:  # a draft is only abandoned
         raise FormErrors({"reason": _("请填写撤回原因")})
     before = bid.status
     bid.status, bid.withdrawn_at, bid.withdraw_reason = target.value, clock.now(), reason.strip()

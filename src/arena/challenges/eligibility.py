@@ -46,6 +46,36 @@ RULE_LABELS: dict[Rule, str] = {
     Rule.WINDOW: lazy("揭榜时间"),
 }
 
+
+class Reader(enum.StrEnum):
+    """Who reads the explanations: the cadre about themselves ("你的职级为…"), or the organizer
+    about a bidder during qualification ("揭榜人职级为…")."""
+
+    BIDDER = "bidder"
+    ORGANIZER = "organizer"
+
+
+WORDING: dict[Reader, dict[str, str]] = {
+    Reader.BIDDER: {
+        "rank_unknown": lazy("本榜要求职级%(range)s，你的职级未登记或无法识别"),
+        "rank": lazy("本榜要求职级%(range)s，你的职级为%(rank)s"),
+        "fields_none": lazy("本榜面向%(fields)s领域，你尚未登记所属领域"),
+        "fields": lazy("本榜面向%(fields)s领域，你的领域为%(mine)s"),
+        "age_today": lazy("本榜要求年龄不超过%(limit)s周岁，你今天（%(day)s）%(age)s周岁"),
+        "age": lazy("本榜要求截至揭榜截止日（%(day)s）年龄不超过%(limit)s周岁，届时你%(age)s周岁"),
+        "units": lazy("本榜面向%(units)s（含下属单位）的干部，你所在单位为%(unit)s"),
+    },
+    Reader.ORGANIZER: {
+        "rank_unknown": lazy("本榜要求职级%(range)s，揭榜人职级未登记或无法识别"),
+        "rank": lazy("本榜要求职级%(range)s，揭榜人职级为%(rank)s"),
+        "fields_none": lazy("本榜面向%(fields)s领域，揭榜人未登记所属领域"),
+        "fields": lazy("本榜面向%(fields)s领域，揭榜人领域为%(mine)s"),
+        "age_today": lazy("本榜要求年龄不超过%(limit)s周岁，揭榜人当日（%(day)s）%(age)s周岁"),
+        "age": lazy("本榜要求截至揭榜截止日（%(day)s）年龄不超过%(limit)s周岁，届时揭榜人%(age)s周岁"),
+        "units": lazy("本榜面向%(units)s（含下属单位）的干部，揭榜人所在单位为%(unit)s"),
+    },
+}
+
 LIST_SEPARATOR = "、"
 
 
@@ -124,15 +154,20 @@ class Verdict:
         return next(r for r in self.results if r.rule is rule)
 
 
-def check_eligibility(rules: ChallengeRules, cadre: CadreFacts, now: datetime) -> Verdict:
+def check_eligibility(rules: ChallengeRules, cadre: CadreFacts, now: datetime,
+                      reader: Reader = Reader.BIDDER) -> Verdict:
     """Every rule, in the order the announcement lists them; the window last."""
     return Verdict((
-        check_rank(rules, cadre),
-        check_fields(rules, cadre),
-        check_age(rules, cadre, now),
-        check_units(rules, cadre),
-        check_window(rules, now),
+        check_rank(rules, cadre, reader),
+        check_fields(rules, cadre, reader),
+        check_age(rules, cadre, now, reader),
+        check_units(rules, cadre, reader),
+        check_window(rules, now, reader),
     ))
+
+
+def said(reader: Reader, key: str, values: dict[str, object]) -> str:
+    return _(WORDING[reader][key]) % values
 
 
 # --- rank -------------------------------------------------------------------------------------
@@ -161,16 +196,16 @@ def rank_range_text(rank_min: str | None, rank_max: str | None) -> str:
     return ""
 
 
-def check_rank(rules: ChallengeRules, cadre: CadreFacts) -> RuleResult:
+def check_rank(rules: ChallengeRules, cadre: CadreFacts, reader: Reader = Reader.BIDDER) -> RuleResult:
     low, high = parse_rank(rules.rank_min), parse_rank(rules.rank_max)
     if not low and not high:
         return RuleResult(Rule.RANK, True, _("本榜不限职级"))
     mine = parse_rank(cadre.rank)
     wanted = rank_range_text(rules.rank_min, rules.rank_max)
     if mine is None:
-        return RuleResult(Rule.RANK, False, _("本榜要求职级%(range)s，你的职级未登记或无法识别") % {"range": wanted})
+        return RuleResult(Rule.RANK, False, said(reader, "rank_unknown", {"range": wanted}))
     passed = (low is None or mine.level >= low.level) and (high is None or mine.level <= high.level)
-    text = _("本榜要求职级%(range)s，你的职级为%(rank)s") % {"range": wanted, "rank": rank_label(cadre.rank)}
+    text = said(reader, "rank", {"range": wanted, "rank": rank_label(cadre.rank)})
     return RuleResult(Rule.RANK, passed, text)
 
 
@@ -180,16 +215,15 @@ def names(items: Iterable[Named]) -> str:
     return LIST_SEPARATOR.join(item.name for item in items)
 
 
-def check_fields(rules: ChallengeRules, cadre: CadreFacts) -> RuleResult:
+def check_fields(rules: ChallengeRules, cadre: CadreFacts, reader: Reader = Reader.BIDDER) -> RuleResult:
     if not rules.fields:
         return RuleResult(Rule.FIELD, True, _("本榜不限领域"))
     wanted = {f.id for f in rules.fields}
     passed = any(f.id in wanted for f in cadre.fields)
     if not cadre.fields:
-        text = _("本榜面向%(fields)s领域，你尚未登记所属领域") % {"fields": names(rules.fields)}
+        text = said(reader, "fields_none", {"fields": names(rules.fields)})
     else:
-        text = _("本榜面向%(fields)s领域，你的领域为%(mine)s") % {"fields": names(rules.fields),
-                                                          "mine": names(cadre.fields)}
+        text = said(reader, "fields", {"fields": names(rules.fields), "mine": names(cadre.fields)})
     return RuleResult(Rule.FIELD, passed, text)
 
 
@@ -207,28 +241,25 @@ def age_reference_day(rules: ChallengeRules, now: datetime) -> date:
     return moment.date()
 
 
-def check_age(rules: ChallengeRules, cadre: CadreFacts, now: datetime) -> RuleResult:
+def check_age(rules: ChallengeRules, cadre: CadreFacts, now: datetime,
+              reader: Reader = Reader.BIDDER) -> RuleResult:
     if rules.age_limit is None:
         return RuleResult(Rule.AGE, True, _("本榜不限年龄"))
     day = age_reference_day(rules, now)
     age = age_on(cadre.birth_date, day)
     values = {"limit": rules.age_limit, "day": day.isoformat(), "age": age}
-    if rules.closes_at is None:
-        text = _("本榜要求年龄不超过%(limit)s周岁，你今天（%(day)s）%(age)s周岁") % values
-    else:
-        text = _("本榜要求截至揭榜截止日（%(day)s）年龄不超过%(limit)s周岁，届时你%(age)s周岁") % values
+    text = said(reader, "age_today" if rules.closes_at is None else "age", values)
     return RuleResult(Rule.AGE, age <= rules.age_limit, text)
 
 
 # --- units ------------------------------------------------------------------------------------
 
-def check_units(rules: ChallengeRules, cadre: CadreFacts) -> RuleResult:
+def check_units(rules: ChallengeRules, cadre: CadreFacts, reader: Reader = Reader.BIDDER) -> RuleResult:
     if not rules.units:
         return RuleResult(Rule.UNIT, True, _("本榜不限单位"))
     wanted = {u.id for u in rules.units}
     passed = any(u.id in wanted for u in cadre.unit_chain)
-    text = _("本榜面向%(units)s（含下属单位）的干部，你所在单位为%(unit)s") % {
-        "units": names(rules.units), "unit": cadre.unit_name or _("（未登记）")}
+    text = said(reader, "units", {"units": names(rules.units), "unit": cadre.unit_name or _("（未登记）")})
     return RuleResult(Rule.UNIT, passed, text)
 
 
@@ -250,9 +281,11 @@ def _moment(value: datetime | None) -> str:
     return shown.strftime("%Y-%m-%d %H:%M") if shown else ""
 
 
-def check_window(rules: ChallengeRules, now: datetime) -> RuleResult:
+def check_window(rules: ChallengeRules, now: datetime, reader: Reader = Reader.BIDDER) -> RuleResult:
     phase = window_phase(rules, now)
-    values = {"opens": _moment(rules.opens_at), "closes": _moment(rules.closes_at)}
+    values = {"opens": _moment(rules.opens_at), "closes": _moment(rules.closes_at), "at": _moment(now)}
+    if phase is PublicPhase.OPEN and reader is Reader.ORGANIZER:
+        return RuleResult(Rule.WINDOW, True, _("于%(at)s在揭榜期内提交") % values)
     if phase is PublicPhase.OPEN:
         if rules.closes_at:
             return RuleResult(Rule.WINDOW, True, _("揭榜截止时间为%(closes)s，现在可以揭榜") % values)

@@ -97,8 +97,9 @@ class ChallengeDraft:
     tolerance: list[ToleranceRow] = field(default_factory=list)
 
 
-def rows(form: Form, group: str, cls: type[Any]) -> list[Any]:
-    """The group's posted rows in index order; rows left blank are dropped."""
+def rows(form: Form, group: str, cls: type[Any], *, keep_blank: bool = False) -> list[Any]:
+    """The group's posted rows in index order; rows left blank are dropped, except for the
+    rubric editor (`keep_blank`), where a blank row is one the organizer has yet to fill."""
     found: dict[int, dict[str, str]] = {}
     for key in form.data:
         match = ROW_KEY.match(key)
@@ -108,7 +109,7 @@ def rows(form: Form, group: str, cls: type[Any]) -> list[Any]:
     result = []
     for index in sorted(found)[:MAX_ROWS]:
         values = {k: v for k, v in found[index].items() if k in names}
-        if any(values.values()):
+        if keep_blank or any(values.values()):
             result.append(cls(**values))
     return result
 
