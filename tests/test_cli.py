@@ -118,8 +118,29 @@ def test_draw_and_results_verify_recompute_and_fail_on_any_change(migrated):
     conn.execute("UPDATE score SET value = value + 1 WHERE id = (SELECT min(id) FROM score)")
     conn.execute("UPDATE panel SET candidates = replace(candidates, 'ZJ0001', 'ZJ0099') WHERE challenge_id = 11")
     conn.commit()
-    conn.close()
     changed = arena(migrated, "results", "verify", "11")
     assert changed.returncode == 1 and "不一致" in changed.stderr
     forged = arena(migrated, "draw", "verify", "11")
-    assert forged.returncode == 1 and "candidates" in forged.stderr
+    assert forged.returncode == 1 and "panel" in forged.stderr
+    conn.execute("UPDATE draw_commitment SET beacon = '01 02 03 04 05 06 + 07' WHERE panel_id = "
+                 "(SELECT id FROM panel WHERE challenge_id = 11 AND purpose = 'bid')")
+    conn.commit()
+    conn.close()
+    other_beacon = arena(migrated, "draw", "verify", "11")
+    assert other_beacon.returncode == 1 and "result" in other_beacon.stderr
+
+
+def test_every_demo_draw_verifies_by_the_beacon_method(migrated):
+    """`arena draw verify` on each drawn panel of the demo, bid review and acceptance alike."""
+    import sqlite3
+
+    assert arena(migrated, "demo").returncode == 0
+    with sqlite3.connect(migrated / "cli.db") as conn:
+        panels = conn.execute("SELECT challenge_id, purpose FROM panel WHERE drawn_at IS NOT NULL").fetchall()
+        methods = {m for (m,) in conn.execute("SELECT DISTINCT method FROM draw_commitment")}
+    assert panels and methods == {"beacon"}
+    for challenge_id, purpose in panels:
+        flags = ["--acceptance"] if purpose == "acceptance" else []
+        checked = arena(migrated, "draw", "verify", str(challenge_id), *flags)
+        assert checked.returncode == 0 and "抽取核验通过" in checked.stdout and "开奖结果" in checked.stdout, \
+            (challenge_id, purpose, checked.stdout, checked.stderr)

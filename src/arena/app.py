@@ -16,24 +16,27 @@ from litestar.openapi.config import OpenAPIConfig
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 
-from arena import PROJECT_ROOT
+from arena import RESOURCE_ROOT, offload
 from arena.api.errors import json_for_api
 from arena.api.routes import api_router
 from arena.auth.sessions import create_session_store
 from arena.challenges import catalogue_cache
 from arena.challenges.catalogue_cache import Rendered
-from arena.clock import Clock
+from arena.clock import Clock, clock_for
 from arena.data_versions import VersionedCache
 from arena.db import create_engine, create_session_maker
 from arena.files.store import MAX_BYTES
+from arena.observe.availability import SchemaGate
+from arena.observe.lifecycle import announced
 from arena.observe.logs import litestar_logging
+from arena.ops.installation import claim_prefix
 from arena.ratelimit import create_limiter
 from arena.reports import cache as report_cache
 from arena.reports.service import Report
 from arena.settings import Settings
 from arena.web.context import RequestContext, provide_actor, provide_clock, provide_db_session
 from arena.web.errors import EXCEPTION_HANDLERS
-from arena.web.guards import require_login
+from arena.web.guards import ids_in_range, require_login
 from arena.web.templating import create_environment
 
 CSP = (
@@ -103,18 +106,22 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         try:
-            yield
+            if settings.redis_url:  # a rehearsal never shares production's sessions (arena.ops.installation)
+                await claim_prefix(app.state.limiter.redis, settings.redis_prefix, settings.database_url)
+            async with announced(engine, "web"):  # start and stop lines with version and schema
+                yield
         finally:
+            offload.shutdown()  # the workbook child process (arena.offload)
             await engine.dispose()
 
     handlers = route_handlers()
     static = create_static_files_router(
-        path="/static", directories=[PROJECT_ROOT / "static"], include_in_schema=False,
+        path="/static", directories=[RESOURCE_ROOT / "static"], include_in_schema=False,
         cache_control=CacheControlHeader(max_age=3600, public=True),
     )
     app = Litestar(
-        route_handlers=[Router(path="/", route_handlers=handlers, guards=[require_login]), api_router(settings),
-                        static],
+        route_handlers=[Router(path="/", route_handlers=handlers, guards=[ids_in_range, require_login]),
+                        api_router(settings), static],
         dependencies={
             "db_session": Provide(provide_db_session),
             "clock": Provide(provide_clock, sync_to_thread=False),
@@ -139,7 +146,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_maker = session_maker
-    app.state.clock = clock or Clock()
+    app.state.clock = clock or clock_for(settings.clock_offset)
     app.state.session_store = create_session_store(settings.redis_url, settings.redis_prefix)
     app.state.limiter = create_limiter(settings.redis_url, settings.redis_prefix)
     app.state.catalogue_cache = VersionedCache[Rendered](catalogue_cache.ENTRIES)
@@ -147,5 +154,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.report_cache = VersionedCache[Report](report_cache.ENTRIES)
     app.state.jinja = create_environment(auto_reload=not settings.production)
     app.state.nav_paths = {route.path for route in app.routes}
-    app.asgi_handler = RequestContext(app.asgi_handler, settings, security_headers(settings))
+    # A node whose database is behind the code answers pages with 503 until upgraded.
+    app.asgi_handler = RequestContext(SchemaGate(app.asgi_handler, engine), settings, security_headers(settings))
     return app

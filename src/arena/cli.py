@@ -6,6 +6,7 @@ Every command exits non-zero with a one-line reason on failure, never a tracebac
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import logging.config
 import os
@@ -17,7 +18,6 @@ from typing import Any, TypeVar
 
 import click
 
-from arena import PROJECT_ROOT
 from arena.settings import ConfigurationError, Settings
 
 T = TypeVar("T")
@@ -64,23 +64,23 @@ def db() -> None:
     pass
 
 
-def upgrade_database(database_url: str, revision: str = "head") -> None:
-    from alembic import command
-    from alembic.config import Config
+def upgrade_database(database_url: str, revision: str = "head") -> tuple[str | None, str]:
+    """Migrate forward; (revision before, revision reached). Never goes back (arena.ops.database)."""
+    from arena.ops.database import upgrade
 
-    if database_url.startswith("sqlite"):
-        Path(database_url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.attributes["database_url"] = database_url
-    command.upgrade(config, revision)
+    return upgrade(database_url, revision)
 
 
 @db.command("upgrade", help="升级数据库结构到最新版本 / Apply all migrations.")
 @click.option("--to", "revision", default="head", show_default=True, help="目标版本 / target revision")
 @_fail_cleanly
 def db_upgrade(revision: str) -> None:
-    upgrade_database(settings().database_url, revision)
-    click.echo("数据库结构已升级到最新版本 / database schema is up to date")
+    before, reached = upgrade_database(settings().database_url, revision)
+    if before == reached:
+        click.echo(f"数据库结构已在 {reached}，无需升级 / database schema already at {reached}")
+    else:
+        click.echo(f"数据库结构已从 {before or '空库'} 升级到 {reached} / database schema upgraded from "
+                   f"{before or 'empty'} to {reached}")
 
 
 # --- demo -------------------------------------------------------------------------------------
@@ -184,7 +184,7 @@ def import_people(file: Path) -> None:
     except ImportRejected as exc:
         for problem in exc.problems:
             click.echo(problem.describe(), err=True)
-        raise CommandFailed(f"导入未执行：发现 {len(exc.problems)} 处问题，未写入任何数据 / nothing imported") from exc
+        raise CommandFailed(f"导入未执行：发现 {exc.total} 处问题，未写入任何数据 / nothing imported") from exc
 
 
 # --- audit ------------------------------------------------------------------------------------
@@ -195,10 +195,17 @@ def audit() -> None:
 
 
 @audit.command("verify", help="校验整条审计哈希链 / Verify the whole audit chain.")
+@click.option("--checkpoint", "kept", metavar="FILE_OR_HASH", default=None,
+              help="并证明当前链条延续此前保存的锚点：锚点 JSON 文件（核对签名），或锚点中的 64 位链头哈希 / "
+                   "also prove the chain extends a kept checkpoint: its JSON file (signature checked) or its head hash")
 @_fail_cleanly
-def audit_verify() -> None:
+def audit_verify(kept: str | None) -> None:
     from arena.audit.service import verify_chain
     from arena.db import create_engine, create_session_maker, transaction
+
+    if kept is not None:
+        _verify_checkpoint(kept)
+        return
 
     async def run() -> Any:
         engine = create_engine(settings().database_url)
@@ -212,6 +219,77 @@ def audit_verify() -> None:
     if not report.ok:
         raise CommandFailed(f"哈希链在第 {report.broken.seq} 号事件处断开：{report.broken.reason} / chain broken")
     click.echo(f"哈希链完整：{report.count} 条事件，末条哈希 {report.last_hash} / chain intact")
+
+
+def _verify_checkpoint(kept: str) -> None:
+    """`arena audit verify --checkpoint`: a file is parsed and its signature checked against this
+    installation's keys; a bare head hash is looked up in the chain. Either way the whole chain
+    is walked and must still hold the checkpointed event."""
+    import json
+    import re
+
+    from arena.audit import anchor, checkpoints
+
+    path = Path(kept)
+    checkpoint = None
+    if path.is_file():
+        try:
+            checkpoint = anchor.parse_checkpoint(json.loads(path.read_text(encoding="utf-8")))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise CommandFailed(f"无法读取锚点文件 {path}：{exc} / cannot read the checkpoint file") from exc
+    elif not re.fullmatch(r"[0-9a-fA-F]{64}", kept):
+        raise CommandFailed(f"{kept} 既不是文件，也不是 64 位十六进制哈希 / neither a file nor a head hash")
+    key = checkpoints.signing_key(settings())
+
+    async def check(session: Any) -> tuple[int, checkpoints.AnchorReport | None]:
+        if checkpoint is None:
+            seq = await checkpoints.seq_of_hash(session, kept.lower())
+            return (0, None) if seq is None else (seq, await checkpoints.verify_against(session, seq, kept.lower()))
+        public_key = (await checkpoints.known_keys(session, key)).get(checkpoint.key_id)
+        if public_key is None:
+            raise CommandFailed(f"锚点的签名密钥 {checkpoint.key_id} 不是本平台的密钥 / unknown signing key")
+        if not anchor.signature_valid(checkpoint, public_key):
+            raise CommandFailed("锚点签名无效：锚点内容被改动，或不是本平台签发"
+                                " / the checkpoint's signature is invalid")
+        return checkpoint.seq, await checkpoints.verify_against(session, checkpoint.seq, checkpoint.head_hash)
+
+    seq, report = _read(check)
+    if report is None:
+        raise CommandFailed(f"当前哈希链中没有哈希为 {kept.lower()} 的事件：链条被截断或改写"
+                            " / the chain does not hold this head: it was cut or rewritten")
+    if not report.ok:
+        raise CommandFailed(f"{report.problem} / the chain does not extend the checkpoint")
+    signed = "签名有效，" if checkpoint is not None else ""
+    click.echo(f"{signed}当前哈希链延续锚点（第 {seq} 号事件）：{report.count} 条事件，末条哈希 {report.last_hash}"
+               " / the chain is intact and extends the checkpoint")
+
+
+@audit.command("checkpoint", help="签发审计链锚点并以 JSON 输出 / Sign a checkpoint of the audit chain, "
+                                  "print it as JSON.")
+@_fail_cleanly
+def audit_checkpoint() -> None:
+    import json
+
+    from arena.audit import checkpoints
+    from arena.clock import Clock
+    from arena.db import create_engine, create_session_maker, transaction
+
+    cfg = settings()
+    key = checkpoints.signing_key(cfg)
+
+    async def run() -> tuple[dict[str, object], bool]:
+        engine = create_engine(cfg.database_url)
+        try:
+            async with transaction(create_session_maker(engine)) as session:
+                row, made = await checkpoints.make_checkpoint(session, Clock(), key)
+                return checkpoints.published(row), made
+        finally:
+            await engine.dispose()
+
+    published, made = run_async(run)
+    click.echo(json.dumps(published, ensure_ascii=False, indent=2))
+    click.echo("已签发新锚点 / new checkpoint signed" if made else
+               "链头未变，沿用最近的锚点 / head unchanged: the latest checkpoint still holds", err=True)
 
 
 def _read(fn: Any) -> Any:
@@ -249,9 +327,12 @@ def _purpose(acceptance: bool) -> Any:
 @ACCEPTANCE_OPTION
 @_fail_cleanly
 def draw_verify(challenge_id: int, acceptance: bool) -> None:
-    from arena.review.service import verify_draw
+    from arena.review.panel_draw import explain, proof
 
-    panel, problems = _read(lambda session: verify_draw(session, challenge_id, _purpose(acceptance)))
+    panel, proofs, problems = _read(lambda session: proof(session, challenge_id, _purpose(acceptance)))
+    if panel.drawn_at is None:
+        raise CommandFailed("该榜单还没有抽取评审专家 / not drawn yet")
+    click.echo("\n".join(explain(proofs)))
     if problems:
         raise CommandFailed(f"抽取核验未通过：{', '.join(problems)} / draw does not verify: {', '.join(problems)}")
     click.echo(f"抽取核验通过：承诺值 {panel.seed_commitment}，候选名单哈希 {panel.candidates_sha256}，"
@@ -273,9 +354,31 @@ def results_verify(challenge_id: int, acceptance: bool) -> None:
     report = _read(lambda session: verify_results(session, challenge_id, _purpose(acceptance)))
     click.echo(f"冻结快照 SHA-256 / frozen snapshot: {report.stored_sha256}")
     click.echo(f"重新计算 SHA-256 / recomputed:      {report.recomputed_sha256}")
+    _echo_sheet_checks(report)
+    if report.failed_sheets:
+        named = "、".join(f"#{c.sheet_id}" for c in report.failed_sheets)
+        raise CommandFailed(f"评分表 {named} 与提交时的承诺值不符 / sheet {named} does not match its commitment")
     if not report.ok:
         raise CommandFailed("评审结果与评分表不一致 / results do not match the stored sheets")
     click.echo("评审结果核验通过 / results verified")
+
+
+def _echo_sheet_checks(report: Any) -> None:
+    """One line per frozen sheet against its sealed commitment, and each sheet changed since."""
+    from arena.review.seal import SheetOutcome
+
+    if not report.sealed:
+        click.echo("本次快照没有评分表承诺值（评分封存功能启用之前冻结）"
+                   " / no sheet commitments for this snapshot (before sealing was introduced)")
+    words = {SheetOutcome.OK: "与提交时的承诺值一致 / matches its commitment",
+             SheetOutcome.MISMATCH: "与提交时的承诺值不符 / does not match its commitment",
+             SheetOutcome.NO_COMMITMENT: "审计链中没有提交承诺值 / no commitment in the audit chain",
+             SheetOutcome.UNSALTED: "封存启用前提交，无承诺值 / submitted before sealing, no commitment"}
+    for check in report.sheets:
+        mark = "✗" if check.failed else "✓"
+        click.echo(f"{mark} 评分表 / sheet #{check.sheet_id} ({check.bid}, {check.expert}): {words[check.outcome]}")
+    for bid, expert in report.changed:
+        click.echo(f"✗ 评分表 / sheet ({bid}, {expert}): 冻结后存储的评分被改动 / changed since the freeze")
 
 
 # --- backups and moving databases (arena.ops) -------------------------------------------------
@@ -349,29 +452,40 @@ def db_copy(target_url: str) -> None:
 
 # --- worker -----------------------------------------------------------------------------------
 
-@main.command(help="运行后台任务：定时提醒与邮件通知 / Run reminders and e-mail in the background.")
+@main.command(help="运行后台任务：定时提醒、邮件通知与每日审计链锚点 / Run reminders, e-mail and the daily "
+                   "audit checkpoint in the background.")
 @click.option("--once", is_flag=True, help="只运行一轮后退出 / run one pass and exit")
 @click.option("--interval", type=float, default=None, help="两轮之间的秒数 / seconds between passes")
 @_fail_cleanly
 def worker(once: bool, interval: float | None) -> None:
-    from arena.clock import Clock
+    from arena.audit.checkpoints import signing_key
+    from arena.clock import clock_for
     from arena.db import create_engine, create_session_maker
     from arena.notify import mail
     from arena.notify.worker import run_forever, run_pass
+    from arena.observe.heartbeat import Heartbeat
+    from arena.observe.lifecycle import announced
     from arena.observe.logs import dict_config
 
     cfg = settings()
     smtp = mail.SmtpConfig.from_url(cfg.smtp_url) if cfg.smtp_url else None
     seconds = interval or float(os.environ.get("ARENA_WORKER_INTERVAL") or 30)
     logging.config.dictConfig(dict_config(cfg, level="WARNING"))
-    logging.getLogger("arena.worker").setLevel(logging.INFO)
+    for name in ("arena.worker", "arena.lifecycle"):  # each pass and the start/stop lines
+        logging.getLogger(name).setLevel(logging.INFO)
+    key = signing_key(cfg)  # a daily audit checkpoint (arena.audit.checkpoints)
 
     async def run() -> tuple[int, int] | None:
         engine = create_engine(cfg.database_url)
         try:
             if once:
-                return await run_pass(create_session_maker(engine), Clock(), smtp)
-            await run_forever(create_session_maker(engine), Clock(), smtp, seconds)
+                return await run_pass(create_session_maker(engine), clock_for(cfg.clock_offset), smtp, key)
+            heartbeat = Heartbeat(cfg.redis_url, cfg.redis_prefix) if cfg.redis_url else None
+            async with announced(engine, "worker"):
+                await run_forever(create_session_maker(engine), clock_for(cfg.clock_offset), smtp, seconds, key,
+                                  on_pass=heartbeat.beat if heartbeat else None)
+            if heartbeat:
+                await heartbeat.close()
             return None
         finally:
             await engine.dispose()
@@ -387,6 +501,7 @@ def worker(once: bool, interval: float | None) -> None:
 @click.option("--reload", is_flag=True, help="代码变动时重启（开发用）/ restart on code changes")
 @_fail_cleanly
 def serve(reload: bool) -> None:
+    from arena.observe.logs import server_config
     from arena.observe.metrics import MULTIPROCESS_DIR, prepare_multiprocess_dir
 
     cfg = settings()
@@ -394,8 +509,13 @@ def serve(reload: bool) -> None:
     metrics_dir = cfg.var_dir / "metrics"
     prepare_multiprocess_dir(metrics_dir)
     os.environ[MULTIPROCESS_DIR] = str(metrics_dir)
+    # granian's own lines in Arena's format (JSON in production), and a worker process that dies
+    # is replaced without taking the node down (a crash loop still ends it, for systemd to restart).
+    log_config = cfg.var_dir / "granian-logging.json"
+    log_config.write_text(json.dumps(server_config(cfg)))
     args = [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "--host", cfg.host,
-            "--port", str(cfg.port), "--workers", str(cfg.workers), "--no-ws", "--log-level", "warning"]
+            "--port", str(cfg.port), "--workers", str(cfg.workers), "--no-ws", "--log-level", "info",
+            "--log-config", str(log_config), "--respawn-failed-workers", "--respawn-interval", "1"]
     if reload:
         args.append("--reload")
     args.append("arena.asgi:application")

@@ -5,6 +5,7 @@ Times are stored in UTC and shown in Asia/Shanghai (DESIGN §3).
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,6 +17,35 @@ class Clock:
 
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+
+class OffsetClock(Clock):
+    """The wall clock moved by a fixed offset, for rehearsing a challenge's whole life in an
+    afternoon (ARENA_CLOCK_OFFSET, refused in production; every page shows a banner)."""
+
+    def __init__(self, offset: timedelta) -> None:
+        self.offset = offset
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+
+def clock_for(offset: timedelta) -> Clock:
+    return OffsetClock(offset) if offset else Clock()
+
+
+OFFSET = re.compile(r"([+-]?)((?:\d+[dhm])+)")
+OFFSET_PART = re.compile(r"(\d+)([dhm])")
+
+
+def parse_offset(text: str) -> timedelta | None:
+    """"3d", "+2d12h", "-90m" → a timedelta; None when the text is not of that form."""
+    match = OFFSET.fullmatch(text.strip().replace(" ", ""))
+    if not match:
+        return None
+    units = {"d": timedelta(days=1), "h": timedelta(hours=1), "m": timedelta(minutes=1)}
+    total = sum((int(n) * units[unit] for n, unit in OFFSET_PART.findall(match.group(2))), timedelta())
+    return -total if match.group(1) == "-" else total
 
 
 class FrozenClock(Clock):

@@ -7,17 +7,23 @@ never silently weaken sessions and CSRF.
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from arena import PROJECT_ROOT
+from arena.clock import parse_offset
 
 
 class ConfigurationError(Exception):
     """The environment does not describe a runnable Arena; the message says what to set."""
+
+
+MISSING_SIGNING_KEY = "生产环境必须设置 ARENA_AUDIT_SIGNING_KEY（32 字节 Ed25519 私钥种子的 hex 或 base64）"
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,11 @@ class Settings:
     # The address people reach Arena at: printed (with a QR code) on certificates for /verify.
     public_url: str = "http://127.0.0.1:8000"
     young_cadre_age: int = 35  # GLOSSARY young_cadre: younger than this (周岁), for the statistics
+    # The Ed25519 seed (hex or base64 of 32 bytes) that signs audit checkpoints (arena.audit.checkpoints).
+    audit_signing_key: str = field(default="", repr=False)
+    # Development only: the app and the worker run this far ahead of (or behind) the wall clock,
+    # so a trainer can walk a challenge through its whole life in an afternoon (a banner says so).
+    clock_offset: timedelta = timedelta(0)
 
     @property
     def production(self) -> bool:
@@ -55,6 +66,12 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    def audit_signing_seed(self) -> bytes:
+        """The 32-byte seed of the checkpoint key; in development generated once into var/."""
+        if not self.audit_signing_key and self.production:
+            raise ConfigurationError(MISSING_SIGNING_KEY)
+        return signing_seed(self.audit_signing_key or _development_signing_key(self.var_dir))
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -81,6 +98,14 @@ class Settings:
         if log_format not in ("json", "text"):
             raise ConfigurationError(f"ARENA_LOG_FORMAT 只能是 json 或 text（当前为 {log_format!r}）")
         young_cadre_age = _young_cadre_age(env_vars.get("ARENA_YOUNG_CADRE_AGE", "35"))
+        signing_key = env_vars.get("ARENA_AUDIT_SIGNING_KEY", "").strip()
+        if signing_key:
+            signing_seed(signing_key)  # a malformed key stops the start, not the first checkpoint
+        elif env == "production":
+            raise ConfigurationError(MISSING_SIGNING_KEY)
+        if env == "production":
+            _require_explicit(env_vars)
+        clock_offset = _clock_offset(env_vars.get("ARENA_CLOCK_OFFSET", ""), env)
         return cls(
             env=env,
             database_url=database_url,
@@ -96,6 +121,7 @@ class Settings:
             metrics_token=env_vars.get("ARENA_METRICS_TOKEN") or None,
             public_url=(env_vars.get("ARENA_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
             young_cadre_age=young_cadre_age,
+            audit_signing_key=signing_key,
             api_rate_limit=api_rate_limit,
             login_rate_limit=_positive_int(env_vars, "ARENA_LOGIN_RATE_LIMIT", 60),
             upload_rate_limit=_positive_int(env_vars, "ARENA_UPLOAD_RATE_LIMIT", 30),
@@ -104,7 +130,32 @@ class Settings:
             trusted_proxies=_networks(env_vars.get("ARENA_TRUSTED_PROXIES", "")),
             log_format=log_format,
             access_log=_flag(env_vars.get("ARENA_ACCESS_LOG"), default=env == "production"),
+            clock_offset=clock_offset,
         )
+
+
+def _clock_offset(raw: str, env: str) -> timedelta:
+    if not raw.strip():
+        return timedelta(0)
+    if env == "production":
+        raise ConfigurationError("生产环境不能设置 ARENA_CLOCK_OFFSET：演练时钟只用于培训和演示"
+                                 " / ARENA_CLOCK_OFFSET is for rehearsals and is refused in production")
+    offset = parse_offset(raw)
+    if offset is None:
+        raise ConfigurationError(f"ARENA_CLOCK_OFFSET 的格式如 3d、+2d12h、-90m（当前为 {raw!r}）")
+    return offset
+
+
+PRODUCTION_REQUIRED = ("ARENA_DATABASE_URL", "ARENA_PUBLIC_URL", "ARENA_FILES_DIR")
+
+
+def _require_explicit(env_vars: dict[str, str]) -> None:
+    """Production never falls back to the development defaults (a SQLite file, 127.0.0.1 printed
+    on certificates, files under the checkout): a missing variable stops the start, named."""
+    missing = [name for name in PRODUCTION_REQUIRED if not env_vars.get(name, "").strip()]
+    if missing:
+        raise ConfigurationError(f"生产环境必须明确设置 {'、'.join(missing)}（不使用开发默认值）"
+                                 f" / production needs {', '.join(missing)} set explicitly")
 
 
 def _positive_int(env_vars: dict[str, str], name: str, default: int) -> int:
@@ -160,3 +211,31 @@ def _development_secret(var_dir: Path) -> str:
     path.write_text(secret)
     path.chmod(0o600)
     return secret
+
+
+def signing_seed(raw: str) -> bytes:
+    """Decode the checkpoint key: 64 hex digits or base64, exactly 32 bytes (an Ed25519 seed)."""
+    raw = raw.strip()
+    try:
+        seed = bytes.fromhex(raw) if len(raw) == 64 else base64.b64decode(raw, validate=True)
+    except ValueError as exc:
+        raise ConfigurationError("ARENA_AUDIT_SIGNING_KEY 须为 32 字节的 hex（64 位）或 base64") from exc
+    if len(seed) != 32:
+        raise ConfigurationError(f"ARENA_AUDIT_SIGNING_KEY 须为 32 字节（当前为 {len(seed)} 字节）")
+    return seed
+
+
+def _development_signing_key(var_dir: Path) -> str:
+    """One checkpoint key per checkout, kept beside the development secret (mode 0600)."""
+    path = var_dir / "audit_signing_key"
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as file:
+        file.write(key)
+    return key

@@ -17,6 +17,7 @@ from sqlalchemy import text
 
 from arena.app import create_app
 from arena.observe import logs
+from arena.ops.database import head_revision
 from arena.settings import ConfigurationError, Settings
 from arena.web.forwarded import client_address
 from tests.conftest import Browser, make_client
@@ -90,6 +91,10 @@ async def test_readyz_names_what_is_missing(app, db):
         await db.execute(text("UPDATE alembic_version SET version_num = '20261124_01'"))
         await db.commit()
         behind = await client.get("/readyz")
+        # Put it back: the PostgreSQL database is shared by the process's tests, and a node whose
+        # schema is behind answers every page with 503 (arena.observe.availability).
+        await db.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": head_revision()})
+        await db.commit()
     assert behind.status_code == 503
     assert "run arena db upgrade" in behind.json()["checks"]["schema"]
 
@@ -145,7 +150,9 @@ async def test_the_access_log_has_one_line_per_request_with_its_id(settings, clo
 
 
 def test_production_logs_json_unless_told_otherwise(tmp_path):
-    base = {"ARENA_VAR_DIR": str(tmp_path), "ARENA_ENV": "production", "ARENA_SECRET_KEY": "k" * 40}
+    base = {"ARENA_VAR_DIR": str(tmp_path), "ARENA_ENV": "production", "ARENA_SECRET_KEY": "k" * 40,
+            "ARENA_AUDIT_SIGNING_KEY": "ab" * 32, "ARENA_DATABASE_URL": "postgresql+asyncpg://arena@db/arena",
+            "ARENA_PUBLIC_URL": "https://arena.example.gov.cn", "ARENA_FILES_DIR": str(tmp_path / "files")}
     assert Settings.from_env(base).log_format == "json" and Settings.from_env(base).access_log
     assert Settings.from_env(base | {"ARENA_LOG_FORMAT": "text"}).log_format == "text"
     assert Settings.from_env({"ARENA_VAR_DIR": str(tmp_path)}).log_format == "text"

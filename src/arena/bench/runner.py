@@ -273,7 +273,9 @@ def bench_environment(directory: Path, options: Options, database_url: str,
     limit per address, which is not what the bench measures."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ARENA_")}
     env |= {"ARENA_ENV": "production", "ARENA_SECRET_KEY": secrets.token_urlsafe(48),
+            "ARENA_AUDIT_SIGNING_KEY": secrets.token_hex(32),
             "ARENA_VAR_DIR": str(directory), "ARENA_FILES_DIR": str(directory / "files"),
+            "ARENA_PUBLIC_URL": f"http://{HOST}",
             "ARENA_DATABASE_URL": database_url, DATABASE_URL_VARIABLE: database_url,
             "ARENA_HOST": HOST, "ARENA_WORKERS": str(options.workers), "ARENA_LOGIN_RATE_LIMIT": "1000000",
             "ARENA_DEMO_PASSWORD": options.demo_password}

@@ -9,11 +9,15 @@ from __future__ import annotations
 import copy
 import logging
 import re
+import sys
 import uuid
 from contextvars import ContextVar
+from datetime import datetime
 from typing import Any
 
+from litestar.exceptions import InternalServerException
 from litestar.logging.config import LoggingConfig, default_handlers
+from litestar.types import Scope
 from pythonjsonlogger.json import JsonFormatter
 
 from arena.errors import FormErrors, NotFound, PermissionDenied
@@ -21,6 +25,8 @@ from arena.settings import Settings
 from arena.web.guards import LoginRequired
 
 request_id: ContextVar[str | None] = ContextVar("arena_request_id", default=None)
+CLIENT_GONE = "arena.client_gone"
+"""Scope key set by arena.web.context when the server told the app that the client hung up."""
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{8,64}")
 TEXT_FORMAT = "%(levelname)s %(asctime)s %(name)s [%(request_id)s] %(message)s"
 JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s"
@@ -43,17 +49,44 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+def iso_time(record: logging.LogRecord) -> str:
+    """ISO 8601 with the zone (2026-12-03T16:13:13.123+08:00): lines from machines in different
+    zones, or read after a daylight-saving change, still sort and compare."""
+    return datetime.fromtimestamp(record.created).astimezone().isoformat(timespec="milliseconds")
+
+
 class ArenaJsonFormatter(JsonFormatter):
+    """One JSON object per line; a traceback is the `traceback` field of its line, never lines
+    of its own that a log collector would split from the request id."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("rename_fields", {"asctime": "time", "levelname": "level", "name": "logger"})
+        kwargs.setdefault("rename_fields", {"asctime": "time", "levelname": "level", "name": "logger",
+                                            "exc_info": "traceback"})
         kwargs.setdefault("json_ensure_ascii", False)
         super().__init__(JSON_FIELDS, *args, **kwargs)
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return iso_time(record)
+
+
+class ArenaTextFormatter(logging.Formatter):
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return iso_time(record)
+
+
+QUIET_LOGGERS = ("alembic", "sqlalchemy", "asyncio", "httpx", "fontTools", "weasyprint")
+"""Libraries whose INFO lines say nothing an operator acts on (alembic's context lines, font
+subsetting): only their warnings and errors are kept."""
 
 
 def formatters(settings: Settings) -> dict[str, dict[str, Any]]:
     if settings.log_format == "json":
         return {"standard": {"()": ArenaJsonFormatter}}
-    return {"standard": {"format": TEXT_FORMAT}}
+    return {"standard": {"()": ArenaTextFormatter, "fmt": TEXT_FORMAT}}
+
+
+def _quiet() -> dict[str, dict[str, Any]]:
+    return {name: {"level": "WARNING"} for name in QUIET_LOGGERS}
 
 
 def dict_config(settings: Settings, level: str = "INFO") -> dict[str, Any]:
@@ -66,7 +99,43 @@ def dict_config(settings: Settings, level: str = "INFO") -> dict[str, Any]:
         "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "standard",
                                  "filters": ["request_id"]}},
         "root": {"level": level, "handlers": ["console"]},
+        "loggers": _quiet(),
     }
+
+
+def server_config(settings: Settings) -> dict[str, Any]:
+    """granian's own logging (its master and its workers' server lines, e.g. a worker that died
+    and was replaced): the same format as Arena's lines, on stdout. Written to a file for
+    `granian --log-config` by `arena serve`."""
+    formatter = ("arena.observe.logs.ArenaJsonFormatter" if settings.log_format == "json"
+                 else "arena.observe.logs.ArenaTextFormatter")
+    config: dict[str, Any] = {"()": formatter}
+    if settings.log_format != "json":
+        config["fmt"] = TEXT_FORMAT
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"request_id": {"()": "arena.observe.logs.RequestIdFilter"}},
+        "formatters": {"generic": config},
+        "handlers": {name: {"class": "logging.StreamHandler", "formatter": "generic", "filters": ["request_id"],
+                            "stream": "ext://sys.stdout"} for name in ("console", "access")},
+        "loggers": {"_granian": {"handlers": ["console"], "level": "INFO", "propagate": False},
+                    "granian.access": {"handlers": ["access"], "level": "INFO", "propagate": False}},
+    }
+
+
+def client_gone(scope: Scope, exc: BaseException | None) -> bool:
+    """`exc` is Litestar's "client disconnected prematurely": the client hung up while its
+    request was being read (a closed tab, a cancelled upload). Not a fault: arena.web.context logs
+    it as one INFO line, with no traceback."""
+    return bool(scope.get(CLIENT_GONE)) and isinstance(exc, InternalServerException)
+
+
+def log_uncaught(logger: Any, scope: Scope, _traceback: list[str]) -> None:
+    """Litestar's traceback for an uncaught exception (outside production), except for a client
+    that went away."""
+    if not client_gone(scope, sys.exc_info()[1]):
+        logger.exception("Uncaught exception (connection_type=%s, path=%r):", scope["type"], scope["path"])
 
 
 def litestar_logging(settings: Settings) -> LoggingConfig:
@@ -80,7 +149,9 @@ def litestar_logging(settings: Settings) -> LoggingConfig:
         formatters=formatters(settings),
         handlers=handlers,
         root={"level": "INFO", "handlers": ["queue_listener"]},
+        loggers=_quiet(),
         log_exceptions="always" if not settings.production else "debug",
+        exception_logging_handler=log_uncaught,
         # Refusals the pages answer for themselves (login redirect, 403, 404, a form's errors) are
         # not faults: no traceback for them in any environment.
         disable_stack_trace={404, 403, 400, 401, 429, LoginRequired, NotFound, PermissionDenied, FormErrors},

@@ -12,6 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
 from arena.notify.worker import mail_queue
+from arena.observe.heartbeat import heartbeat_families, last_pass
 from arena.observe.metrics import exposition, queue_families
 from arena.web.deps import ClockDep, DbSession
 
@@ -39,7 +40,11 @@ async def metrics(request: Request[Any, Any, Any], db_session: DbSession, clock:
         return Response(b"unauthorized\n", status_code=401, media_type="text/plain",
                         headers={"www-authenticate": 'Bearer realm="metrics"'})
     waiting, given_up = await mail_queue(db_session, clock.now())
-    return Response(exposition(queue_families(waiting, given_up)), media_type=CONTENT_TYPE_LATEST,
+    families = queue_families(waiting, given_up)
+    settings = request.app.state.settings
+    if settings.redis_url:
+        families += heartbeat_families(await last_pass(request.app.state.limiter.redis, settings.redis_prefix))
+    return Response(exposition(families), media_type=CONTENT_TYPE_LATEST,
                     headers={"cache-control": "no-store"})
 
 

@@ -9,6 +9,7 @@ snapshot refers to. The copy may hold a few newer files too; they are harmless.
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import sqlite3
 from contextlib import closing
@@ -33,11 +34,26 @@ class ChainTip:
     audit_last_hash: str | None
 
 
+OWNER_ONLY_UMASK = 0o077
+"""A backup holds the whole database (password hashes, confidential veto reasons, every file):
+everything in it is written owner-only, 0600 files in 0700 directories, whatever the umask of
+the shell or cron job that runs it."""
+
+
 def backup(settings: Settings, target: Path, clock: Clock | None = None) -> Manifest:
     """Write the backup into `target` (new or empty); on failure, leave it as it was."""
+    previous_umask = os.umask(OWNER_ONLY_UMASK)
+    try:
+        return _backup(settings, target, clock)
+    finally:
+        os.umask(previous_umask)
+
+
+def _backup(settings: Settings, target: Path, clock: Clock | None) -> Manifest:
     backend = database.backend_of(settings.database_url)
     database_file = target / manifest.database_file_for(backend)
     created = _prepare(target)
+    target.chmod(0o700)
     try:
         if backend == database.SQLITE:
             tip = _backup_sqlite(database.sqlite_path(settings.database_url), database_file)

@@ -17,7 +17,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, make_url, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from arena import PROJECT_ROOT
+from arena import RESOURCE_ROOT
 from arena.db import create_engine
 from arena.ops import OpsError
 
@@ -95,7 +95,7 @@ class SchemaStatus(StrEnum):
 
 
 def _scripts() -> ScriptDirectory:
-    return ScriptDirectory.from_config(Config(str(PROJECT_ROOT / "alembic.ini")))
+    return ScriptDirectory.from_config(Config(str(RESOURCE_ROOT / "alembic.ini")))
 
 
 def head_revision() -> str:
@@ -103,6 +103,55 @@ def head_revision() -> str:
     if head is None:  # pragma: no cover - the project always has migrations
         raise OpsError("找不到数据库迁移脚本 / no migrations found")
     return head
+
+
+async def _current_revision(database_url: str) -> str | None:
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            return await schema_revision(conn)
+    finally:
+        await engine.dispose()
+
+
+def current_revision(database_url: str) -> str | None:
+    """The database's revision, read without changing anything (None: never migrated)."""
+    if backend_of(database_url) == SQLITE and not sqlite_path(database_url).exists():
+        return None
+    return asyncio.run(_current_revision(database_url))
+
+
+def upgrade(database_url: str, target: str = "head") -> tuple[str | None, str]:
+    """Migrate forward to `target`; return (revision before, revision reached).
+
+    Alembic's upgrade to an older revision silently does nothing, which read as "up to date" to
+    an operator trying to roll back. Going back is refused here with the way that works: a
+    restore of the backup taken before the upgrade (README, production, upgrades)."""
+    from alembic import command
+
+    if backend_of(database_url) == SQLITE:
+        sqlite_path(database_url).parent.mkdir(parents=True, exist_ok=True)
+    scripts = _scripts()
+    wanted = (scripts.get_current_head() or "") if target == "head" else target
+    try:
+        wanted_script = scripts.get_revision(wanted)
+    except Exception as exc:
+        raise OpsError(f"未知的数据库结构版本：{target} / unknown revision") from exc
+    if wanted_script is None:
+        raise OpsError(f"未知的数据库结构版本：{target} / unknown revision")
+    before = current_revision(database_url)
+    if before is not None and before != wanted_script.revision:
+        older = {script.revision for script in scripts.iterate_revisions(before, "base")}
+        if wanted_script.revision in older:
+            raise OpsError(f"数据库已在 {before}，比 {wanted_script.revision} 新：upgrade 不会降级，"
+                           "回退请恢复升级前的备份"
+                           f" / the database is at {before}, newer than {wanted_script.revision}: upgrade never goes"
+                           " back; restore the backup taken before the upgrade")
+    config = Config(str(RESOURCE_ROOT / "alembic.ini"))
+    config.attributes["database_url"] = database_url
+    command.upgrade(config, wanted_script.revision)
+    reached = current_revision(database_url)
+    return before, reached or wanted_script.revision
 
 
 def schema_status(revision: str | None) -> SchemaStatus:
