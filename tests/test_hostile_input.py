@@ -10,6 +10,7 @@ import zipfile
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from arena import PROJECT_ROOT, i18n, offload
 from arena.auth.models import Role
@@ -24,9 +25,12 @@ from arena.excel import (
 from arena.files import store
 from arena.files.service import check_upload
 from arena.units.importer import ImportRejected, build_template, open_workbook
+from arena.units.models import Expert
 from tests.challenges.public_factories import make_challenge, make_organizer
 from tests.conftest import as_user
-from tests.factories import make_user
+from tests.factories import make_field, make_user
+from tests.review.factories import make_review
+from tests.review.test_review_flow import _accept_all, _score_everything, drawn
 
 HOSTILE_CELLS = ['=HYPERLINK("http://evil.example","点我")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)",
                  "\t=1+1", "\r=1+1"]
@@ -179,3 +183,33 @@ async def test_a_workbook_that_kills_the_child_is_refused_on_the_page_with_the_f
     assert people.status_code == 400 and "表格过大或格式异常，无法读取" in people.text
     assert 'type="file"' in people.text
     assert "表格过大或格式异常，无法读取" in calendar.text and 'type="file"' in calendar.text
+
+
+async def test_formula_titles_and_field_names_are_text_in_every_statistics_export(app, db, browser):
+    organizer = await make_organizer(db, "org")
+    field = await make_field(db, "=领域+1")
+    for value in HOSTILE_CELLS:
+        await make_challenge(db, organizer, title=value.replace("\r", "").replace("\t", ""), field=field)
+    await db.commit()
+    await browser.login("org")
+    seen: list[str] = []
+    for name in ("challenges", "bids", "award", "priorities", "records"):
+        export = await browser.get(f"/organizer/reports/{name}.xlsx")
+        assert export.status_code == 200, name
+        seen += _assert_text_only(export.content)
+    assert "=领域+1" in seen and "@SUM(A1:A2)" in seen
+
+
+async def test_an_experts_formula_name_is_text_in_the_score_summary(app, db):
+    review = await make_review(db, experts=5)
+    for expert in (await db.scalars(select(Expert).where(Expert.id.in_(review.experts.values())))).all():
+        expert.name = '=HYPERLINK("http://evil.example","专家")'
+    await db.commit()
+    org, panel = await drawn(app, db, review)
+    panel_id = panel.id
+    browsers = await _accept_all(app, db, panel_id, review)
+    await _score_everything(app, db, review, panel_id, browsers)
+    assert (await org.post(f"/organizer/challenges/{review.challenge_id}/review/close", {})).status_code == 303
+    summary = await org.get(f"/organizer/challenges/{review.challenge_id}/review/summary.xlsx")
+    assert summary.status_code == 200
+    assert '=HYPERLINK("http://evil.example","专家")' in _assert_text_only(summary.content)

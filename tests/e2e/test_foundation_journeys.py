@@ -40,7 +40,7 @@ DEMO_ROLES = [
     DemoRole("organizer", "李明远", frozenset({"首页"}), frozenset(EVERYONE | {"我的发榜", "实施看板", "进展考核", "结果运用",
                                                                        "实绩档案", "统计报表"}), ()),
     DemoRole("inspector", "周正清", frozenset({"首页", "审计日志"}),
-             frozenset(EVERYONE | {"审计日志", "廉政审查", "容错申请", "实绩档案"}), ("审计日志",)),
+             frozenset(EVERYONE | {"审计日志", "廉政审查", "容错申请", "实绩档案", "抽取随机源"}), ("审计日志",)),
     DemoRole("expert1", "陈国华", frozenset({"首页", "我的评审"}), frozenset(EVERYONE | {"我的评审", "进展考核"}), ()),
     DemoRole("cadre1", "张伟", frozenset({"首页"}), frozenset(EVERYONE | {"可揭榜单", "我的揭榜", "我的项目", "我的档案"}), ()),
 ]
@@ -165,7 +165,7 @@ def test_inspector_verifies_the_audit_chain_in_place(page: Any, artifacts: Path)
     assert page.get_by_role("table").get_by_role("row").count() > 10  # the demo left its trail
 
     page.get_by_role("button", name="校验哈希链").click()
-    report = page.locator("#chain-report").get_by_role("status")
+    report = page.locator("#chain-report").get_by_role("status").first
     report.wait_for()
     assert report.inner_text().startswith("哈希链完整")
     assert page.url.endswith("/audit")  # swapped into the page by htmx, not a new page
