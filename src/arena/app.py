@@ -29,12 +29,13 @@ from arena.files.store import MAX_BYTES
 from arena.observe.availability import SchemaGate
 from arena.observe.lifecycle import announced
 from arena.observe.logs import litestar_logging
-from arena.ops.installation import claim_prefix
+from arena.ops.installation import claim_prefix, database_identity
 from arena.ratelimit import create_limiter
 from arena.reports import cache as report_cache
 from arena.reports.service import Report
 from arena.settings import Settings
 from arena.web.context import RequestContext, provide_actor, provide_clock, provide_db_session
+from arena.web.csrf import RenewStaleCsrfCookie
 from arena.web.errors import EXCEPTION_HANDLERS
 from arena.web.guards import ids_in_range, require_login
 from arena.web.templating import create_environment
@@ -147,7 +148,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.engine = engine
     app.state.session_maker = session_maker
     app.state.clock = clock or clock_for(settings.clock_offset)
-    app.state.session_store = create_session_store(settings.redis_url, settings.redis_prefix)
+    app.state.session_store = create_session_store(settings.redis_url, settings.redis_prefix,
+                                                   database_identity(settings.database_url))
     app.state.limiter = create_limiter(settings.redis_url, settings.redis_prefix)
     app.state.catalogue_cache = VersionedCache[Rendered](catalogue_cache.ENTRIES)
     app.state.eligible_cache = VersionedCache[str](catalogue_cache.ELIGIBLE_ENTRIES)
@@ -156,4 +158,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.nav_paths = {route.path for route in app.routes}
     # A node whose database is behind the code answers pages with 503 until upgraded.
     app.asgi_handler = RequestContext(SchemaGate(app.asgi_handler, engine), settings, security_headers(settings))
+    # After ARENA_SECRET_KEY changes, the next page replaces the browser's old CSRF cookie.
+    app.asgi_handler = RenewStaleCsrfCookie(app.asgi_handler, app.csrf_config) if app.csrf_config else app.asgi_handler
     return app

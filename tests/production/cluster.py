@@ -15,9 +15,13 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+from arena import PROJECT_ROOT
 from tests.e2e.conftest import _arena, _candidate_ports, _healthy, _tail
+from tests.production.systemd import unit
 
 SECRET = "cluster-secret-" + "s" * 40  # every node must share it: a CSRF token made on one is checked on another
+UNIT_UMASK = int(unit(PROJECT_ROOT / "deploy/systemd/arena.service")["Service"]["UMask"][0], 8)
+"""The units' UMask=: nodes run with it as under systemd, so what they write has production's modes."""
 
 
 @dataclass
@@ -63,7 +67,8 @@ class Cluster:
         with log.open("ab") as out:
             process = subprocess.Popen([sys.executable, "-m", "arena.cli", *args],
                                        env=self.env | {"ARENA_VAR_DIR": str(machine)} | extra,
-                                       stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+                                       stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                                       umask=UNIT_UMASK)
         node = Node(name, process, log)
         self.nodes.append(node)
         return node

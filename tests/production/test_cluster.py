@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import stat
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +25,7 @@ from tests.conftest import PG_AVAILABLE, REDIS_AVAILABLE, REDIS_URL, pg_admin, p
 from tests.production.cluster import Cluster, form_fields, running
 
 DEMO_BID = 4  # the demo's complete draft by cadre15 on the open 乡村振兴 challenge (bids/demo.py)
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 
@@ -100,6 +102,18 @@ def test_a_journey_and_racing_writes_across_two_app_processes_and_two_workers(pg
     other = login(b.url, "organizer")
     on(a.url, other).post("/logout", data={"_csrf_token": other.cookies["csrftoken"]})
     assert on(b.url, other).get("/organizer/challenges").status_code in (302, 303, 401)
+
+    # One files directory shared by the nodes (README, "Files on NFS"; the NFS mount itself is not
+    # tested here): a file uploaded through one node is served by the other, and what the nodes
+    # wrote under the units' UMask is 0640 in 0750 directories — group arena reads, others nothing.
+    uploaded = on(a.url, browser).post(f"/bids/{DEMO_BID}/attachments", files={"file": ("方案.pdf", PDF)},
+                                       data={"title": "实施方案", "_csrf_token": browser.cookies["csrftoken"]})
+    assert uploaded.status_code == 303, uploaded.text[:300]
+    attachment = sql(url, "SELECT max(id) FROM bid_attachment WHERE bid_id = :id", id=DEMO_BID)[0][0]
+    assert on(b.url, browser).get(f"/bids/{DEMO_BID}/attachments/{attachment}").content == PDF
+    store = pg_cluster.root / "files"
+    modes = {path.relative_to(store).as_posix(): stat.S_IMODE(path.stat().st_mode) for path in store.rglob("*")}
+    assert modes and all(mode == (0o750 if (store / name).is_dir() else 0o640) for name, mode in modes.items()), modes
 
     # Racing saves of one draft, one through each node, with the same revision: one wins, the
     # other is told the draft changed — never a silent overwrite.

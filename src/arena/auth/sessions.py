@@ -94,13 +94,20 @@ class DatabaseSessionStore:
 
 
 class RedisSessionStore:
-    """Sessions as Redis keys with a TTL; a per-user set lets a password reset revoke them all."""
+    """Sessions as Redis keys with a TTL; a per-user set lets a password reset revoke them all.
 
-    def __init__(self, redis_url: str, prefix: str = "arena") -> None:
+    Each session also names the installation (database) that made it, and is refused by any
+    other: a restore rehearsal holds production's accounts under the same ids, so a session it
+    made must never be a login in production — not even if both ended up on one Redis prefix
+    (the prefix claim, arena.ops.installation, is only checked at start and may be lost with
+    Redis's data)."""
+
+    def __init__(self, redis_url: str, prefix: str = "arena", installation: str = "") -> None:
         from redis.asyncio import Redis
 
         self.redis = Redis.from_url(redis_url)
         self.prefix = prefix
+        self.installation = installation
 
     def _key(self, token: str) -> str:
         return f"{self.prefix}:session:{token_hash(token)}"
@@ -112,7 +119,7 @@ class RedisSessionStore:
         token = new_token()
         seconds = int(SESSION_LIFETIME.total_seconds())
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.set(self._key(token), str(user_id), ex=seconds)
+            pipe.set(self._key(token), f"{user_id}@{self.installation}", ex=seconds)
             pipe.sadd(self._user_key(user_id), token_hash(token))
             pipe.expire(self._user_key(user_id), seconds)
             await pipe.execute()
@@ -120,7 +127,10 @@ class RedisSessionStore:
 
     async def user_id(self, db: AsyncSession, token: str, now: datetime) -> int | None:
         value = await self.redis.get(self._key(token))
-        return int(value) if value else None
+        if not value:
+            return None
+        user_id, _, installation = (value.decode() if isinstance(value, bytes) else str(value)).partition("@")
+        return int(user_id) if installation == self.installation else None
 
     async def actor(self, db: AsyncSession, token: str, now: datetime) -> Actor | None:
         user_id = await self.user_id(db, token, now)
@@ -155,5 +165,7 @@ def actor_from_rows(rows: Sequence[Any]) -> Actor | None:
     return Actor(user_id=first.id, username=first.username, display_name=first.display_name, roles=roles)
 
 
-def create_session_store(redis_url: str | None, prefix: str = "arena") -> SessionStore:
-    return RedisSessionStore(redis_url, prefix) if redis_url else DatabaseSessionStore()
+def create_session_store(redis_url: str | None, prefix: str = "arena", installation: str = "") -> SessionStore:
+    """`installation` names the database (arena.ops.installation.database_identity): a Redis
+    session made by another installation is refused."""
+    return RedisSessionStore(redis_url, prefix, installation) if redis_url else DatabaseSessionStore()
