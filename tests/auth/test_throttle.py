@@ -17,6 +17,7 @@ from arena.auth import throttle
 from arena.auth.models import LoginThrottle, Role, User
 from arena.clock import to_display
 from arena.execution.models import Project
+from arena.notify.worker import run_pass
 from tests.conftest import Browser, fresh
 from tests.execution.factories import awarded
 from tests.factories import make_user
@@ -164,3 +165,20 @@ async def test_wrong_current_passwords_count_with_login_failures_and_pause_chang
     assert (await db.scalar(select(User.password_hash).where(User.username == "hank2"))) == old_hash
     clock.advance(throttle.LOCK_FOR)
     assert "密码已修改" in (await me.post("/account/password", {"current_password": "arena-demo"} | change)).text
+
+
+async def test_the_worker_forgets_counters_a_day_old_but_keeps_pauses_in_force(app, db, clock):
+    now = clock.now()
+    old, day = now - timedelta(days=2), timedelta(days=1)
+    db.add_all([
+        LoginThrottle(key="pair:10.0.0.1 old", failures=2, last_failure_at=old, created_at=old, updated_at=old),
+        LoginThrottle(key="addr:10.0.0.2", failures=20, last_failure_at=old, locked_until=now + day,
+                      created_at=old, updated_at=old),
+        LoginThrottle(key="user:recent", failures=1, last_failure_at=now - timedelta(minutes=5),
+                      created_at=old, updated_at=old),
+    ])
+    await db.commit()
+    assert await run_pass(app.state.session_maker, clock, None) == (0, 0)
+    await fresh(db)
+    kept = set((await db.scalars(select(LoginThrottle.key))).all())
+    assert kept == {"addr:10.0.0.2", "user:recent"}

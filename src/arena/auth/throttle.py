@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.auth.models import LoginThrottle
@@ -159,3 +159,18 @@ def record_success(attempt: Attempt) -> None:
     not erase — and so does the address's."""
     attempt.pair.failures = 0
     attempt.pair.locked_until = None
+
+
+KEPT_FOR = timedelta(days=1)
+
+
+async def prune(db: AsyncSession, now: datetime) -> int:
+    """Forget counters that no longer decide anything: no failure for a day and no pause in
+    force (`arena worker`, every pass). Each new (account, address) pair adds a row; without
+    this the table would only grow."""
+    cutoff = now - KEPT_FOR
+    result = await db.execute(delete(LoginThrottle).where(
+        or_(LoginThrottle.last_failure_at.is_(None), LoginThrottle.last_failure_at < cutoff),
+        LoginThrottle.created_at < cutoff,
+        or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until < now)))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -156,9 +156,22 @@ def save(root: Path, data: bytes) -> str:
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_suffix(f".{os.getpid()}.part")
-        temporary.write_bytes(data)
+        with temporary.open("wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())  # on disk before the row that names it can commit
         os.replace(temporary, target)  # atomic: a reader never sees half a file
+        _sync_directory(target.parent)
     return digest
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make the rename itself durable (a crash after commit must not lose the file's name)."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def load(root: Path, sha256: str) -> bytes:

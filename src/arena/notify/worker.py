@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from arena.audit.anchor import CheckpointKey
 from arena.audit.checkpoints import ChainDoesNotExtend, daily_checkpoint
+from arena.auth import throttle
 from arena.auth.models import User
 from arena.clock import Clock
 from arena.db import transaction
@@ -96,6 +97,7 @@ async def run_pass(session_maker: async_sessionmaker[AsyncSession], clock: Clock
                    config: mail.SmtpConfig | None, checkpoint_key: CheckpointKey | None = None) -> tuple[int, int]:
     async with transaction(session_maker) as db:
         reminders = await run_reminders(db, clock)
+        await throttle.prune(db, clock.now())
     if checkpoint_key is not None:
         await checkpoint_today(session_maker, clock, checkpoint_key)
     emails = await send_pending_mail(session_maker, clock, config) if config else 0
