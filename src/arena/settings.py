@@ -203,14 +203,22 @@ def _young_cadre_age(raw: str) -> int:
 
 def _development_secret(var_dir: Path) -> str:
     """Keep one random secret per checkout so sessions survive restarts in development."""
-    path = var_dir / "secret_key"
+    return _kept_in_var(var_dir / "secret_key", secrets.token_urlsafe(48))
+
+
+def _kept_in_var(path: Path, fresh: str) -> str:
+    """A development key made once: created owner-only (0600) from the start, never chmod-ed
+    after being written; when two processes start at once, the second reads the first's."""
     if path.exists():
         return path.read_text().strip()
-    var_dir.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_urlsafe(48)
-    path.write_text(secret)
-    path.chmod(0o600)
-    return secret
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as file:
+        file.write(fresh)
+    return fresh
 
 
 def signing_seed(raw: str) -> bytes:
@@ -227,15 +235,4 @@ def signing_seed(raw: str) -> bytes:
 
 def _development_signing_key(var_dir: Path) -> str:
     """One checkpoint key per checkout, kept beside the development secret (mode 0600)."""
-    path = var_dir / "audit_signing_key"
-    if path.exists():
-        return path.read_text().strip()
-    var_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process made it first
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as file:
-        file.write(key)
-    return key
+    return _kept_in_var(var_dir / "audit_signing_key", secrets.token_hex(32))
