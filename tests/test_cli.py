@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +22,14 @@ def arena(tmp_path: Path, *args: str, stdin: str = "", env: dict[str, str] | Non
 def migrated(tmp_path: Path) -> Path:
     result = arena(tmp_path, "db", "upgrade")
     assert result.returncode == 0, result.stderr
+    return tmp_path
+
+
+@pytest.fixture
+def demo_loaded(tmp_path: Path, demo_template: Path) -> Path:
+    """The demo as `arena demo` leaves it (loaded once per test process; `arena demo` itself is
+    run by the test that checks the command)."""
+    shutil.copyfile(demo_template, tmp_path / "cli.db")
     return tmp_path
 
 
@@ -61,16 +70,15 @@ def test_audit_verify_reports_an_intact_chain_and_demo_refuses_a_second_load(mig
     assert kept.returncode == 0 and "admin" in kept.stdout
 
 
-def test_audit_verify_fails_with_the_broken_link(migrated):
+def test_audit_verify_fails_with_the_broken_link(demo_loaded):
     import sqlite3
 
-    assert arena(migrated, "demo").returncode == 0
-    conn = sqlite3.connect(migrated / "cli.db")
+    conn = sqlite3.connect(demo_loaded / "cli.db")
     conn.execute("DROP TRIGGER audit_event_no_update")
     conn.execute("UPDATE audit_event SET actor_name = 'forged' WHERE seq = 7")
     conn.commit()
     conn.close()
-    result = arena(migrated, "audit", "verify")
+    result = arena(demo_loaded, "audit", "verify")
     assert result.returncode != 0
     assert "第 7 号事件" in result.stderr
 
@@ -101,46 +109,44 @@ def test_an_account_can_be_created_with_an_email_address(migrated):
         assert conn.execute("SELECT email FROM user_account WHERE username = 'm2'").fetchone() == ("m2@example.org",)
 
 
-def test_draw_and_results_verify_recompute_and_fail_on_any_change(migrated):
+def test_draw_and_results_verify_recompute_and_fail_on_any_change(demo_loaded):
     import sqlite3
 
-    assert arena(migrated, "demo").returncode == 0
-    draw = arena(migrated, "draw", "verify", "11")  # the demo's closed review
+    draw = arena(demo_loaded, "draw", "verify", "11")  # the demo's closed review
     assert draw.returncode == 0 and "抽取核验通过" in draw.stdout, draw.stderr
-    results = arena(migrated, "results", "verify", "11")
+    results = arena(demo_loaded, "results", "verify", "11")
     assert results.returncode == 0 and "评审结果核验通过" in results.stdout, results.stderr
-    frozen = sqlite3.connect(migrated / "cli.db").execute("SELECT sha256 FROM review_result").fetchone()[0]
+    frozen = sqlite3.connect(demo_loaded / "cli.db").execute("SELECT sha256 FROM review_result").fetchone()[0]
     assert frozen in results.stdout
-    none = arena(migrated, "results", "verify", "13")  # in review, nothing frozen yet
+    none = arena(demo_loaded, "results", "verify", "13")  # in review, nothing frozen yet
     assert none.returncode != 0 and "没有冻结的评审结果" in none.stderr and "Traceback" not in none.stderr
 
-    conn = sqlite3.connect(migrated / "cli.db")
+    conn = sqlite3.connect(demo_loaded / "cli.db")
     conn.execute("UPDATE score SET value = value + 1 WHERE id = (SELECT min(id) FROM score)")
     conn.execute("UPDATE panel SET candidates = replace(candidates, 'ZJ0001', 'ZJ0099') WHERE challenge_id = 11")
     conn.commit()
-    changed = arena(migrated, "results", "verify", "11")
+    changed = arena(demo_loaded, "results", "verify", "11")
     assert changed.returncode == 1 and "不一致" in changed.stderr
-    forged = arena(migrated, "draw", "verify", "11")
+    forged = arena(demo_loaded, "draw", "verify", "11")
     assert forged.returncode == 1 and "panel" in forged.stderr
     conn.execute("UPDATE draw_commitment SET beacon = '01 02 03 04 05 06 + 07' WHERE panel_id = "
                  "(SELECT id FROM panel WHERE challenge_id = 11 AND purpose = 'bid')")
     conn.commit()
     conn.close()
-    other_beacon = arena(migrated, "draw", "verify", "11")
+    other_beacon = arena(demo_loaded, "draw", "verify", "11")
     assert other_beacon.returncode == 1 and "result" in other_beacon.stderr
 
 
-def test_every_demo_draw_verifies_by_the_beacon_method(migrated):
+def test_every_demo_draw_verifies_by_the_beacon_method(demo_loaded):
     """`arena draw verify` on each drawn panel of the demo, bid review and acceptance alike."""
     import sqlite3
 
-    assert arena(migrated, "demo").returncode == 0
-    with sqlite3.connect(migrated / "cli.db") as conn:
+    with sqlite3.connect(demo_loaded / "cli.db") as conn:
         panels = conn.execute("SELECT challenge_id, purpose FROM panel WHERE drawn_at IS NOT NULL").fetchall()
         methods = {m for (m,) in conn.execute("SELECT DISTINCT method FROM draw_commitment")}
     assert panels and methods == {"beacon"}
     for challenge_id, purpose in panels:
         flags = ["--acceptance"] if purpose == "acceptance" else []
-        checked = arena(migrated, "draw", "verify", str(challenge_id), *flags)
+        checked = arena(demo_loaded, "draw", "verify", str(challenge_id), *flags)
         assert checked.returncode == 0 and "抽取核验通过" in checked.stdout and "开奖结果" in checked.stdout, \
             (challenge_id, purpose, checked.stdout, checked.stderr)
