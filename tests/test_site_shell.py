@@ -23,6 +23,7 @@ PAGES: dict[str, set[Role] | None] = {
     "/admin/units": {Role.ADMIN},
     "/admin/people": {Role.ADMIN},
     "/admin/people/import": {Role.ADMIN},
+    "/admin/fields": {Role.ADMIN},
     "/challenges": None,
     "/challenges/eligible": {Role.CADRE},
     "/organizer/challenges": {Role.ORGANIZER},

@@ -88,14 +88,16 @@ def route_handlers() -> list[Any]:
     from arena.review.routes_expert import ROUTES as expert_review_routes
     from arena.review.routes_organizer import ROUTES as organizer_review_routes
     from arena.units.routes import ROUTES as unit_routes
+    from arena.units.routes_fields import ROUTES as field_routes
+    from arena.units.routes_picker import ROUTES as picker_routes
     from arena.workdays.routes import ROUTES as workday_routes
 
     return [
-        *home_routes, *auth_routes, *admin_routes, *unit_routes,
+        *home_routes, *auth_routes, *admin_routes, *unit_routes, *field_routes,
         *organizer_challenge_routes, *public_challenge_routes, *bid_routes, *bid_review_routes,
         *organizer_review_routes, *expert_review_routes, *publicity_routes, *project_routes, *execution_routes,
         *assess_routes, *notify_routes, *audit_routes, *workday_routes, *record_routes, *verify_routes,
-        *report_routes, *api_admin_routes, *observe_routes,
+        *report_routes, *api_admin_routes, *observe_routes, *picker_routes,
     ]
 
 

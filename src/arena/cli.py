@@ -175,7 +175,10 @@ def import_people(file: Path) -> None:
         try:
             async with transaction(create_session_maker(engine)) as session:
                 outcome = await import_people_file(session, Clock(), SYSTEM, content)
-                return outcome.describe()
+                # New logins' initial passwords: printed this once to the operator, kept nowhere.
+                issued = [f"  {item.username}\t{item.password}\t{item.code} {item.name}" for item in outcome.issued]
+                heading = ["初始密码（仅显示这一次）/ initial passwords (shown once):"] if issued else []
+                return "\n".join([outcome.describe(), *heading, *issued])
         finally:
             await engine.dispose()
 

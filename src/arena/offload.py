@@ -44,6 +44,8 @@ PDFS = CapacityLimiter(2)
 """WeasyPrint renders (announcements, summaries, certificates, dossiers, notices)."""
 ARCHIVES = CapacityLimiter(2)
 """Looking inside uploaded zip-based files (DOCX, XLSX) and storing uploads under their hash."""
+EXPORTS = CapacityLimiter(2)
+"""Workbooks and CSV files Arena writes from many rows (the audit log export)."""
 PASSWORDS = CapacityLimiter(4)
 """argon2 hashes and verifications: each ~50 ms and 64 MiB, and a login waits for one."""
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.actor import Actor
 from arena.audit import service as audit
-from arena.audit.labels import register_actions
+from arena.audit.labels import register_actions, register_states
 from arena.clock import Clock
 from arena.errors import DomainError
 from arena.i18n import gettext as _
@@ -48,6 +48,7 @@ class Machine:
         for action, t in self.transitions.items():
             unknown = (t.sources | {t.target}) - set(self.labels)
             assert not unknown, f"{prefix}.{action}: states without a label: {unknown}"
+        register_states(prefix, self.labels)
         register_actions({f"{prefix}.{action}": t.label for action, t in self.transitions.items()}
                          | {f"{prefix}.{action}": label for action, label in (other_actions or {}).items()})
 

@@ -201,7 +201,8 @@ async def test_bad_draft_input_is_refused_with_the_form_back(lead, db, world, ch
 async def test_cadre_home_shows_invitations_and_unsubmitted_drafts(lead, db, world, app):
     bid_id = await start(lead, world)
     await lead.post(f"/bids/{bid_id}/team", {"member_code": world["mate_code"], "member_duty": ""})
-    assert "1 份揭榜申报尚未提交" in (await lead.get("/")).text
+    home = (await lead.get("/")).text  # the one draft: the card names it and opens it
+    assert "：草稿未提交" in home and f'href="/bids/{bid_id}"' in home
     async with make_client(app) as client:
         mate = Browser(client)
         await mate.login("mate")
@@ -272,3 +273,48 @@ async def test_removing_a_member_is_audited_as_a_removal(lead, db, world):
     actions = (await db.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "bid"))).all()
     assert actions[-1] == "bid.remove_member" and "bid.invite" in actions
     assert await db.scalar(select(func.count()).select_from(BidMember)) == 0
+
+
+async def milestone_titles(db, bid_id) -> list[str]:
+    from arena.bids.models import BidMilestone
+    await db.rollback()
+    rows = await db.scalars(select(BidMilestone).where(BidMilestone.bid_id == bid_id)
+                            .order_by(BidMilestone.position))
+    return [row.title for row in rows]
+
+
+async def test_a_bidder_adds_and_removes_milestones_of_their_own(lead, db, world):
+    """Beyond the challenge's milestones the bidder may add rows (one blank row is always offered),
+    an autosave of a new row followed by another autosave does not add it twice, ticking 删除
+    removes a row of the bidder's own, and the challenge's row cannot be removed."""
+    bid_id = await start(lead, world)
+    page = await lead.get(f"/bids/{bid_id}")
+    assert 'name="m1-title"' in page.text and "保存并添加节点" in page.text  # the blank row
+    extra = {"m1-id": "", "m1-title": "试点推广", "m1-due_on": "2027-06-30", "m1-kpi": "3 个村试点"}
+    first = await lead.post(f"/bids/{bid_id}", filled(1) | extra, htmx=True)
+    assert first.status_code == 200, first.text
+    new_id = first.text.split('id="m1-id" value="')[1].split('"')[0]
+    assert new_id.isdigit()  # the open page learns the new row's id
+    again = await lead.post(f"/bids/{bid_id}", filled(2) | extra | {"m1-id": new_id, "m1-kpi": "5 个村"},
+                            htmx=True)
+    assert again.status_code == 200
+    assert await milestone_titles(db, bid_id) == ["完成调研", "试点推广"]
+    # a blank third row is ignored; a new row without a date comes back with the form
+    bad = await lead.post(f"/bids/{bid_id}", filled(3) | extra | {"m1-id": new_id, "m2-id": "", "m2-title": "总结"})
+    assert bad.status_code == 400 and "请填写完成日期" in bad.text and "总结" in bad.text
+    assert await milestone_titles(db, bid_id) == ["完成调研", "试点推广"]
+    # removing: the bidder's row goes; the challenge's row stays even when ticked
+    removed = await lead.post(f"/bids/{bid_id}", filled(3) | extra | {"m1-id": new_id, "m1-remove": "1",
+                                                                      "m0-remove": "1"})
+    assert removed.status_code == 303
+    assert await milestone_titles(db, bid_id) == ["完成调研"]
+
+
+async def test_a_submitted_bid_reads_as_text_once_the_window_closes(lead, db, world, clock):
+    bid_id = await start(lead, world)
+    await lead.post(f"/bids/{bid_id}", filled(1))
+    assert (await lead.post(f"/bids/{bid_id}/submit", {"revision": "2"})).status_code == 303
+    clock.advance(timedelta(days=6))
+    await lead.login("lead")  # the session has long expired
+    page = await lead.get(f"/bids/{bid_id}")
+    assert "分三步推进" in page.text and "<textarea" not in page.text and 'name="m0-title"' not in page.text

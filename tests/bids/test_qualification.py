@@ -140,7 +140,8 @@ async def test_only_the_inspector_vets_and_only_the_owner_qualifies(app, db, clo
 
 async def test_home_pages_point_the_inspector_and_cadres_at_their_work(app, db, closed):
     insp = await as_user(app, "insp")
-    assert "2 份揭榜等待廉政审查" in (await insp.get("/")).text
+    home = (await insp.get("/")).text  # one challenge waits: the card names it and opens it
+    assert "2 份待廉政审查" in home and f'href="/inspector/vetting/{closed["challenge_id"]}"' in home
     await insp.client.aclose()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 from datetime import date, timedelta
@@ -63,7 +64,7 @@ async def test_cadre_sees_only_the_open_challenges_whose_every_rule_they_meet(db
 async def test_the_sql_filter_agrees_with_the_rule_by_rule_check(db, clock):
     """The list filters in SQL for speed and pagination; `check_eligibility` explains. They must
     never disagree, so random challenges are run through both."""
-    rng = random.Random(4)
+    rng, frontline = random.Random(4), random.Random(9)
     organizer = await make_organizer(db)
     root = await make_unit(db, "江州市")
     county = await make_unit(db, "青山县", parent=root)
@@ -81,6 +82,7 @@ async def test_the_sql_filter_agrees_with_the_rule_by_rule_check(db, clock):
             opens_at=NOW + timedelta(days=rng.choice([-5, -1, 2])),
             eligible_fields=rng.sample(fields, rng.randrange(3)),
             eligible_units=rng.sample([root, county, town, other], rng.randrange(3)),
+            require_frontline=frontline.random() < 0.25,
         )
     await db.commit()
 
@@ -94,6 +96,10 @@ async def test_the_sql_filter_agrees_with_the_rule_by_rule_check(db, clock):
 
     assert {c.title for c in in_sql} == {c.title for c in by_rules}
     assert 5 < len(by_rules) < 75  # the sample exercises both outcomes
+    on_the_frontline = dataclasses.replace(facts, frontline=True)
+    in_sql = set((await db.scalars(eligible_statement(on_the_frontline, now))).all())
+    more = {c for c in every if check_eligibility(ChallengeRules.from_challenge(c), on_the_frontline, now).eligible}
+    assert {c.title for c in in_sql} == {c.title for c in more} and len(more) > len(by_rules)
 
 
 async def test_eligible_list_is_paginated_in_a_fixed_number_of_queries(db, browser, query_counter):

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.axe import axe_violations, blocking, describe
 from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.e2e
@@ -72,10 +73,14 @@ def test_inspector_vetoes_organizer_qualifies_and_cadres_see_the_outcome(page: A
     page.goto("/organizer/challenges")
     page.get_by_role("link", name="营商环境“无感审批”试点").click()
     page.get_by_role("link", name="资格审查", exact=True).click()
-    expect(page.get_by_text(SECRET)).to_be_visible()  # organizers see the reason
-    section = page.locator("section", has=page.get_by_role("heading", name="杨帆"))
-    section.get_by_role("button", name="通过", exact=True).click()
-    expect(page.locator("section", has=page.get_by_role("heading", name="杨帆")).locator(".tag").first
+    vetoed = page.locator("tbody tr", has=page.get_by_role("rowheader", name="朱琳"))
+    expect(vetoed.locator(".qual-vet")).to_have_text("一票否决")  # the flag in the table
+    vetoed.locator("summary").click()
+    expect(vetoed.get_by_text(SECRET)).to_be_visible()  # organizers see the reason in the row's details
+    row = page.locator("tbody tr", has=page.get_by_role("rowheader", name="杨帆"))
+    row.locator("summary").click()
+    row.get_by_role("button", name="通过", exact=True).click()  # the single decision still works
+    expect(page.locator("tbody tr", has=page.get_by_role("rowheader", name="杨帆")).locator(".qual-decision .tag")
            ).to_have_text("资格审查通过")
     page.screenshot(path=str(artifacts / "organizer-qualification.png"), full_page=True)
     log_out(page)
@@ -94,3 +99,47 @@ def test_inspector_vetoes_organizer_qualifies_and_cadres_see_the_outcome(page: A
     page.goto("/bids")
     page.get_by_role("link", name="营商环境“无感审批”试点").click()
     expect(page.locator(".outcome")).to_contain_text("资格审查通过")
+
+
+def accessible(page: Any) -> None:
+    found = blocking(axe_violations(page))
+    assert not found, f"{page.url}:\n{describe(found)}"
+
+
+def test_organizer_decides_selected_bids_at_once_with_one_reason(page: Any, artifacts: Path) -> None:
+    """After the journey above: 王芳 and 杨帆 qualified, 吴敏 disqualified, 徐涛 and 朱琳 vetoed."""
+    log_in(page, "organizer")
+    page.goto("/organizer/challenges")
+    page.get_by_role("link", name="营商环境“无感审批”试点").click()
+    expect(page.get_by_role("navigation", name="榜单进程").locator('[aria-current="step"]')).to_contain_text("资格审查")
+    accessible(page)
+    for later in ("专家评审", "结果公示", "项目实施", "验收"):  # later stages are not offered
+        expect(page.locator(".page-head .actions").get_by_role("link", name=later, exact=True)).to_have_count(0)
+    page.locator(".page-head .actions").get_by_role("link", name="资格审查", exact=True).click()
+    accessible(page)
+    expect(page.get_by_role("checkbox", name="选择 JB-2026-0005-B003 徐涛")).to_have_count(0)  # vetoed: no box
+
+    # Refusing two without a reason: nothing changes, the ticks stay.
+    page.get_by_role("checkbox", name="选择 JB-2026-0005-B001 王芳").check()
+    page.get_by_role("checkbox", name="选择 JB-2026-0005-B004 杨帆").check()
+    page.get_by_role("button", name="批量不予通过").click()
+    expect(page.get_by_text("批量不予通过须写明原因")).to_be_visible()
+    expect(page.get_by_role("checkbox", name="选择 JB-2026-0005-B004 杨帆")).to_be_checked()
+    page.get_by_label("审查意见（对所选揭榜统一适用").fill("复核：节点任务与榜单要求不符")
+    page.get_by_role("button", name="批量不予通过").click()
+    expect(page.get_by_text("已对 2 份揭榜作出结论。")).to_be_visible()
+
+    # Then three at once, qualified with one reason; each is decided (and audited) on its own.
+    for who in ("B001 王芳", "B002 吴敏", "B004 杨帆"):
+        page.get_by_role("checkbox", name=f"选择 JB-2026-0005-{who}").check()
+    page.get_by_label("审查意见（对所选揭榜统一适用").fill("补充材料齐全，复核通过")
+    page.get_by_role("button", name="批量通过资格审查").click()
+    expect(page.get_by_text("已对 3 份揭榜作出结论。")).to_be_visible()
+    for who in ("王芳", "吴敏", "杨帆"):
+        row = page.locator("tbody tr", has=page.get_by_role("rowheader", name=who))
+        expect(row.locator(".qual-decision .tag")).to_have_text("资格审查通过")
+        expect(row.locator(".qual-reason")).to_have_text("补充材料齐全，复核通过")
+    page.screenshot(path=str(artifacts / "organizer-bulk-qualification.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(artifacts / "organizer-bulk-qualification-390.png"), full_page=True)
+    accessible(page)

@@ -36,7 +36,7 @@ class DemoRole:
 
 DEMO_ROLES = [
     DemoRole("admin", "赵立新", frozenset({"首页", "账号管理", "审计日志"}),
-             frozenset(EVERYONE | {"账号管理", "单位", "人员", "工作日历", "审计日志", "接口客户端"}), ("单位与人员",)),
+             frozenset(EVERYONE | {"账号管理", "单位", "人员", "领域", "工作日历", "审计日志", "接口客户端"}), ("单位与人员",)),
     DemoRole("organizer", "李明远", frozenset({"首页"}), frozenset(EVERYONE | {"我的发榜", "实施看板", "进展考核", "结果运用",
                                                                        "实绩档案", "统计报表"}), ()),
     DemoRole("inspector", "周正清", frozenset({"首页", "审计日志"}),

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from arena.audit.models import AuditEvent
 from arena.challenges.models import Challenge, Checkpoint, ToleranceCase
+from arena.execution import considerations
 from arena.execution.models import (
     Assessment,
     Milestone,
@@ -171,7 +172,7 @@ async def test_fault_tolerance_goes_through_the_inspector_to_the_organizer(app, 
     assert (await org.post(f"/inspector/tolerance/{request_id}", {"opinion": "x"})).status_code == 403
     assert (await inspector.post(f"/inspector/tolerance/{request_id}", {"opinion": ""})).status_code == 400
     assert (await inspector.post(f"/inspector/tolerance/{request_id}",
-                                 {"opinion": "经核查，情况属实，未发现谋取私利。"})).status_code == 303
+                                 considerations.filled(text="经核查，情况属实，未发现谋取私利。"))).status_code == 303
     assert (await org.post(decide, {"decision": "grant", "reason": "符合第一项容错情形。"})).status_code == 303
     await fresh(db)
     assert (await db.get(ToleranceRequest, request_id)).status == "granted"

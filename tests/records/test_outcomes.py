@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from arena.auth.models import Role
 from arena.challenges.models import Challenge, Checkpoint, ToleranceCase
-from arena.execution import horse_race, tolerance
+from arena.execution import considerations, horse_race, tolerance
 from arena.execution.award import readable_project
 from arena.execution.models import Milestone, Project, ToleranceRequest
 from arena.records.models import RecordRule
@@ -35,7 +35,7 @@ async def _grant_tolerance(db, clock, story) -> int:
     request = await tolerance.request_tolerance(db, clock, lead, view, milestone.id, case.id, "政策调整。", [])
     await make_user(db, "inspector", Role.INSPECTOR, name="纪检")
     await db.flush()
-    await tolerance.give_opinion(db, clock, await actor(db, "inspector"), request.id, "情况属实。")
+    await tolerance.give_opinion(db, clock, await actor(db, "inspector"), request.id, considerations.filled(text="情况属实。"))
     org = await actor(db, "org")
     challenge = await db.get(Challenge, story.challenge_id)
     await tolerance.decide(db, clock, org, challenge, request.id, True, "予以容错。")

@@ -22,7 +22,7 @@ class AuditEvent(Base):
     __table_args__ = (Index("ix_audit_event_object", "object_type", "object_id"),)
 
     seq: Mapped[int] = mapped_column(unique=True)
-    occurred_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    occurred_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)  # the log's date filter
     actor_id: Mapped[int | None] = mapped_column(index=True)
     actor_name: Mapped[str] = mapped_column(String(64))
     actor_role: Mapped[str] = mapped_column(String(16))

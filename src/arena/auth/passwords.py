@@ -7,6 +7,8 @@ command line and the demo loader.
 
 from __future__ import annotations
 
+import secrets
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -19,6 +21,13 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("arena-no-such-user")
 
 MIN_LENGTH = 8
+INITIAL_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/l/I
+
+
+def initial_password(length: int = 12) -> str:
+    """A random initial password an admin hands over (shown once, never stored in clear):
+    12 characters from 55 unambiguous ones, about 69 bits."""
+    return "".join(secrets.choice(INITIAL_ALPHABET) for _ in range(length))
 
 
 def hash_password(password: str) -> str:

@@ -130,21 +130,32 @@ def validate_account(username: str, display_name: str, roles: Iterable[str]) -> 
 EMAIL = re.compile(r"^[^@\s<>]{1,64}@[A-Za-z0-9.-]{1,185}\.[A-Za-z]{2,}$")
 
 
-async def create_user(db: AsyncSession, clock: Clock, actor: Actor, account: NewAccount) -> User:
+async def account_errors(db: AsyncSession, account: NewAccount) -> dict[str, str]:
+    """Every reason `create_user` would refuse the account (keys: username, display_name, roles,
+    password, email), for forms that create an account along with something else."""
     errors = validate_account(account.username, account.display_name, account.roles)
     if account.password is not None:
         errors |= check_new_password(account.password)
     if account.email and not EMAIL.match(account.email.strip()):
         errors["email"] = _("邮箱格式不正确（例如 name@example.org）")
-    if not errors and await find_user(db, account.username):
+    if "username" not in errors and await find_user(db, account.username):
         errors["username"] = _("用户名 {name} 已被使用").format(name=account.username)
+    return errors
+
+
+async def create_user(db: AsyncSession, clock: Clock, actor: Actor, account: NewAccount,
+                      *, password_hash: str | None = None) -> User:
+    """`password_hash`: already hashed (a bulk import hashes before its write transaction)."""
+    errors = await account_errors(db, account)
     if errors:
         raise FormErrors(errors)
+    if password_hash is None and account.password:
+        password_hash = await passwords.hash_in_thread(account.password)
     user = User(
         username=account.username,
         display_name=account.display_name.strip(),
-        password_hash=await passwords.hash_in_thread(account.password) if account.password else None,
-        password_changed_at=clock.now() if account.password else None,
+        password_hash=password_hash,
+        password_changed_at=clock.now() if password_hash else None,
         email=account.email.strip() if account.email else None,
         roles=[UserRole(role=str(role)) for role in sorted(account.roles)],
     )

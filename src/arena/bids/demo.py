@@ -65,9 +65,12 @@ async def bids(ctx: DemoContext) -> None:
     qualified = await _bid(ctx, "business", "cadre2")
     refused = await _bid(ctx, "business", "cadre10")
     vetoed = await _bid(ctx, "business", "cadre11")
-    await _bid(ctx, "business", "cadre6")  # these two wait for the organizer and the inspector
-    await _bid(ctx, "business", "cadre14")
+    waiting = [await _bid(ctx, "business", "cadre6"),  # these two wait for the organizer and the inspector
+               await _bid(ctx, "business", "cadre14")]
     business.bid_closes_at = closes
+    if closes is not None:  # the qualification page judges each bid as at its submission: inside the window
+        for n, bid in enumerate((qualified, refused, vetoed, *waiting)):
+            bid.submitted_at = closes - timedelta(days=2) + timedelta(hours=5 * n)
     await db.flush()
     organizer, inspector = ctx.actors["organizer"], ctx.actors["inspector"]
     business = await qualification.challenge_for_qualification(db, organizer, business.id)

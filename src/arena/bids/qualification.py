@@ -72,7 +72,8 @@ async def bids_under_review(db: AsyncSession, challenge: Challenge) -> list[BidU
         if lead.unit_id not in chains:
             chains[lead.unit_id] = await load_unit_chain(db, lead.unit_id)
         facts = CadreFacts(rank=lead.rank, birth_date=lead.birth_date,
-                           fields=tuple(Named(f.id, f.name) for f in lead.fields), unit_chain=chains[lead.unit_id])
+                           fields=tuple(Named(f.id, f.name) for f in lead.fields), unit_chain=chains[lead.unit_id],
+                           frontline=lead.frontline)
         # as of the moment it was submitted (the window was open then; ages count to the closing day)
         verdict = check_eligibility(rules, facts, bid.submitted_at or at, Reader.ORGANIZER)
         result.append(BidUnderReview(bid, verdict, vettings.get(bid.id)))
@@ -120,6 +121,59 @@ async def decide(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challe
     await notify(db, clock, [lead_user], "bid.qualification",
                  _("资格审查通过：{title}").format(title=challenge.title) if qualified
                  else _("资格审查未通过：{title}").format(title=challenge.title), body, f"/bids/{bid.id}")
+
+
+@dataclass(frozen=True)
+class Refused:
+    """One selected bid a bulk decision could not be applied to, and why."""
+
+    bid_id: int
+    number: str
+    reason: str
+
+
+class BulkRefused(DomainError):
+    """A bulk decision refused as a whole: `refused` says which bids stood in the way."""
+
+    def __init__(self, selected: int, refused: list[Refused]) -> None:
+        super().__init__(_("所选 {n} 份揭榜中有 {k} 份不能作此结论，全部未作更改：{items}").format(
+            n=selected, k=len(refused), items="；".join(f"{r.number}：{r.reason}" for r in refused)))
+        self.refused = refused
+
+
+async def decide_many(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challenge, bid_ids: list[int],
+                      qualified: bool, reason: str) -> int:
+    """One decision, with one reason, for several bids: each audited and notified as if decided
+    alone, in the caller's transaction. All or nothing: every selected bid is checked first, and
+    if any may not take the decision (vetoed, already so decided, not this challenge's) nothing
+    changes and `BulkRefused` lists each one with its reason. Returns how many were decided."""
+    if challenge.status != ChallengeStatus.QUALIFYING.value:
+        raise DomainError(_("请先开始资格审查"))
+    ids = list(dict.fromkeys(bid_ids))
+    if not ids:
+        raise FormErrors({"bulk": _("请先勾选要作结论的揭榜")})
+    if not qualified and not reason.strip():
+        raise FormErrors({"bulk-reason": _("批量不予通过须写明原因（所选揭榜人都可以看到）")})
+    bids = {b.id: b for b in (await db.scalars(
+        select(Bid).where(Bid.id.in_(ids), Bid.challenge_id == challenge.id))).all()}
+    action = "qualify" if qualified else "disqualify"
+    refused: list[Refused] = []
+    for bid_id in ids:
+        bid = bids.get(bid_id)
+        if bid is None:
+            refused.append(Refused(bid_id, str(bid_id), _("该揭榜申报不存在")))
+            continue
+        try:
+            check_transition(action, bid.status)
+        except DomainError as exc:
+            vetoed = bid.status == BidStatus.VETOED.value
+            message = _("已被纪检监察一票否决，不能作资格审查结论") if vetoed else exc.message
+            refused.append(Refused(bid.id, bid.number or str(bid.id), message))
+    if refused:
+        raise BulkRefused(len(ids), refused)
+    for bid_id in ids:
+        await decide(db, clock, actor, challenge, bid_id, qualified, reason)
+    return len(ids)
 
 
 async def finish(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challenge) -> bool:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.auth.models import Role
 from arena.bids import documents, service
-from arena.bids.models import Bid, BidStatus
+from arena.bids.models import Bid, BidMilestone, BidStatus
 from arena.bids.transitions import CADRE_STATUS_LABELS
 from arena.challenges.models import Challenge
 from arena.challenges.phase import window_is_open
@@ -67,25 +67,55 @@ def _read_draft(form: Form, bid: Bid) -> service.BidDraft:
     revision = form.integer("revision", "revision", minimum=0) or 0
     plan = form.text("plan", _("实施方案"), required=False, max_length=TEXT_MAX)
     commitment = form.text("commitment", _("承诺事项"), required=False, max_length=TEXT_MAX)
+    rows = {row.id: row for row in bid.milestones}
     milestones = []
-    for i, m in enumerate(bid.milestones):
-        title = form.text(f"m{i}-title", _("节点名称"), required=False, max_length=100) or m.title
-        raw_due = form.raw(f"m{i}-due_on").strip()
-        try:
-            due = date.fromisoformat(raw_due) if raw_due else m.due_on
-        except ValueError:
-            form.error(f"m{i}-due_on", _("第 {n} 个节点的完成日期无效（格式：2027-06-30）").format(n=i + 1))
-            due = m.due_on
-        milestones.append(service.MilestoneDraft(
-            title=title, due_on=due, template_id=m.template_id,
-            deliverable=form.text(f"m{i}-deliverable", _("节点成果"), required=False, max_length=2000),
-            kpi=form.text(f"m{i}-kpi", _("考核指标"), required=False, max_length=2000)))
+    for i in range(service.MAX_MILESTONES + 1):
+        if f"m{i}-title" not in form.data:
+            break
+        draft = _read_milestone(form, i, bid, rows)
+        if draft is not None:
+            milestones.append(draft)
     return service.BidDraft(revision=revision, plan=plan, commitment=commitment, milestones=milestones)
+
+
+def _read_milestone(form: Form, i: int, bid: Bid, rows: dict[int, BidMilestone]) -> service.MilestoneDraft | None:
+    """Row i of the plan. A row the bidder added goes when ticked 删除 or left blank; the
+    challenge's own milestones keep their title when it is cleared. Forms without row ids (older
+    pages, scripts) match rows by position."""
+    raw_id = form.raw(f"m{i}-id").strip()
+    if raw_id.isdigit():
+        row = rows.get(int(raw_id))
+        row_id: int | None = int(raw_id)
+    elif f"m{i}-id" not in form.data and i < len(bid.milestones):
+        row = bid.milestones[i]
+        row_id = row.id
+    else:
+        row, row_id = None, None
+    title = form.text(f"m{i}-title", _("节点名称"), required=False, max_length=100)
+    deliverable = form.text(f"m{i}-deliverable", _("节点成果"), required=False, max_length=2000)
+    kpi = form.text(f"m{i}-kpi", _("考核指标"), required=False, max_length=2000)
+    raw_due = form.raw(f"m{i}-due_on").strip()
+    own = row is None or row.template_id is None
+    if own and (form.boolean(f"m{i}-remove") or not (title or raw_due or deliverable or kpi)):
+        return None
+    if row is not None and not title:
+        title = row.title
+    due = row.due_on if row is not None else None
+    try:
+        due = date.fromisoformat(raw_due) if raw_due else due
+    except ValueError:
+        form.error(f"m{i}-due_on", _("第 {n} 个节点的完成日期无效（格式：2027-06-30）").format(n=i + 1))
+    if not title:
+        form.error(f"m{i}-title", _("第 {n} 个节点请填写名称").format(n=i + 1))
+    if due is None:
+        form.error(f"m{i}-due_on", _("第 {n} 个节点请填写完成日期").format(n=i + 1))
+    return service.MilestoneDraft(title=title, due_on=due, template_id=row.template_id if row else None,
+                                  deliverable=deliverable, kpi=kpi, row_id=row_id)
 
 
 async def _bid_page(request: Request[Any, Any, Any], db: AsyncSession, clock: ClockDep, bid: Bid,
                     errors: dict[str, str], status_code: int = 200, values: dict[str, Any] | None = None,
-                    notice: str | None = None) -> Response[str]:
+                    notice: str | None = None, team_values: dict[str, str] | None = None) -> Response[str]:
     challenge = await db.get(Challenge, bid.challenge_id)
     assert challenge is not None
     open_now = window_is_open(challenge, clock.now())
@@ -93,7 +123,8 @@ async def _bid_page(request: Request[Any, Any, Any], db: AsyncSession, clock: Cl
     return render(request, "bids/bid.html", {
         "bid": bid, "challenge": challenge, "status_label": _status_label(bid), "open_now": open_now,
         "editable": open_now and bid.status in (BidStatus.DRAFT.value, BidStatus.SUBMITTED.value),
-        "errors": errors, "values": values, "notice": notice,
+        "max_milestones": service.MAX_MILESTONES,
+        "errors": errors, "values": values, "notice": notice, "team_values": team_values or {},
         "problems": service.submission_problems(bid, full) if full else [],
         "versions": await service.versions(db, bid),
         "closes": challenge.bid_closes_at.astimezone(DISPLAY_TZ) if challenge.bid_closes_at else None,
@@ -119,6 +150,7 @@ async def save(request: Request[Any, Any, Any], db_session: DbSession, clock: Cl
     form = await read_form(request)
     draft = _read_draft(form, bid)
     autosave = request.headers.get("hx-request") == "true"
+    rows_before = {row.id for row in bid.milestones}
     try:
         if not form.ok:
             raise FormErrors(form.errors)
@@ -137,8 +169,19 @@ async def save(request: Request[Any, Any, Any], db_session: DbSession, clock: Cl
                                if isinstance(exc, service.StaleDraft) else 400, values=values)
     if autosave:
         saved_at = clock.now().astimezone(DISPLAY_TZ).strftime("%H:%M:%S")
-        return render(request, "bids/_autosave.html", {"ok": True, "message": saved_at, "revision": bid.revision})
-    return redirect(request, f"/bids/{bid.id}?done=saved")
+        return render(request, "bids/_autosave.html", {"ok": True, "message": saved_at, "revision": bid.revision,
+                                                       "new_rows": _new_row_ids(form, bid, rows_before)})
+    return redirect(request, f"/bids/{bid.id}?done=saved" + ("#milestones" if form.raw("add_row") else ""))
+
+
+def _new_row_ids(form: Form, bid: Bid, rows_before: set[int]) -> list[tuple[int, int]]:
+    """(form row, new row id) for rows an autosave added, so the open page edits them next time
+    instead of adding them again."""
+    slots = [i for i in range(service.MAX_MILESTONES + 1)
+             if f"m{i}-id" in form.data and not form.raw(f"m{i}-id").strip() and not form.boolean(f"m{i}-remove")
+             and form.raw(f"m{i}-title").strip()]
+    added = [row.id for row in bid.milestones if row.id not in rows_before]
+    return list(zip(slots, added, strict=False))
 
 
 @post("/bids/{bid_id:int}/team", opt=CADRE)
@@ -157,7 +200,9 @@ async def invite(request: Request[Any, Any, Any], db_session: DbSession, clock: 
         await db_session.rollback()
         bid = await service.get_own_bid(db_session, actor, bid_id)
         errors = exc.errors if isinstance(exc, FormErrors) else {"member_code": exc.message}
-        return await _bid_page(request, db_session, clock, bid, errors, status_code=400)
+        return await _bid_page(request, db_session, clock, bid, errors, status_code=400,
+                               team_values={"member_code": form.raw("member_code")[:32],
+                                            "member_duty": form.raw("member_duty")[:200]})
     return redirect(request, f"/bids/{bid.id}?done=invited#team")
 
 

@@ -32,13 +32,15 @@ def _labels() -> dict[str, str]:
 
 async def _qualification_page(request: Request[Any, Any, Any], db: AsyncSession, clock: ClockDep, actor: Actor,
                               challenge_id: int, errors: dict[str, str] | None = None,
-                              refusal: str | None = None) -> Response[str]:
+                              refusal: str | None = None, bulk: dict[str, Any] | None = None) -> Response[str]:
     challenge = await qualification.challenge_for_qualification(db, actor, challenge_id)
     rows = await qualification.bids_under_review(db, challenge)
     return render(request, "bids/qualification.html", {
         "challenge": challenge, "rows": rows, "labels": _labels(), "errors": errors or {}, "refusal": refusal,
         "phase_label": _(PHASE_LABELS[public_phase(challenge, clock.now())]),
-        "done": request.query_params.get("done"),
+        "done": request.query_params.get("done"), "decided": request.query_params.get("decided"),
+        # a refused bulk decision comes back with its selection, reason and the bids in the way
+        "bulk": bulk or {"selected": set(), "reason": "", "refused": set()},
     }, status_code=400 if (errors or refusal) else 200)
 
 
@@ -60,6 +62,36 @@ async def start(request: Request[Any, Any, Any], db_session: DbSession, clock: C
         await db_session.rollback()
         return await _qualification_page(request, db_session, clock, actor, challenge_id, refusal=exc.message)
     return redirect(request, f"/organizer/challenges/{challenge_id}/qualification")
+
+
+@post("/organizer/challenges/{challenge_id:int}/qualification/bulk", opt=ORGANIZER)
+async def decide_many(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
+                      challenge_id: FromPath[int]) -> Response[str]:
+    """批量通过 / 批量不予通过: one decision and one reason for the ticked bids, all or nothing."""
+    assert actor is not None
+    challenge = await qualification.challenge_for_qualification(db_session, actor, challenge_id)
+    form = await read_form(request)
+    decision = form.raw("decision")
+    reason = form.text("reason", _("理由"), required=False, max_length=2000)
+    selected = [int(v) for v in form.values("bid") if v.isdigit() and 0 < int(v) < 2**53]
+    bulk: dict[str, Any] = {"selected": set(selected), "reason": reason, "refused": set()}
+    try:
+        if decision not in ("qualify", "disqualify"):
+            raise DomainError(_("无效的操作"))
+        if not form.ok:
+            raise FormErrors({"bulk-reason": form.errors["reason"]})
+        count = await qualification.decide_many(db_session, clock, actor, challenge, selected,
+                                                decision == "qualify", reason)
+    except (FormErrors, DomainError) as exc:
+        if isinstance(exc, NotFound):
+            raise
+        await db_session.rollback()
+        if isinstance(exc, qualification.BulkRefused):
+            bulk["refused"] = {r.bid_id for r in exc.refused}
+        errors = exc.errors if isinstance(exc, FormErrors) else None
+        return await _qualification_page(request, db_session, clock, actor, challenge_id, errors=errors,
+                                         refusal=None if errors else exc.message, bulk=bulk)
+    return redirect(request, f"/organizer/challenges/{challenge_id}/qualification?decided={count}")
 
 
 @post("/organizer/challenges/{challenge_id:int}/qualification/{bid_id:int}", opt=ORGANIZER)
@@ -149,4 +181,4 @@ async def vet(request: Request[Any, Any, Any], db_session: DbSession, clock: Clo
     return redirect(request, f"/inspector/vetting/{challenge_id}#bid-{bid_id}")
 
 
-ROUTES = [qualification_page, start, finish, decide, vetting_list, vetting_page, vet]
+ROUTES = [qualification_page, start, finish, decide_many, decide, vetting_list, vetting_page, vet]

@@ -21,10 +21,10 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from arena.actor import Actor
 from arena.audit import service as audit
-from arena.audit.labels import register_actions
+from arena.audit.labels import register_actions, register_states
 from arena.auth.models import Role
 from arena.bids.models import Bid, BidAttachment, BidMember, BidMilestone, BidStatus, BidVersion, MemberStatus
-from arena.bids.transitions import ACTIVE, BID_TRANSITIONS, check_transition
+from arena.bids.transitions import ACTIVE, BID_TRANSITIONS, STATUS_LABELS, check_transition
 from arena.challenges.eligibility import ChallengeRules, check_eligibility
 from arena.challenges.models import Challenge, ChallengeStatus
 from arena.challenges.phase import window_is_open
@@ -49,6 +49,7 @@ def active_bid_cap() -> int:
     return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_ACTIVE_BID_CAP
 NUMBER_LOCK_KEY = 0x41524E43
 
+register_states("bid", STATUS_LABELS)
 register_actions({f"bid.{action}": t.label for action, t in BID_TRANSITIONS.items()} | {
     "bid.create": lazy("起草揭榜申报"),
     "bid.save": lazy("保存揭榜草稿"),
@@ -152,10 +153,11 @@ def _when(moment: datetime | None) -> str:
 @dataclass(frozen=True)
 class MilestoneDraft:
     title: str
-    due_on: date
+    due_on: date | None  # None only on a form being sent back with its errors
     deliverable: str
     kpi: str
     template_id: int | None
+    row_id: int | None = None  # the row it edits; None: the challenge's row `template_id`, or a new row
 
 
 @dataclass(frozen=True)
@@ -181,14 +183,65 @@ async def save_draft(db: AsyncSession, clock: Clock, actor: Actor, bid: Bid, dra
     if not window_is_open(challenge, clock.now()):
         raise DomainError(_("揭榜已截止（截止时间 {at}），草稿已保留但不能再修改").format(
             at=_when(challenge.bid_closes_at)))
+    plan = _plan_milestones(bid, draft.milestones)
     await claim_revision(db, bid, draft.revision)
     bid.plan, bid.commitment = draft.plan, draft.commitment
-    # Row by row, in place: the plan keeps one row per milestone (positions are unique per bid).
-    for row, m in zip(bid.milestones, draft.milestones, strict=False):
-        row.title, row.due_on, row.deliverable, row.kpi = m.title, m.due_on, m.deliverable, m.kpi
-    await db.flush()
+    await _apply_milestones(db, bid, plan)
     await audit.record(db, clock, actor, "cadre", "bid.save", "bid", bid.id, {"revision": bid.revision})
     await pause_point("bid.save")  # crash tests stop the server here, mid-transaction
+
+
+MAX_MILESTONES = 20
+
+
+@dataclass(frozen=True)
+class _MilestonePlan:
+    updates: list[tuple[BidMilestone, MilestoneDraft]]
+    removed: list[BidMilestone]
+    added: list[MilestoneDraft]
+
+
+def _plan_milestones(bid: Bid, drafts: list[MilestoneDraft]) -> _MilestonePlan:
+    """Match the form's rows to the bid's: by row id, else by the challenge's milestone it covers;
+    the rest are rows the bidder added. The challenge's own milestones are never dropped; a row the
+    bidder added and left out of the form is."""
+    by_id = {row.id: row for row in bid.milestones}
+    by_template = {row.template_id: row for row in bid.milestones if row.template_id is not None}
+    updates: list[tuple[BidMilestone, MilestoneDraft]] = []
+    added: list[MilestoneDraft] = []
+    for m in drafts:
+        if m.due_on is None or not m.title:
+            raise DomainError(_("每个节点都须写明名称和完成日期"))
+        if m.row_id is not None:
+            row = by_id.get(m.row_id)
+        else:
+            row = by_template.get(m.template_id) if m.template_id is not None else None
+        if row is not None:
+            updates.append((row, m))
+        elif m.row_id is None:
+            added.append(m)
+        # else: a row removed meanwhile (an earlier autosave); nothing to do
+    kept = {row.id for row, _m in updates}
+    removed = [row for row in bid.milestones if row.id not in kept and row.template_id is None]
+    if len(bid.milestones) - len(removed) + len(added) > MAX_MILESTONES:
+        raise DomainError(_("节点任务最多 {n} 个").format(n=MAX_MILESTONES))
+    return _MilestonePlan(updates, removed, added)
+
+
+async def _apply_milestones(db: AsyncSession, bid: Bid, plan: _MilestonePlan) -> None:
+    for row, m in plan.updates:
+        assert m.due_on is not None
+        row.title, row.due_on, row.deliverable, row.kpi = m.title, m.due_on, m.deliverable, m.kpi
+    for row in plan.removed:
+        bid.milestones.remove(row)
+    await db.flush()  # deletes first: positions are unique per bid
+    position = max((row.position for row in bid.milestones), default=0)
+    for m in plan.added:
+        assert m.due_on is not None
+        position += 1
+        bid.milestones.append(BidMilestone(position=position, template_id=None, title=m.title, due_on=m.due_on,
+                                           deliverable=m.deliverable, kpi=m.kpi))
+    await db.flush()
 
 
 async def claim_revision(db: AsyncSession, bid: Bid, revision: int) -> None:

@@ -24,16 +24,13 @@ async def organizer_attention(db: AsyncSession, actor: Actor, clock: Clock) -> l
     mine = Challenge.organizer_id == actor.user_id
     closing = and_(Challenge.status == PUBLISHED, Challenge.bid_closes_at > now,
                    Challenge.bid_closes_at <= now + timedelta(days=3))
-    closed = and_(Challenge.status == PUBLISHED, Challenge.bid_closes_at <= now)
+    # Closed windows waiting for qualification are the bids area's card (bids/attention.py).
     row = (await db.execute(select(
         func.count().filter(Challenge.status == ChallengeStatus.DRAFT.value),
-        func.count().filter(closing), func.count().filter(closed),
+        func.count().filter(closing),
     ).where(mine))).one()
-    drafts, closing_soon, awaiting = (int(n or 0) for n in row)
+    drafts, closing_soon = (int(n or 0) for n in row)
     items = []
-    if awaiting:
-        items.append(AttentionItem(_("揭榜已截止，待资格审查"), _("{n} 个榜单的揭榜时间已结束").format(n=awaiting),
-                                   "/organizer/challenges?status=published", awaiting, urgent=True))
     if closing_soon:
         items.append(AttentionItem(_("3 天内截止"), _("{n} 个榜单即将截止揭榜").format(n=closing_soon),
                                    "/organizer/challenges?status=published", closing_soon))

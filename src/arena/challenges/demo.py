@@ -142,6 +142,7 @@ def _draft(ctx: DemoContext, story: Story) -> ChallengeDraft:
         horse_race_teams=3 if story.mode is ChallengeMode.HORSE_RACE else None,
         rank_min=story.rank_min.value if story.rank_min else None,
         rank_max=story.rank_max.value if story.rank_max else None, age_limit=story.age_limit,
+        require_frontline=story.key == "estate",  # 仅限基层一线干部 (an upcoming challenge: no bids yet)
         eligible_field_ids=[ctx.fields[story.field].id] if story.key in ("village", "petition") else [],
         bid_opens_at=_beijing(now, -1, 9) if complete else None,
         bid_closes_at=_beijing(now, 20, 17) if complete else None,

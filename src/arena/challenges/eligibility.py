@@ -12,6 +12,8 @@ Decisions the sentences rely on:
 - an eligible unit includes all its sub-units: a cadre of 姜庄镇 may bid on a challenge open to
   青山县, so the caller passes the cadre's unit together with its ancestors;
 - fields: the cadre needs at least one of the challenge's fields;
+- frontline (仅限基层一线干部): the cadre must be marked 基层一线 (Cadre.frontline, kept by the
+  admin); the rule is listed only for a challenge that sets it — most do not;
 - an empty rule (no range, no fields, no units, no limit) lets everyone pass.
 """
 
@@ -35,6 +37,7 @@ class Rule(enum.StrEnum):
     FIELD = "field"
     AGE = "age"
     UNIT = "unit"
+    FRONTLINE = "frontline"
     WINDOW = "window"
 
 
@@ -43,6 +46,7 @@ RULE_LABELS: dict[Rule, str] = {
     Rule.FIELD: lazy("领域"),
     Rule.AGE: lazy("年龄"),
     Rule.UNIT: lazy("单位"),
+    Rule.FRONTLINE: lazy("基层一线"),
     Rule.WINDOW: lazy("揭榜时间"),
 }
 
@@ -64,6 +68,8 @@ WORDING: dict[Reader, dict[str, str]] = {
         "age_today": lazy("本榜要求年龄不超过%(limit)s周岁，你今天（%(day)s）%(age)s周岁"),
         "age": lazy("本榜要求截至揭榜截止日（%(day)s）年龄不超过%(limit)s周岁，届时你%(age)s周岁"),
         "units": lazy("本榜面向%(units)s（含下属单位）的干部，你所在单位为%(unit)s"),
+        "frontline": lazy("本榜仅限基层一线干部，你已登记为基层一线干部"),
+        "frontline_not": lazy("本榜仅限基层一线干部，你未登记为基层一线干部（如有误请联系系统管理员）"),
     },
     Reader.ORGANIZER: {
         "rank_unknown": lazy("本榜要求职级%(range)s，揭榜人职级未登记或无法识别"),
@@ -73,6 +79,8 @@ WORDING: dict[Reader, dict[str, str]] = {
         "age_today": lazy("本榜要求年龄不超过%(limit)s周岁，揭榜人当日（%(day)s）%(age)s周岁"),
         "age": lazy("本榜要求截至揭榜截止日（%(day)s）年龄不超过%(limit)s周岁，届时揭榜人%(age)s周岁"),
         "units": lazy("本榜面向%(units)s（含下属单位）的干部，揭榜人所在单位为%(unit)s"),
+        "frontline": lazy("本榜仅限基层一线干部，揭榜人已登记为基层一线干部"),
+        "frontline_not": lazy("本榜仅限基层一线干部，揭榜人未登记为基层一线干部"),
     },
 }
 
@@ -95,6 +103,7 @@ class ChallengeRules:
     rank_min: str | None = None
     rank_max: str | None = None
     age_limit: int | None = None
+    require_frontline: bool = False
     fields: tuple[Named, ...] = ()
     units: tuple[Named, ...] = ()
     opens_at: datetime | None = None
@@ -105,7 +114,7 @@ class ChallengeRules:
         """Needs `eligible_fields` and `eligible_units` loaded (they are lazy="raise")."""
         return cls(
             status=challenge.status, rank_min=challenge.rank_min, rank_max=challenge.rank_max,
-            age_limit=challenge.age_limit,
+            age_limit=challenge.age_limit, require_frontline=challenge.require_frontline,
             fields=tuple(Named(f.id, f.name) for f in challenge.eligible_fields),
             units=tuple(Named(u.id, u.name) for u in challenge.eligible_units),
             opens_at=challenge.bid_opens_at, closes_at=challenge.bid_closes_at,
@@ -121,6 +130,7 @@ class CadreFacts:
     birth_date: date
     fields: tuple[Named, ...]
     unit_chain: tuple[Named, ...]
+    frontline: bool = False
 
     @property
     def unit_name(self) -> str:
@@ -156,12 +166,14 @@ class Verdict:
 
 def check_eligibility(rules: ChallengeRules, cadre: CadreFacts, now: datetime,
                       reader: Reader = Reader.BIDDER) -> Verdict:
-    """Every rule, in the order the announcement lists them; the window last."""
+    """Every rule, in the order the announcement lists them; the window last. The frontline
+    rule only when the challenge sets it."""
     return Verdict((
         check_rank(rules, cadre, reader),
         check_fields(rules, cadre, reader),
         check_age(rules, cadre, now, reader),
         check_units(rules, cadre, reader),
+        *((check_frontline(rules, cadre, reader),) if rules.require_frontline else ()),
         check_window(rules, now, reader),
     ))
 
@@ -261,6 +273,15 @@ def check_units(rules: ChallengeRules, cadre: CadreFacts, reader: Reader = Reade
     passed = any(u.id in wanted for u in cadre.unit_chain)
     text = said(reader, "units", {"units": names(rules.units), "unit": cadre.unit_name or _("（未登记）")})
     return RuleResult(Rule.UNIT, passed, text)
+
+
+# --- frontline --------------------------------------------------------------------------------
+
+def check_frontline(rules: ChallengeRules, cadre: CadreFacts, reader: Reader = Reader.BIDDER) -> RuleResult:
+    if not rules.require_frontline:
+        return RuleResult(Rule.FRONTLINE, True, _("本榜不限是否基层一线"))
+    return RuleResult(Rule.FRONTLINE, cadre.frontline, said(reader, "frontline" if cadre.frontline else "frontline_not",
+                                                             {}))
 
 
 # --- window -----------------------------------------------------------------------------------

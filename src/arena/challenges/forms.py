@@ -78,6 +78,7 @@ class ChallengeDraft:
     rank_min: str | None = None
     rank_max: str | None = None
     age_limit: int | None = None
+    require_frontline: bool = False  # 仅限基层一线干部
     eligible_field_ids: list[int] = field(default_factory=list)
     eligible_unit_ids: list[int] = field(default_factory=list)
     bid_opens_at: datetime | None = None
@@ -196,6 +197,7 @@ def _eligibility(form: Form, draft: ChallengeDraft) -> None:
     if draft.rank_min and draft.rank_max and Rank(draft.rank_min).level > Rank(draft.rank_max).level:
         form.error("rank_max", _("最高职级不能低于最低职级"))
     draft.age_limit = form.integer("age_limit", _("年龄上限"), required=False, minimum=18, maximum=70)
+    draft.require_frontline = form.boolean("require_frontline")
     draft.eligible_field_ids = _ids(form, "eligible_fields")
     draft.eligible_unit_ids = _ids(form, "eligible_units")
     draft.field_id = _optional_id(form, "field_id")

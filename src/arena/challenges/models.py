@@ -90,6 +90,7 @@ class Challenge(Base):
     rank_min: Mapped[str | None] = mapped_column(String(24))
     rank_max: Mapped[str | None] = mapped_column(String(24))
     age_limit: Mapped[int | None] = mapped_column(Integer)  # at most this age (周岁) when the window closes
+    require_frontline: Mapped[bool] = mapped_column(default=False)  # 仅限基层一线干部 (Cadre.frontline)
     # window, by the server's clock, stored in UTC
     bid_opens_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     bid_closes_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))

@@ -335,7 +335,7 @@ async def load_cadre_facts(db: AsyncSession, user_id: int) -> CadreFacts | None:
         return None
     return CadreFacts(rank=cadre.rank, birth_date=cadre.birth_date,
                       fields=tuple(Named(f.id, f.name) for f in cadre.fields),
-                      unit_chain=await load_unit_chain(db, cadre.unit_id))
+                      unit_chain=await load_unit_chain(db, cadre.unit_id), frontline=cadre.frontline)
 
 
 def _unit_chain_statement() -> Select[Any]:
@@ -436,6 +436,7 @@ def eligible_statement(cadre: CadreFacts, now: datetime,
             _any_of(challenge_eligible_field, "field_id", [f.id for f in cadre.fields]),
             _any_of(challenge_eligible_unit, "unit_id", [u.id for u in cadre.unit_chain]),
             age_condition(cadre.birth_date, now, age_limits) if cadre.birth_date else true(),
+            true() if cadre.frontline else Challenge.require_frontline.is_(False),
         )
         .order_by(Challenge.bid_closes_at.asc().nulls_last(), Challenge.id.desc())
     )

@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.actor import Actor
 from arena.auth.models import Role
-from arena.challenges import forms, queries, service
+from arena.challenges import forms, queries, service, stages
 from arena.challenges.models import Aggregation, Challenge, ChallengeMode, ChallengeStatus
 from arena.challenges.phase import PHASE_LABELS
+from arena.challenges.stage_facts import load_stage_facts
 from arena.challenges.transitions import STATUS_LABELS
 from arena.clock import DISPLAY_TZ
 from arena.errors import DomainError, FormErrors, NotFound
@@ -41,23 +42,26 @@ def _status_options() -> list[tuple[str, str]]:
 
 @get("/organizer/challenges", opt=ORGANIZER)
 async def organizer_list(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
-                         status: FromQuery[str | None] = None, page: FromQuery[str | None] = None) -> Response[str]:
+                         status: FromQuery[str | None] = None, page: FromQuery[str | None] = None,
+                         q: FromQuery[str | None] = None) -> Response[str]:
     assert actor is not None
-    challenges = await paginate(db_session, service.own_challenges(actor, status), page_number(page))
+    q = queries.clean_search(q)
+    challenges = await paginate(db_session, service.own_challenges(actor, status, q), page_number(page))
     counts = await service.submitted_bid_counts(db_session, [c.id for c in challenges.items])
     now = clock.now()
     rows = [(queries.card_view(c, now), counts.get(c.id, 0)) for c in challenges.items]
     return render(request, "challenges/organizer/list.html", {
-        "challenges": challenges, "rows": rows, "params": {"status": status or ""},
+        "challenges": challenges, "rows": rows, "params": {"status": status or "", "q": q},
         "status_options": _status_options(), "saved": request.query_params.get("saved"),
     }, fragment="results")
 
 
 @get("/organizer/challenges/export.xlsx", opt=ORGANIZER)
 async def organizer_export(db_session: DbSession, clock: ClockDep, actor: ActorDep,
-                           status: FromQuery[str | None] = None) -> Response[bytes]:
+                           status: FromQuery[str | None] = None, q: FromQuery[str | None] = None) -> Response[bytes]:
     assert actor is not None
-    challenges = list((await db_session.scalars(service.own_challenges(actor, status).limit(10000))).unique().all())
+    challenges = list((await db_session.scalars(service.own_challenges(actor, status, queries.clean_search(q))
+                                                .limit(10000))).unique().all())
     counts = await service.submitted_bid_counts(db_session, [c.id for c in challenges])
     now = clock.now()
     book = new_workbook()
@@ -105,6 +109,7 @@ def _posted_values(form: Form, draft: forms.ChallengeDraft) -> dict[str, Any]:
     """What the organizer typed, as typed, to give the form back unchanged."""
     values: dict[str, Any] = {name: form.raw(name) for name in service.SCALARS}
     values["blind_review"] = form.boolean("blind_review")
+    values["require_frontline"] = form.boolean("require_frontline")
     values["eligible_fields"] = form.values("eligible_fields")
     values["eligible_units"] = form.values("eligible_units")
     values["criteria"] = draft.criteria
@@ -208,8 +213,10 @@ async def _manage_page(request: Request[Any, Any, Any], db: AsyncSession, clock:
     view = queries.challenge_view(challenge, now, await queries.load_rounds(db, challenge))
     counts = await service.submitted_bid_counts(db, [challenge.id])
     draft = challenge.status == ChallengeStatus.DRAFT.value
+    progress = stages.progress(await load_stage_facts(db, challenge, now))
     return render(request, "challenges/organizer/manage.html", {
         "challenge": challenge, "view": view, "bid_count": counts.get(challenge.id, 0), "refusal": refusal,
+        "progress": progress, "actions": stages.organizer_actions(progress),
         "status_label": _(STATUS_LABELS[ChallengeStatus(challenge.status)]),
         "checklist": service.publish_checklist(challenge, now) if draft else [],
         "flash": None if refusal else (request.query_params.get("saved") or request.query_params.get("done")),

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, select, text
+from sqlalchemy import Select, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -34,7 +34,7 @@ from arena.challenges.models import (
     MilestoneTemplate,
     ToleranceCase,
 )
-from arena.challenges.queries import load_challenge_detail
+from arena.challenges.queries import like_pattern, load_challenge_detail
 from arena.clock import DISPLAY_TZ, Clock
 from arena.errors import DomainError, FormErrors, NotFound
 from arena.files.models import StoredFile
@@ -48,11 +48,15 @@ SUBMITTED_STATES = sorted(s.value for s in BidStatus if s not in (BidStatus.DRAF
 
 # --- reading ----------------------------------------------------------------------------------
 
-def own_challenges(actor: Actor, status: str | None = None) -> Select[Any]:
-    """The organizer's challenges (filter in SQL), newest first."""
+def own_challenges(actor: Actor, status: str | None = None, q: str = "") -> Select[Any]:
+    """The organizer's challenges (filter in SQL), newest first; `q` (关键词, cleaned by
+    queries.clean_search) matches the title or the challenge number."""
     stmt = select(Challenge).where(Challenge.organizer_id == actor.user_id)
     if status in ChallengeStatus.__members__.values():
         stmt = stmt.where(Challenge.status == status)
+    if q:
+        pattern = like_pattern(q)
+        stmt = stmt.where(or_(Challenge.title.like(pattern, escape="\\"), Challenge.number.like(pattern, escape="\\")))
     return stmt.options(joinedload(Challenge.field)).order_by(Challenge.id.desc())
 
 
@@ -100,8 +104,8 @@ async def _check_references(db: AsyncSession, draft: ChallengeDraft) -> None:
 
 
 SCALARS = ("title", "background", "goals", "deliverables", "field_id", "owner_unit_id", "budget", "reward",
-           "duration_months", "mode", "horse_race_teams", "rank_min", "rank_max", "age_limit", "bid_opens_at",
-           "bid_closes_at", "pass_score", "aggregation", "blind_review", "panel_size", "panel_reserves",
+           "duration_months", "mode", "horse_race_teams", "rank_min", "rank_max", "age_limit", "require_frontline",
+           "bid_opens_at", "bid_closes_at", "pass_score", "aggregation", "blind_review", "panel_size", "panel_reserves",
            "grade_excellent", "grade_good", "grade_qualified")
 
 

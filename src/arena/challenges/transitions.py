@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.actor import Actor
 from arena.audit import service as audit
-from arena.audit.labels import register_actions
+from arena.audit.labels import register_actions, register_states
 from arena.challenges.models import Challenge, ChallengeStatus
 from arena.clock import Clock
 from arena.errors import DomainError
@@ -60,6 +60,7 @@ STATUS_LABELS: dict[ChallengeStatus, str] = {
     S.CANCELLED: lazy("已撤榜"),
 }
 
+register_states("challenge", STATUS_LABELS)
 register_actions({f"challenge.{action}": t.label for action, t in CHALLENGE_TRANSITIONS.items()} | {
     "challenge.create": lazy("新建榜单草稿"),
     "challenge.update": lazy("修改榜单草稿"),

@@ -30,7 +30,7 @@ from arena.challenges.demo import Story, _tell
 from arena.challenges.models import Challenge, ChallengeMode, ToleranceCase
 from arena.clock import DISPLAY_TZ, Clock, FrozenClock
 from arena.demo import DemoContext, demo_step
-from arena.execution import acceptance, award, horse_race, plan, reports, tolerance
+from arena.execution import acceptance, award, considerations, horse_race, plan, reports, tolerance
 from arena.execution.models import Milestone, Project
 from arena.execution.views import load_project_view
 from arena.publicity import service as publicity
@@ -249,8 +249,9 @@ async def _county(ctx: DemoContext, time: StoryTime, story: Story) -> None:
         (await _case(ctx, story.key)).id, "省科技厅 2026 年 9 月通知要求县级平台统一接入省级平台，原定入驻的 6 家"
         "机构须先完成省级备案，导致阶段目标未能按期完成。已于通知下发当周书面报告。", [])
     time.at(-7)
-    await tolerance.give_opinion(db, ctx.clock, ctx.actors["inspector"], request.id,
-                                 "经核查，情况属实，未发现失职失责或谋取私利情形，符合第一项容错情形。")
+    await tolerance.give_opinion(db, ctx.clock, ctx.actors["inspector"], request.id, considerations.filled(
+        "yes", "grant", "经核查，情况属实，未发现失职失责或谋取私利情形，符合第一项容错情形。",
+        {"collective": "平台入驻方案经县科技局党组会研究决定。", "mitigated": "已书面报告并调整入驻计划。"}))
     time.at(-5)
     await tolerance.decide(db, ctx.clock, organizer, await _organizer_challenge(ctx, story.key), request.id, True,
                            "因上级政策调整导致阶段目标无法按期实现，且已及时报告，予以容错。")

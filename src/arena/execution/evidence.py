@@ -26,7 +26,8 @@ async def _on_acceptance_panel(db: AsyncSession, actor: Actor, project: Project)
     sheet = (select(ScoreSheet.id).join(Panel, Panel.id == ScoreSheet.panel_id)
              .join(Expert, Expert.id == ScoreSheet.expert_id)
              .where(Panel.challenge_id == project.challenge_id, Panel.purpose == PanelPurpose.ACCEPTANCE.value,
-                    ScoreSheet.bid_id == project.bid_id, ScoreSheet.status != SheetStatus.RECUSED.value,
+                    ScoreSheet.bid_id == project.bid_id,
+                    ScoreSheet.status.not_in((SheetStatus.RECUSED.value, SheetStatus.VOID.value)),
                     Expert.user_id == actor.user_id))
     return bool(await db.scalar(sheet))
 

@@ -19,6 +19,7 @@ from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from arena.db import Base
+from arena.execution import considerations
 from arena.files.models import StoredFile
 from arena.units.models import Cadre
 
@@ -226,7 +227,10 @@ class ToleranceRequest(Base):
     status: Mapped[str] = mapped_column(String(20), default=ToleranceStatus.AWAITING_OPINION.value)
     submitted_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     submitted_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    opinion: Mapped[str | None] = mapped_column(Text)  # the inspector's
+    opinion: Mapped[str | None] = mapped_column(Text)  # the inspector's free text (older opinions: all of it)
+    # The standard considerations (execution.considerations): JSON {key: {"answer", "note"}}.
+    opinion_considerations: Mapped[str | None] = mapped_column(Text)
+    opinion_recommendation: Mapped[str | None] = mapped_column(String(16))  # grant / refuse
     opinion_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     opinion_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     decision_reason: Mapped[str | None] = mapped_column(Text)
@@ -235,6 +239,11 @@ class ToleranceRequest(Base):
 
     evidence: Mapped[list[ToleranceEvidence]] = relationship(cascade="all, delete-orphan", lazy="raise",
                                                              order_by="ToleranceEvidence.id")
+
+    @property
+    def opinion_view(self) -> considerations.Opinion | None:
+        """The inspector's opinion as shown: considerations, recommendation, free text."""
+        return considerations.stored(self.opinion_considerations, self.opinion_recommendation, self.opinion)
 
 
 class ToleranceEvidence(Base):

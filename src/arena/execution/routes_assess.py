@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from arena.actor import Actor
 from arena.auth.models import Role
 from arena.errors import DomainError, FormErrors
-from arena.execution import reports, tolerance
+from arena.execution import considerations, reports, tolerance
 from arena.execution.routes_cadre import today
 from arena.execution.transitions import labels
 from arena.web.deps import ActorDep, ClockDep, DbSession
@@ -67,11 +67,14 @@ async def assess(request: Request[Any, Any, Any], db_session: DbSession, clock: 
 
 
 @get("/inspector/tolerance", opt=INSPECTOR)
-async def tolerance_queue(request: Request[Any, Any, Any], db_session: DbSession,
+async def tolerance_queue(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
                           status: FromQuery[str | None] = None, page: FromQuery[str | None] = None) -> Response[str]:
-    found = await paginate(db_session, tolerance.inspector_queue(status), page_number(page), scalars=False)
+    assert actor is not None
+    status = status if status in tolerance.QUEUE_TABS else ""
+    found = await paginate(db_session, tolerance.inspector_queue(status, actor.user_id), page_number(page),
+                           scalars=False)
     return render(request, "execution/tolerance_queue.html", {
-        "page": found, "status": status or "", "params": {"status": status}, "labels": labels(),
+        "page": found, "status": status, "params": {"status": status}, "labels": labels(),
         "done": request.query_params.get("done")})
 
 
@@ -80,7 +83,8 @@ async def _tolerance_page(request: Request[Any, Any, Any], db: AsyncSession, req
                           values: dict[str, str] | None = None) -> Response[str]:
     found = await tolerance.load_request(db, request_id)
     return render(request, "execution/tolerance.html", {
-        "f": found, "labels": labels(), "errors": errors or {}, "refusal": refusal, "values": values or {}},
+        "f": found, "labels": labels(), "errors": errors or {}, "refusal": refusal, "values": values or {},
+        "considerations": considerations},
         status_code=400 if (errors or refusal) else 200)
 
 
@@ -95,13 +99,14 @@ async def opine(request: Request[Any, Any, Any], db_session: DbSession, clock: C
                 request_id: FromPath[int]) -> Response[str]:
     assert actor is not None
     form = await read_form(request)
+    values = {name: form.raw(name) for name in considerations.FIELDS}
     try:
-        await tolerance.give_opinion(db_session, clock, actor, request_id, form.raw("opinion"))
+        await tolerance.give_opinion(db_session, clock, actor, request_id, values)
     except (FormErrors, DomainError) as exc:
         await db_session.rollback()
         errors = exc.errors if isinstance(exc, FormErrors) else None
         return await _tolerance_page(request, db_session, request_id, errors, None if errors else exc.message,
-                                     {"opinion": form.raw("opinion")})
+                                     values)
     return redirect(request, "/inspector/tolerance?done=opinion")
 
 

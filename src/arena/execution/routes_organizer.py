@@ -12,15 +12,26 @@ from litestar.params import FromPath, FromQuery
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from arena import offload
 from arena.actor import Actor
 from arena.auth.models import Role
+from arena.challenges.documents import content_disposition
 from arena.challenges.models import Challenge, ChallengeMode
 from arena.errors import DomainError, FormErrors, NotFound, PermissionDenied
 from arena.execution import acceptance, horse_race, plan, reports, tolerance
-from arena.execution.models import PlanChange, PlanChangeStatus, Project, ToleranceRequest, ToleranceStatus
+from arena.execution import board as execution_board
+from arena.execution.models import (
+    PlanChange,
+    PlanChangeStatus,
+    Project,
+    ProjectStatus,
+    ToleranceRequest,
+    ToleranceStatus,
+)
 from arena.execution.routes_cadre import today
 from arena.execution.transitions import labels
 from arena.execution.views import load_project_views
+from arena.i18n import gettext as _
 from arena.review import service as review
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.helpers import read_form, redirect
@@ -139,14 +150,42 @@ async def decide_checkpoint(request: Request[Any, Any, Any], db_session: DbSessi
 @get("/organizer/board", opt=ORGANIZER)
 async def board(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                 page: FromQuery[str | None] = None) -> Response[str]:
-    """Every project of the organizer's challenges with its milestones in green / amber / red."""
+    """Every project of the organizer's challenges with its milestones in green / amber / red,
+    filtered by challenge and status (`?challenge=&status=`, kept in the pages' links)."""
     assert actor is not None
-    stmt = (select(Project).join(Challenge, Challenge.id == Project.challenge_id)
-            .where(Challenge.organizer_id == actor.user_id).order_by(Project.id.desc()))
-    found = await paginate(db_session, stmt, page_number(page))
+    filters = execution_board.BoardFilters.parse(request.query_params)
+    found = await paginate(db_session, execution_board.statement(actor, filters, today(clock)), page_number(page))
     views = await load_project_views(db_session, found.items, today(clock), detail=False)
-    return render(request, "execution/board.html", {"page": found, "views": views, "labels": labels(),
-                                                    "params": {}})
+    return render(request, "execution/board.html", {
+        "page": found, "views": views, "labels": labels(), "params": filters.as_params(), "filters": filters,
+        "challenges": await execution_board.challenge_options(db_session, actor),
+        "statuses": [(s.value, labels()["project"][s.value]) for s in ProjectStatus]
+        + [(execution_board.OVERDUE, _("有逾期节点任务"))]})
 
 
-ROUTES = [execution_page, add_assessor, decide_change, decide_tolerance, decide_checkpoint, board]
+@get("/organizer/board.xlsx", opt=ORGANIZER)
+async def board_export(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
+                       actor: ActorDep) -> Response[bytes]:
+    """The filtered board as a workbook, one row per milestone (built in the workbook child)."""
+    assert actor is not None
+    filters = execution_board.BoardFilters.parse(request.query_params)
+    projects = list((await db_session.scalars(execution_board.statement(actor, filters, today(clock))
+                                              .limit(execution_board.EXPORT_LIMIT))).all())
+    views = await load_project_views(db_session, projects, today(clock), detail=False)
+    names = labels()
+    header = [_("榜单编号"), _("榜单名称"), _("牵头人"), _("单位"), _("项目状态"), _("序号"), _("节点任务"),
+              _("完成日期"), _("考核状态"), _("逾期天数"), _("完成进度（%）")]
+    body = execution_board.rows(views, names["project"], names["milestone"])
+    try:
+        data = await offload.run_in_process(offload.WORKBOOKS, execution_board.build_workbook, _("实施看板"),
+                                            header, body)
+    except offload.ChildFailed as exc:
+        raise DomainError(_("导出失败，请稍后重试。")) from exc
+    day = today(clock).isoformat()
+    return Response(data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"content-disposition": content_disposition(f"board-{day}.xlsx",
+                                                                        f"{_('实施看板')}-{day}.xlsx", inline=False),
+                             "cache-control": "no-store"})
+
+
+ROUTES = [execution_page, add_assessor, decide_change, decide_tolerance, decide_checkpoint, board, board_export]

@@ -6,6 +6,7 @@ request excuses the milestone and is the exemption (容错免责) the records re
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ from arena.auth.models import Role, User, UserRole
 from arena.challenges.models import Challenge, ToleranceCase
 from arena.clock import Clock
 from arena.errors import DomainError, FormErrors, NotFound, required_text
+from arena.execution import considerations
 from arena.execution.award import require_lead
 from arena.execution.models import (
     Milestone,
@@ -108,13 +110,19 @@ async def load_request(db: AsyncSession, request_id: int) -> ToleranceCaseFile:
     return ToleranceCaseFile(request, project, milestone, challenge, case, lead.name, lead.user_id)
 
 
-async def give_opinion(db: AsyncSession, clock: Clock, actor: Actor, request_id: int, opinion: str) -> None:
-    """The inspector's opinion (纪检监察意见); then the organizer decides."""
+async def give_opinion(db: AsyncSession, clock: Clock, actor: Actor, request_id: int,
+                       values: Mapping[str, str]) -> None:
+    """The inspector's opinion (纪检监察意见) on the standard considerations, with a
+    recommendation and free text (arena.execution.considerations); then the organizer decides."""
     found = await load_request(db, request_id)
     TOLERANCE.check("opine", found.request.status)
-    found.request.opinion = _text(opinion, "opinion", _("请填写意见"))
+    opinion = considerations.parse(values)
+    found.request.opinion = opinion.text or None
+    found.request.opinion_considerations = opinion.stored()
+    found.request.opinion_recommendation = opinion.recommendation
     found.request.opinion_by_id, found.request.opinion_at = actor.user_id, clock.now()
-    await TOLERANCE.move(db, clock, actor, "inspector", found.request, "opine", {"project": found.project.id})
+    await TOLERANCE.move(db, clock, actor, "inspector", found.request, "opine",
+                         {"project": found.project.id} | opinion.summary())
     await notify(db, clock, [found.challenge.organizer_id], "tolerance.opinion",
                  _("容错申请待决定：{title}").format(title=found.challenge.title),
                  _("纪检监察已就 {lead} 的容错申请出具意见，请作出决定。").format(lead=found.lead),
@@ -142,9 +150,14 @@ async def decide(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challe
                  _("决定理由：{reason}").format(reason=found.request.decision_reason), f"/projects/{found.project.id}")
 
 
-def inspector_queue(status: str | None) -> Select[*tuple[Any, ...]]:
+QUEUE_TABS = ("", "answered", "all")
+"""The inspector's list: awaiting an opinion (default), answered by this inspector, every request."""
+
+
+def inspector_queue(status: str | None, inspector_id: int | None = None) -> Select[*tuple[Any, ...]]:
     """Requests for the inspector's list (one query a page): those awaiting an opinion by
-    default, oldest first; `status` "all" for every request, newest first."""
+    default, oldest first; `status` "answered" for those `inspector_id` gave an opinion on,
+    latest opinion first; "all" for every request, newest first."""
     stmt = (select(ToleranceRequest, Project, Milestone, Challenge, ToleranceCase, Cadre.name)
             .join(Project, Project.id == ToleranceRequest.project_id)
             .join(Milestone, Milestone.id == ToleranceRequest.milestone_id)
@@ -153,5 +166,8 @@ def inspector_queue(status: str | None) -> Select[*tuple[Any, ...]]:
             .join(Cadre, Cadre.id == Project.lead_id))
     if status == "all":
         return stmt.order_by(ToleranceRequest.id.desc())
+    if status == "answered":
+        return stmt.where(ToleranceRequest.opinion_by_id == inspector_id).order_by(
+            ToleranceRequest.opinion_at.desc(), ToleranceRequest.id.desc())
     return stmt.where(ToleranceRequest.status == ToleranceStatus.AWAITING_OPINION.value).order_by(
         ToleranceRequest.submitted_at)

@@ -47,6 +47,7 @@ class MilestoneView:
     overdue: bool
     reports: list[ReportView] = field(default_factory=list)
     tolerance: list[ToleranceRequest] = field(default_factory=list)
+    days_overdue: int = 0  # days past the due date while overdue (the board shows them in red)
 
     @property
     def latest(self) -> ReportView | None:
@@ -116,7 +117,10 @@ async def load_project_views(db: AsyncSession, projects: list[Project], today: d
                 assessments[report.id] = assessment
         requests = list((await db.scalars(select(ToleranceRequest).where(ToleranceRequest.project_id.in_(ids))
                                           .order_by(ToleranceRequest.id))).all())
-    views_by_milestone = {m.id: MilestoneView(m, is_overdue(m, today)) for m in milestones}
+    views_by_milestone = {m.id: MilestoneView(m, is_overdue(m, today),
+                                              days_overdue=(today - m.due_on).days
+                                              if today is not None and is_overdue(m, today) else 0)
+                          for m in milestones}
     for report in reports:
         views_by_milestone[report.milestone_id].reports.append(ReportView(report, assessments.get(report.id)))
     for request in requests:

@@ -19,6 +19,15 @@ from arena.clock import Clock
 from arena.i18n import gettext as _
 from arena.units.models import Cadre, Expert, Unit
 
+LINKS_SHOWN = 3
+"""How many waiting items a card names as direct links (providers fetch one more, to know)."""
+
+
+@dataclass(frozen=True)
+class AttentionLink:
+    label: str
+    href: str
+
 
 @dataclass(frozen=True)
 class AttentionItem:
@@ -27,6 +36,19 @@ class AttentionItem:
     href: str
     count: int | None = None
     urgent: bool = False
+    links: tuple[AttentionLink, ...] = ()  # the first few waiting items, when more than one place
+    more: bool = False  # there are more places than `links` names
+
+
+def pointed(title: str, detail: str, list_href: str, count: int, places: list[AttentionLink],
+            urgent: bool = False) -> AttentionItem:
+    """A card that opens the waiting item itself (and names it) when everything waits in one
+    place, or names the first few places as links and opens the list. `places` holds up to
+    LINKS_SHOWN + 1, so that a provider needs one query with a limit, whatever the backlog."""
+    if len(places) == 1:  # the card names the place and opens it
+        return AttentionItem(title, places[0].label, places[0].href, count, urgent)
+    return AttentionItem(title, detail, list_href, count, urgent, tuple(places[:LINKS_SHOWN]),
+                         len(places) > LINKS_SHOWN)
 
 
 Provider = Callable[[AsyncSession, Actor, Clock], Awaitable[list[AttentionItem]]]

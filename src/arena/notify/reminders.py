@@ -26,7 +26,7 @@ from arena.units.models import Cadre
 @dataclass(frozen=True)
 class Reminder:
     object_type: str
-    object_id: int
+    object_id: int | str  # a str may carry more than the id, e.g. "seat@due date" (review.reminders)
     recipient_id: int
     title: str
     body: str
@@ -83,7 +83,7 @@ async def _claim(db: AsyncSession, clock: Clock, name: str, reminder: Reminder) 
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-REMINDER_MODULES = ("arena.execution.reminders",)
+REMINDER_MODULES = ("arena.execution.reminders", "arena.review.reminders")
 """Later areas' rules, registered when imported (they need this module, so it cannot import them first)."""
 
 

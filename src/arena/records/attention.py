@@ -12,7 +12,7 @@ from arena.actor import Actor
 from arena.auth.models import Role
 from arena.challenges.models import Challenge
 from arena.clock import Clock
-from arena.home.attention import AttentionItem, provider
+from arena.home.attention import LINKS_SHOWN, AttentionItem, AttentionLink, pointed, provider
 from arena.i18n import gettext as _
 from arena.records.models import Record, RecordStatus
 from arena.units.models import Cadre
@@ -20,13 +20,18 @@ from arena.units.models import Cadre
 
 @provider(Role.ORGANIZER)
 async def organizer_records(db: AsyncSession, actor: Actor, clock: Clock) -> list[AttentionItem]:
-    waiting = int(await db.scalar(select(func.count()).select_from(Record).join(
-        Challenge, Challenge.id == Record.challenge_id).where(
-        Challenge.organizer_id == actor.user_id, Record.status == RecordStatus.PROPOSED.value)) or 0)
-    if not waiting:
+    rows = (await db.execute(
+        select(Record.id, Cadre.name, Challenge.title, func.count().over())
+        .join(Challenge, Challenge.id == Record.challenge_id).join(Cadre, Cadre.id == Record.cadre_id)
+        .where(Challenge.organizer_id == actor.user_id, Record.status == RecordStatus.PROPOSED.value)
+        .order_by(Record.id).limit(LINKS_SHOWN + 1))).all()
+    if not rows:
         return []
-    return [AttentionItem(_("结果运用建议待审批"), _("{n} 条结果运用建议等待审批").format(n=waiting),
-                          "/organizer/records", waiting)]
+    total = int(rows[0][3])
+    places = [AttentionLink(_("{name}：{title}").format(name=name, title=title), f"/organizer/records/{rid}")
+              for rid, name, title, _total in rows]
+    return [pointed(_("结果运用建议待审批"), _("{n} 条结果运用建议等待审批").format(n=total),
+                    "/organizer/records", total, places)]
 
 
 @provider(Role.CADRE)

@@ -114,6 +114,7 @@ async def after_exemption(db: AsyncSession, clock: Clock, actor: Actor, challeng
                           request: ToleranceRequest, milestone_title: str, case_title: str) -> list[Record]:
     facts = {"tolerance": {"id": request.id, "milestone": milestone_title, "case": case_title,
                            "reason": request.decision_reason,
+                           "opinion": request.opinion_view.brief() if request.opinion_view else None,
                            "decided_at": request.decided_at.isoformat() if request.decided_at else None}}
     return await _propose(db, clock, actor, challenge, project, Trigger.EXCUSED, facts,
                           tolerance_request_id=request.id)

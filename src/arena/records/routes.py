@@ -17,6 +17,7 @@ from arena import i18n
 from arena.actor import Actor
 from arena.auth.models import Role
 from arena.challenges.documents import render_pdf
+from arena.challenges.queries import clean_search
 from arena.clock import DISPLAY_TZ
 from arena.errors import DomainError, FormErrors, NotFound, PermissionDenied
 from arena.execution.grades import GRADE_LABELS
@@ -55,10 +56,11 @@ def today(clock: Any) -> Any:
 async def queue(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep) -> Response[str]:
     assert actor is not None
     status = request.query_params.get("status") or ""
-    page = await paginate(db_session, service.organizer_queue(actor, status),
+    q = clean_search(request.query_params.get("q"))
+    page = await paginate(db_session, service.organizer_queue(actor, status, q),
                           page_number(request.query_params.get("page")), scalars=False)
     return render(request, "records/queue.html", {
-        "page": page, "rows": service.rows(page.items), "status": status, "params": {"status": status},
+        "page": page, "rows": service.rows(page.items), "status": status, "params": {"status": status, "q": q},
         "labels": labels(), "done": request.query_params.get("done")})
 
 

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.actor import Actor
 from arena.audit import service as audit
 from arena.challenges.models import Challenge
+from arena.challenges.queries import like_pattern
 from arena.clock import DISPLAY_TZ, Clock
 from arena.errors import DomainError, FormErrors, NotFound, required_text
 from arena.i18n import gettext as _
@@ -69,9 +70,19 @@ def rows(result: Any) -> list[RecordRow]:
     return [RecordRow(*row) for row in result]
 
 
-def organizer_queue(actor: Actor, status: str | None) -> Select[*tuple[Any, ...]]:
+def keyword_condition(q: str) -> ColumnElement[bool]:
+    """关键词 on a records list (row_query): the cadre's name or staff number, the challenge's
+    title or number, or the 文号. `q` is cleaned by challenges.queries.clean_search."""
+    pattern = like_pattern(q)
+    return or_(*(column.like(pattern, escape="\\") for column in (
+        Cadre.name, Cadre.code, Challenge.title, Challenge.number, Record.document_number)))
+
+
+def organizer_queue(actor: Actor, status: str | None, q: str = "") -> Select[*tuple[Any, ...]]:
     """Records of the organizer's challenges: proposals first (oldest first) by default."""
     stmt = row_query().where(Challenge.organizer_id == actor.user_id)
+    if q:
+        stmt = stmt.where(keyword_condition(q))
     if status in {s.value for s in RecordStatus}:
         stmt = stmt.where(Record.status == status)
     elif status != "all":

@@ -9,7 +9,7 @@ from arena.actor import Actor
 from arena.auth.models import Role
 from arena.challenges.models import Challenge, ChallengeStatus
 from arena.clock import Clock
-from arena.home.attention import AttentionItem, provider
+from arena.home.attention import LINKS_SHOWN, AttentionItem, AttentionLink, pointed, provider
 from arena.i18n import gettext as _
 from arena.review.models import Panel, PanelSeat, PanelStatus, ScoreSheet, SeatStatus, SheetStatus
 from arena.units.models import Expert
@@ -18,31 +18,41 @@ from arena.units.models import Expert
 @provider(Role.EXPERT)
 async def expert_review(db: AsyncSession, actor: Actor, clock: Clock) -> list[AttentionItem]:
     me = select(Expert.id).where(Expert.user_id == actor.user_id).scalar_subquery()
-    invited, drafts = (int(n or 0) for n in (await db.execute(select(
-        select(func.count()).select_from(PanelSeat).where(
-            PanelSeat.expert_id == me, PanelSeat.status == SeatStatus.INVITED.value).scalar_subquery(),
-        select(func.count()).select_from(ScoreSheet).join(Panel, Panel.id == ScoreSheet.panel_id).where(
-            ScoreSheet.expert_id == me, ScoreSheet.status == SheetStatus.DRAFT.value,
-            Panel.status == PanelStatus.DRAWN.value).scalar_subquery(),
-    ))).one())
+    invited = int(await db.scalar(select(func.count()).select_from(PanelSeat).where(
+        PanelSeat.expert_id == me, PanelSeat.status == SeatStatus.INVITED.value)) or 0)
+    # sheets to submit, by panel: the first few panels, with the sheets in each and over all
+    drafts = func.count(ScoreSheet.id)
+    panels = (await db.execute(
+        select(Panel.id, Challenge.title, drafts, func.sum(drafts).over())
+        .join(Panel, Panel.id == ScoreSheet.panel_id).join(Challenge, Challenge.id == Panel.challenge_id)
+        .where(ScoreSheet.expert_id == me, ScoreSheet.status == SheetStatus.DRAFT.value,
+               Panel.status == PanelStatus.DRAWN.value)
+        .group_by(Panel.id, Challenge.title).order_by(Panel.id).limit(LINKS_SHOWN + 1))).all()
     items = []
     if invited:
         items.append(AttentionItem(_("评审邀请待确认"), _("{n} 个评审专家组邀请你参加").format(n=invited),
                                    "/review", invited, urgent=True))
-    if drafts:
-        items.append(AttentionItem(_("评分表待提交"), _("{n} 份评分表尚未提交").format(n=drafts),
-                                   "/review", drafts, urgent=True))
+    if panels:
+        total = int(panels[0][3])
+        places = [AttentionLink(_("{title}：{n} 份评分表未提交").format(title=title, n=n), f"/review/panels/{pid}")
+                  for pid, title, n, _total in panels]
+        items.append(pointed(_("评分表待提交"), _("{n} 份评分表尚未提交").format(n=total), "/review", total, places,
+                             urgent=True))
     return items
 
 
 @provider(Role.ORGANIZER)
 async def organizer_review(db: AsyncSession, actor: Actor, clock: Clock) -> list[AttentionItem]:
     """Challenges in review whose panel is not drawn yet or is still scoring."""
-    waiting = await db.scalar(
-        select(func.count()).select_from(Challenge).outerjoin(Panel, Panel.challenge_id == Challenge.id)
+    rows = (await db.execute(
+        select(Challenge.id, Challenge.title, func.count().over()).outerjoin(Panel, Panel.challenge_id == Challenge.id)
         .where(Challenge.organizer_id == actor.user_id, Challenge.status == ChallengeStatus.REVIEWING.value,
-               (Panel.id.is_(None)) | (Panel.status != PanelStatus.CLOSED.value)))
-    if not waiting:
+               (Panel.id.is_(None)) | (Panel.status != PanelStatus.CLOSED.value))
+        .order_by(Challenge.id).limit(LINKS_SHOWN + 1))).all()
+    if not rows:
         return []
-    detail = _("{n} 个榜单在专家评审阶段：抽取专家、跟踪进度、结束评审").format(n=int(waiting))
-    return [AttentionItem(_("专家评审进行中"), detail, "/organizer/challenges?status=reviewing", int(waiting))]
+    waiting = int(rows[0][2])
+    detail = _("{n} 个榜单在专家评审阶段：抽取专家、跟踪进度、结束评审").format(n=waiting)
+    places = [AttentionLink(_("{title}：专家评审").format(title=title), f"/organizer/challenges/{cid}/review")
+              for cid, title, _total in rows]
+    return [pointed(_("专家评审进行中"), detail, "/organizer/challenges?status=reviewing", waiting, places)]

@@ -23,7 +23,7 @@ from arena.bids.models import Bid
 from arena.challenges.models import Challenge
 from arena.clock import FrozenClock
 from arena.demo import DemoContext, demo_step
-from arena.review import panel_draw, service
+from arena.review import due_dates, panel_draw, service
 from arena.review.models import Panel, PanelPurpose, PanelSeat, ScoreSheet, SeatStatus
 from arena.units.models import Expert
 
@@ -145,6 +145,10 @@ async def review(ctx: DemoContext) -> None:
     seats = await _draw(ctx, "transfer", decline_first=True)
     for seat, upto in zip(seats, (3, 3, 3, 1, 0), strict=True):
         await _score(ctx, "transfer", seat, transfer_bids, submit_upto=upto)
+    # Due in three days (评审截止日期): the late two see the countdown, and can be chased.
+    transfer = await service.organizer_challenge(db, organizer, ctx.challenges["transfer"])
+    await due_dates.set_due(db, clock, organizer, transfer, PanelPurpose.BID,
+                            panel_draw.beijing_today(clock) + timedelta(days=3), "")
     # Waiting for the organizer to publish the commitment and draw.
     await _to_review(ctx, "incubator")
 

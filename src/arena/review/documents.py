@@ -25,6 +25,7 @@ from arena.errors import NotFound
 from arena.excel import new_workbook, workbook_bytes
 from arena.files.store import content_disposition
 from arena.i18n import gettext as _
+from arena.review import opinion
 from arena.review.models import Panel, PanelPurpose, PanelSeat, ReviewResult, SeatStatus
 from arena.units.models import Cadre, Expert
 
@@ -64,6 +65,11 @@ class Summary:
 
     def bid_label(self, code: str) -> str:
         return code if self.blind else f"{code} {self.bidders.get(code, '')}".strip()
+
+    @property
+    def chair_opinion(self) -> dict[str, Any] | None:
+        """The chair's 专家组综合意见 as frozen ({"text", "at"}), None when there was none."""
+        return opinion.frozen(self.snapshot)
 
     def lead_of(self, code: str) -> str:
         """The lead's name alone (acceptance reports name projects by their lead)."""

@@ -38,12 +38,14 @@ class SeatStatus(enum.StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"  # with a reason; the next reserve moves up
     RESERVE = "reserve"  # waiting, in drawn order
+    REPLACED = "replaced"  # late after the due date: the organizer gave the seat to the next reserve
 
 
 class SheetStatus(enum.StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"  # locked; the chair may reopen with a reason
     RECUSED = "recused"  # a conflict found after the draw: not scored, not counted
+    VOID = "void"  # its expert was replaced after the due date: kept, never counted or shown again
 
 
 class ExpertConflict(Base):
@@ -80,6 +82,11 @@ class Panel(Base):
     drawn: Mapped[str | None] = mapped_column(Text)  # canonical JSON list of expert codes, in drawn order
     closed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     close_reason: Mapped[str | None] = mapped_column(Text)  # why some sheets were missing
+    # The chair's summary opinion (专家组综合意见, review.opinion): a draft the chair may edit once
+    # every sheet is in, frozen into the results snapshot at close.
+    chair_opinion: Mapped[str | None] = mapped_column(Text)
+    chair_opinion_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    due_on: Mapped[date | None] = mapped_column(Date)  # 评审截止日期, a Beijing day (review.deadlines)
 
     seats: Mapped[list[PanelSeat]] = relationship(lazy="raise", order_by="PanelSeat.drawn_rank")
 
@@ -149,6 +156,7 @@ class PanelSeat(Base):
     invited_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     responded_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     decline_reason: Mapped[str | None] = mapped_column(Text)
+    chased_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))  # last 催评, the throttle
 
     expert: Mapped[Expert] = relationship(lazy="raise")
 

@@ -20,8 +20,9 @@ from arena.clock import DISPLAY_TZ
 from arena.errors import DomainError, FormErrors, NotFound, PermissionDenied
 from arena.execution.transitions import labels as execution_labels
 from arena.i18n import gettext as _
-from arena.review import documents, pool, service
+from arena.review import documents, due_dates, opinion, overview, pool, service
 from arena.review.models import PanelStatus, SheetStatus
+from arena.review.routes_panel import ROUTES as PANEL_ROUTES
 from arena.review.transitions import PANEL_LABELS, SEAT_LABELS, SHEET_LABELS
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.helpers import read_form, redirect
@@ -39,7 +40,8 @@ def _labels() -> dict[str, dict[str, str]]:
 
 
 @get("/review", opt=EXPERT)
-async def my_review(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep) -> Response[str]:
+async def my_review(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
+                    actor: ActorDep) -> Response[str]:
     assert actor is not None
     try:
         rows, refusal = await service.my_seats(db_session, actor), None
@@ -47,7 +49,7 @@ async def my_review(request: Request[Any, Any, Any], db_session: DbSession, acto
         rows, refusal = [], exc.message
     return render(request, "review/home.html", {"rows": rows, "labels": _labels(), "errors": {},
                                                 "done": request.query_params.get("done"), "refusal": refusal,
-                                                "reason_value": {}})
+                                                "reason_value": {}} | due_dates.expert_context(clock))
 
 
 @post("/review/seats/{seat_id:int}", opt=EXPERT)
@@ -68,19 +70,31 @@ async def answer(request: Request[Any, Any, Any], db_session: DbSession, clock: 
         errors = {f"reason-{seat_id}": exc.errors.get("reason", exc.message)} if isinstance(exc, FormErrors) else {}
         return render(request, "review/home.html", {
             "rows": rows, "labels": _labels(), "errors": errors, "reason_value": {seat_id: reason},
-            "refusal": None if errors else exc.message, "done": None}, status_code=400)
+            "refusal": None if errors else exc.message, "done": None} | due_dates.expert_context(clock),
+            status_code=400)
     return redirect(request, "/review?done=" + form.raw("answer"))
 
 
 async def _panel_page(request: Request[Any, Any, Any], db: AsyncSession, actor: Any, panel_id: int,
-                      errors: dict[str, str] | None = None, refusal: str | None = None) -> Response[str]:
+                      errors: dict[str, str] | None = None, refusal: str | None = None,
+                      values: dict[str, str] | None = None) -> Response[str]:
     panel, challenge, seat, expert = await service.expert_panel(db, actor, panel_id)
     sheets = await service.my_sheets(db, panel, expert)
     chair_rows = (await service.chair_view(db, actor, panel_id))[2] if seat.is_chair else []
+    # The chair's 专家组综合意见 (review.opinion): writable once every sheet is in.
+    ready = await opinion.readiness(db, panel) if seat.is_chair and panel.status == PanelStatus.DRAWN.value else None
     return render(request, "review/panel.html", {
         "panel": panel, "challenge": challenge, "seat": seat, "sheets": sheets, "chair_rows": chair_rows,
+        "opinion_ready": ready, "values": values or {}, **await _due_context(request, db, panel, seat.is_chair),
         "labels": _labels(), "errors": errors or {}, "refusal": refusal,
         "done": request.query_params.get("done")}, status_code=400 if (errors or refusal) else 200)
+
+
+async def _due_context(request: Request[Any, Any, Any], db: AsyncSession, panel: Any, chair: bool) -> dict[str, Any]:
+    """The countdown (review.deadlines), and for the chair the members to chase (催评)."""
+    clock = request.app.state.clock
+    return due_dates.expert_context(clock) | {
+        "chase_rows": await due_dates.chair_chase_rows(db, clock, panel) if chair else []}
 
 
 @get("/review/panels/{panel_id:int}", opt=EXPERT)
@@ -141,7 +155,8 @@ def _sheet_context(ctx: service.SheetContext, errors: dict[str, str] | None = No
             "sheet": ctx.sheet, "challenge": ctx.challenge, "bid": ctx.bid, "criteria": ctx.criteria,
             "values": raw if raw is not None else ctx.values, "editable": ctx.sheet.status == SheetStatus.DRAFT.value
             and ctx.panel.status == PanelStatus.DRAWN.value, "labels": _labels(), "errors": errors or {},
-            "refusal": refusal, "done": None, "exec_labels": execution_labels() if ctx.acceptance else {}}
+            "refusal": refusal, "done": None, "exec_labels": execution_labels() if ctx.acceptance else {},
+            "page_countdown": due_dates.page_countdown, "countdown_text": due_dates.countdown_text}
 
 
 @get("/review/sheets/{sheet_id:int}", opt=EXPERT)
@@ -149,7 +164,9 @@ async def sheet_page(request: Request[Any, Any, Any], db_session: DbSession, act
                      sheet_id: FromPath[int]) -> Response[str]:
     assert actor is not None
     ctx = await service.expert_sheet(db_session, actor, sheet_id)
-    return render(request, "review/sheet.html", _sheet_context(ctx) | {"done": request.query_params.get("done")})
+    return render(request, "review/sheet.html", _sheet_context(ctx) | {
+        "done": request.query_params.get("done"), "steps": await overview.steps(db_session, ctx.sheet),
+        "came_from": request.query_params.get("from", "")})
 
 
 @post("/review/sheets/{sheet_id:int}", opt=EXPERT)
@@ -162,7 +179,7 @@ async def save_sheet(request: Request[Any, Any, Any], db_session: DbSession, clo
     form = await read_form(request)
     raw = {c.id: form.raw(f"c-{c.id}") for c in ctx.criteria}
     comment = form.raw("comment")
-    submit = form.raw("action") == "submit"
+    submit = form.raw("action") in ("submit", "submit_next")
     autosave = request.headers.get("hx-request") == "true" and not submit
     revision = int(form.raw("revision")) if form.raw("revision").isdigit() else -1
     editor = form.raw("editor") if EDITOR_TOKEN.fullmatch(form.raw("editor")) else ""
@@ -181,11 +198,14 @@ async def save_sheet(request: Request[Any, Any, Any], db_session: DbSession, clo
         ctx = await service.expert_sheet(db_session, actor, sheet_id)
         ctx.sheet.comment = comment
         return render(request, "review/sheet.html",
-                      _sheet_context(ctx, errors, None if errors else exc.message, raw, editor), status_code=400)
+                      _sheet_context(ctx, errors, None if errors else exc.message, raw, editor)
+                      | {"steps": await overview.steps(db_session, ctx.sheet)}, status_code=400)
     if autosave:
         return render(request, "review/_sheet_status.html", {
             "ok": True, "message": clock.now().astimezone(DISPLAY_TZ).strftime("%H:%M:%S"),
             "revision": ctx.sheet.revision, "total": ctx.sheet.total, "errors": {}, "keys": keys})
+    if form.raw("action") in ("save_next", "submit_next"):  # 保存并下一份 / 提交并下一份
+        return redirect(request, overview.after_save(await overview.steps(db_session, ctx.sheet), submit))
     return redirect(request, f"/review/sheets/{sheet_id}?done={'submitted' if submit else 'saved'}")
 
 
@@ -202,8 +222,8 @@ async def recuse(request: Request[Any, Any, Any], db_session: DbSession, clock: 
         await db_session.rollback()
         ctx = await service.expert_sheet(db_session, actor, sheet_id)
         errors = exc.errors if isinstance(exc, FormErrors) else {}
-        return render(request, "review/sheet.html", _sheet_context(ctx, errors, None if errors else exc.message),
-                      status_code=400)
+        return render(request, "review/sheet.html", _sheet_context(ctx, errors, None if errors else exc.message)
+                      | {"steps": await overview.steps(db_session, ctx.sheet)}, status_code=400)
     return redirect(request, f"/review/panels/{ctx.panel.id}?done=recused")
 
 
@@ -259,4 +279,4 @@ async def declare(request: Request[Any, Any, Any], db_session: DbSession, clock:
 
 
 ROUTES = [my_review, answer, panel_page, reopen, summary_pdf, summary_xlsx, sheet_page, save_sheet, recuse,
-          attachment, profile, save_fields, declare]
+          attachment, profile, save_fields, declare, *PANEL_ROUTES]

@@ -24,9 +24,10 @@ from arena.errors import DomainError, FormErrors, NotFound, PermissionDenied
 from arena.execution import acceptance
 from arena.execution.grades import GRADE_LABELS
 from arena.i18n import gettext as _
-from arena.review import documents, panel_draw, service
+from arena.review import documents, due_dates, panel_draw, service
 from arena.review.models import PanelPurpose, PanelStatus, SeatStatus
 from arena.review.routes_draw import ROUTES as DRAW_ROUTES
+from arena.review.routes_due import ROUTES as DUE_ROUTES
 from arena.review.routes_expert import _labels
 from arena.units.models import Cadre
 from arena.web.deps import ActorDep, ClockDep, DbSession
@@ -63,6 +64,7 @@ async def _page(request: Request[Any, Any, Any], db: AsyncSession, clock: Any, a
     if panel is not None and panel.status != PanelStatus.COMMITTED.value:
         context["progress"] = await service.seats_with_progress(db, panel)
         context["missing"] = service.missing_work(context["progress"])
+    context |= due_dates.page_context(panel, context["progress"], panel_draw.beijing_today(clock))
     if panel is not None and panel.status == PanelStatus.CLOSED.value:
         summary = await documents.load_summary(db, challenge, panel)
         # The organizer knows who bid: the page names them beside the codes even when review was blind.
@@ -114,14 +116,17 @@ async def commit(request: Request[Any, Any, Any], db_session: DbSession, clock: 
     challenge = await service.organizer_challenge(db_session, actor, challenge_id)
     purpose = purpose_of(request)
     form = await read_form(request)
-    raw = {name: form.raw(name) for name in ("size", "reserves", "trim_k", "beacon_source", "beacon_date", "reason")}
+    raw = {name: form.raw(name) for name in ("size", "reserves", "trim_k", "beacon_source", "beacon_date", "reason",
+                                             "due_on")}
     try:
-        settings, plan = _parse_commitment(raw, clock)
+        settings, plan, due_on = _parse_commitment(raw, clock)
         reason = raw["reason"].strip()[:2000]
         if purpose is PanelPurpose.ACCEPTANCE:
             await acceptance.commit(db_session, clock, actor, challenge, settings, plan=plan, reason=reason)
         else:
             await panel_draw.commit(db_session, clock, actor, challenge, settings, plan=plan, reason=reason)
+        if due_on is not None:  # set with the commitment; a re-commitment's reason covers a change
+            await due_dates.set_due(db_session, clock, actor, challenge, purpose, due_on, reason)
     except (FormErrors, DomainError) as exc:
         await db_session.rollback()
         errors = exc.errors if isinstance(exc, FormErrors) else None
@@ -130,10 +135,15 @@ async def commit(request: Request[Any, Any, Any], db_session: DbSession, clock: 
     return redirect(request, f"/organizer/challenges/{challenge_id}/{service.page_of(purpose)}?done=committed")
 
 
-def _parse_commitment(raw: dict[str, str], clock: Any) -> tuple[service.PanelSettings, panel_draw.BeaconPlan]:
-    """Settings and beacon together, so one submission names every bad field."""
+def _parse_commitment(raw: dict[str, str], clock: Any
+                      ) -> tuple[service.PanelSettings, panel_draw.BeaconPlan, Any]:
+    """Settings, beacon and due date together, so one submission names every bad field."""
     errors: dict[str, str] = {}
-    settings = plan = None
+    settings = plan = due_on = None
+    try:
+        due_on = due_dates.parse_due(raw.get("due_on", ""), clock)
+    except FormErrors as exc:
+        errors |= exc.errors
     try:
         settings = service.parse_settings(raw)
     except FormErrors as exc:
@@ -144,7 +154,7 @@ def _parse_commitment(raw: dict[str, str], clock: Any) -> tuple[service.PanelSet
         errors |= exc.errors
     if errors or settings is None or plan is None:
         raise FormErrors(errors)
-    return settings, plan
+    return settings, plan, due_on
 
 
 @post(paths("/supplement"), opt=ORGANIZER)
@@ -246,4 +256,5 @@ async def summary_xlsx(request: Request[Any, Any, Any], db_session: DbSession, a
     return await documents.summary_xlsx_response(db_session, challenge, panel, for_expert=False)
 
 
-ROUTES = [review_page, commit, supplement, chair, close, acceptance_rubric, summary_pdf, summary_xlsx, *DRAW_ROUTES]
+ROUTES = [review_page, commit, supplement, chair, close, acceptance_rubric, summary_pdf, summary_xlsx, *DRAW_ROUTES,
+          *DUE_ROUTES]

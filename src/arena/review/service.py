@@ -52,6 +52,8 @@ from arena.review.transitions import PANEL_TRANSITIONS, SEAT_TRANSITIONS, SHEET_
 from arena.units.models import Cadre, Expert
 
 CENT = Decimal("0.01")
+NOT_OWED = (SheetStatus.RECUSED.value, SheetStatus.VOID.value)
+"""Sheets nobody owes: recused (a conflict), or void (the expert was replaced after the due date)."""
 SCORE_PATTERN = re.compile(r"^\d+(\.\d)?$")
 
 
@@ -195,7 +197,7 @@ async def _promote_reserve(db: AsyncSession, clock: Clock, actor: Actor, panel: 
     if reserve is None:
         await notify(db, clock, [challenge.organizer_id], "review.reserves_exhausted",
                      _("后备专家已用尽：{title}").format(title=challenge.title),
-                     _("有专家谢绝邀请，但已没有后备专家可以递补：可在评审页面公布补充抽取承诺。"),
+                     _("有席位空缺（专家谢绝或被替换），但已没有后备专家可以递补：可在评审页面公布补充抽取承诺。"),
                      f"/organizer/challenges/{challenge.id}/{page_of(panel.purpose)}")
         return
     reserve.status = check(SEAT_TRANSITIONS, SeatStatus, "promote", reserve.status)
@@ -256,7 +258,7 @@ async def _sheet_counts(db: AsyncSession, panel_ids: list[int], expert_id: int |
     stmt = (select(ScoreSheet.panel_id, ScoreSheet.expert_id,
                    func.sum(case((ScoreSheet.status == SheetStatus.SUBMITTED.value, 1), else_=0)),
                    func.count())
-            .where(ScoreSheet.panel_id.in_(panel_ids), ScoreSheet.status != SheetStatus.RECUSED.value)
+            .where(ScoreSheet.panel_id.in_(panel_ids), ScoreSheet.status.not_in(NOT_OWED))
             .group_by(ScoreSheet.panel_id, ScoreSheet.expert_id))
     if expert_id is not None:
         stmt = stmt.where(ScoreSheet.expert_id == expert_id)
@@ -283,7 +285,7 @@ async def my_sheets(db: AsyncSession, panel: Panel, expert: Expert) -> list[tupl
     rows = (await db.execute(
         select(ScoreSheet, Bid.review_code).join(Bid, Bid.id == ScoreSheet.bid_id)
         .where(ScoreSheet.panel_id == panel.id, ScoreSheet.expert_id == expert.id,
-               ScoreSheet.status != SheetStatus.RECUSED.value)
+               ScoreSheet.status.not_in(NOT_OWED))
         .order_by(Bid.review_code))).all()
     return [(sheet, code or "") for sheet, code in rows]
 
@@ -313,8 +315,9 @@ async def expert_sheet(db: AsyncSession, actor: Actor, sheet_id: int, *, with_bi
         .join(Expert, Expert.id == ScoreSheet.expert_id).join(Bid, Bid.id == ScoreSheet.bid_id)
         .where(ScoreSheet.id == sheet_id, Expert.user_id == actor.user_id)
         .options(selectinload(ScoreSheet.scores)))).first() if 0 < sheet_id < 2**53 else None
-    # A recused sheet answers like a missing one: the expert learns nothing about that bid.
-    if row is None or row[0].status == SheetStatus.RECUSED.value:
+    # A recused sheet answers like a missing one: the expert learns nothing about that bid. So
+    # does a void one: its expert was replaced and may no longer read the bid.
+    if row is None or row[0].status in NOT_OWED:
         raise NotFound(_("没有找到这份评分表"))
     sheet, panel, expert, code = row
     challenge = await db.scalar(select(Challenge).where(Challenge.id == panel.challenge_id)
@@ -519,7 +522,8 @@ async def chair_view(db: AsyncSession, actor: Actor, panel_id: int) -> tuple[Pan
         raise PermissionDenied(_("只有评审组组长可以查看全组评分进度"))
     rows = (await db.execute(
         select(ScoreSheet, Expert, Bid.review_code).join(Expert, Expert.id == ScoreSheet.expert_id)
-        .join(Bid, Bid.id == ScoreSheet.bid_id).where(ScoreSheet.panel_id == panel.id)
+        .join(Bid, Bid.id == ScoreSheet.bid_id)
+        .where(ScoreSheet.panel_id == panel.id, ScoreSheet.status != SheetStatus.VOID.value)
         .order_by(Bid.review_code, Expert.code))).all()
     totals: dict[int, list[Decimal]] = {}
     for sheet, _e, _c in rows:
@@ -626,6 +630,9 @@ async def build_snapshot(db: AsyncSession, challenge: Challenge, panel: Panel, *
                    | (_sealed_fields(sheet) if sealed else {}) for s, (sheet, *_r) in zip(sheets, rows, strict=True)],
         "result": scoring.snapshot_dict(result),
     }
+    from arena.review.opinion import snapshot_field  # it reads this module: imported here, not above
+
+    snapshot |= snapshot_field(panel)  # the chair's 专家组综合意见, when written (absent before it existed)
     if panel.purpose == PanelPurpose.ACCEPTANCE.value:
         thresholds = Thresholds.of(challenge)
         snapshot["purpose"] = panel.purpose
@@ -657,7 +664,7 @@ async def close(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challen
     progress = await seats_with_progress(db, panel)
     missing = missing_work(progress)
     if missing and not reason.strip():
-        raise FormErrors({"reason": _("还有 {n} 份评分表或邀请未完成，提前结束须说明理由").format(n=missing)})
+        raise FormErrors({"reason": _("还有 {n} 份评分表或邀请未完成，结束评审须说明理由").format(n=missing)})
     if not any(p.submitted for p in progress):
         raise DomainError(_("还没有任何已提交的评分表，不能结束评审"))
     snapshot = await build_snapshot(db, challenge, panel)

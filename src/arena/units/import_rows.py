@@ -27,6 +27,9 @@ from arena.units.ranks import RANK_BY_LABEL, RANK_LABELS, Rank
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
 SHOWN_PROBLEMS = 500
+MAX_NEW_LOGINS = 200
+"""Logins one file may create (新建账号): each costs an argon2 hash (~50 ms) before the import's
+write transaction, one at a time so logins elsewhere keep their turn — at most ~10 s."""
 """Problems sent back and listed (the page says how many more there are)."""
 CADRE_SHEET = "干部"
 EXPERT_SHEET = "专家"
@@ -47,12 +50,13 @@ CADRE_COLUMNS = [
     Column("工号", "code", True, 32), Column("姓名", "name", True, 64), Column("单位", "unit", True, 100),
     Column("职务", "position", True, 100), Column("职级", "rank", True, 24), Column("出生日期", "birth_date", True),
     Column("领域", "fields", False, 200), Column("基层一线", "frontline", False, 8),
-    Column("账号", "username", False, 64),
+    Column("账号", "username", False, 64), Column("新建账号", "new_username", False, 64),
 ]
 EXPERT_COLUMNS = [
     Column("专家编号", "code", True, 32), Column("姓名", "name", True, 64), Column("单位", "unit", True, 100),
     Column("职称", "title", True, 64), Column("领域", "fields", True, 200),
     Column("年度评审上限", "cap", False, 8), Column("账号", "username", False, 64),
+    Column("新建账号", "new_username", False, 64),
 ]
 
 
@@ -213,6 +217,14 @@ def _user(reader: RowReader, ref: Reference) -> int | None:
     return ref.users.get(text.lower()) if text else None
 
 
+def _new_login(reader: RowReader, user_id: int | None) -> str:
+    """新建账号: a login to create for the person (the importer checks it by auth's rules)."""
+    text = reader.text("new_username")
+    if text and (user_id is not None or _cell_text(reader.row.values.get("username"))):
+        reader.problem("new_username", _("“账号”（关联已有账号）与“新建账号”只能填写一个"))
+    return text
+
+
 def _birth_date(reader: RowReader, today: date) -> date | None:
     raw = reader.row.values.get("birth_date")
     if isinstance(raw, datetime):
@@ -247,6 +259,7 @@ class CadreRow:
     fields: list[str]
     frontline: bool
     user_id: int | None
+    new_username: str = ""
 
 
 @dataclass(frozen=True)
@@ -259,6 +272,7 @@ class ExpertRow:
     fields: list[str]
     cap: int
     user_id: int | None
+    new_username: str = ""
 
 
 def _check_cadre(reader: RowReader, ref: Reference, today: date) -> CadreRow | None:
@@ -275,10 +289,11 @@ def _check_cadre(reader: RowReader, ref: Reference, today: date) -> CadreRow | N
     if flag not in TRUE_WORDS | FALSE_WORDS:
         reader.problem("frontline", _("请填写“是”或“否”"))
     user_id = _user(reader, ref)
+    new_login = _new_login(reader, user_id)
     if unit_id is None or rank is None or born is None or not (code and name and position):
         return None
     return CadreRow(reader.row.number, code, name, unit_id, position, rank, born, fields, flag in TRUE_WORDS,
-                    user_id)
+                    user_id, new_login)
 
 
 def _check_expert(reader: RowReader, ref: Reference) -> ExpertRow | None:
@@ -290,9 +305,10 @@ def _check_expert(reader: RowReader, ref: Reference) -> ExpertRow | None:
     if cap is None or not 0 <= cap <= 50:
         reader.problem("cap", _("必须是 0 到 50 之间的整数"))
     user_id = _user(reader, ref)
+    new_login = _new_login(reader, user_id)
     if unit_id is None or cap is None or not (code and name and title and fields):
         return None
-    return ExpertRow(reader.row.number, code, name, unit_id, title, fields, cap, user_id)
+    return ExpertRow(reader.row.number, code, name, unit_id, title, fields, cap, user_id, new_login)
 
 
 def _duplicates(sheet: str, rows: Iterable[CadreRow | ExpertRow], header: str,
@@ -315,6 +331,19 @@ def _check_links(cadres: list[CadreRow], experts: list[ExpertRow], problems: lis
                     row=seen[row.user_id])))
             if row.user_id is not None:
                 seen.setdefault(row.user_id, row.number)
+    # A new login is created once, for one person of the whole file.
+    logins: dict[str, tuple[str, int]] = {}
+    for sheet, rows in ((CADRE_SHEET, cadres), (EXPERT_SHEET, experts)):
+        for row in rows:
+            if not row.new_username:
+                continue
+            first = logins.setdefault(row.new_username.lower(), (sheet, row.number))
+            if first != (sheet, row.number):
+                message = _("与{sheet}第 {row} 行的新建账号重复").format(sheet=_(first[0]), row=first[1])
+                problems.append(ImportProblem(sheet, row.number, "新建账号", message))
+            elif len(logins) == MAX_NEW_LOGINS + 1:
+                problems.append(ImportProblem(sheet, row.number, "新建账号", _(
+                    "一次最多新建 {n} 个账号，请把文件拆分后分批导入").format(n=MAX_NEW_LOGINS)))
 
 
 @dataclass(frozen=True)

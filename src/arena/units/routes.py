@@ -24,6 +24,7 @@ from arena.units.importer import (
     check_people_file,
     import_people,
     load_reference,
+    plan_logins,
 )
 from arena.units.models import RANK_LABELS, Cadre, Expert, Rank
 from arena.web.deps import ActorDep, ClockDep, DbSession
@@ -33,6 +34,7 @@ from arena.web.pagination import Page, page_number, paginate
 from arena.web.templating import render
 
 ADMIN = {"roles": {Role.ADMIN}}
+NO_STORE = {"cache-control": "no-store"}
 KINDS = ("cadre", "expert")
 UNITS_PER_PAGE = 50
 
@@ -168,12 +170,20 @@ def _read_person(form: Form, kind: str, today: date) -> service.PersonData:
     return service.PersonData(code, name, unit_id, field_ids, username, title=title, annual_panel_cap=cap)
 
 
+def _read_login(form: Form) -> service.NewLogin | None:
+    """同时创建登录账号: the login name and password as typed; auth's rules check them."""
+    if not form.boolean("create_login"):
+        return None
+    return service.NewLogin(form.raw("new_username").strip()[:200], form.raw("new_password")[:300] or None)
+
+
 def _person_values(person: Cadre | Expert | None, kind: str) -> dict[str, Any]:
+    login = {"create_login": False, "new_username": ""}  # a password is never sent back
     if person is None:
         return {"code": "", "name": "", "unit_id": "", "fields": [], "username": "", "position": "", "rank": "",
-                "birth_date": "", "frontline": False, "title": "", "annual_panel_cap": "6"}
+                "birth_date": "", "frontline": False, "title": "", "annual_panel_cap": "6"} | login
     values: dict[str, Any] = {"code": person.code, "name": person.name, "unit_id": str(person.unit_id),
-                              "fields": [str(f.id) for f in person.fields], "username": ""}
+                              "fields": [str(f.id) for f in person.fields], "username": ""} | login
     if isinstance(person, Cadre):
         values |= {"position": person.position, "rank": person.rank, "birth_date": person.birth_date.isoformat(),
                    "frontline": person.frontline}
@@ -216,15 +226,22 @@ async def _save(request: Request[Any, Any, Any], db: AsyncSession, clock: ClockD
     person = await service.get_person(db, kind, person_id) if person_id else None
     form = await read_form(request)
     data = _read_person(form, kind, clock.now().astimezone(DISPLAY_TZ).date())
-    values = {key: form.raw(key) for key in _person_values(None, kind)} | {"fields": form.values("fields"),
-                                                                          "frontline": form.boolean("frontline")}
+    values = {key: form.raw(key) for key in _person_values(None, kind)} | {
+        "fields": form.values("fields"), "frontline": form.boolean("frontline"),
+        "create_login": form.boolean("create_login")}
     try:
-        saved = await service.save_person(db, clock, actor, kind, data, person, form.errors)
+        saved = await service.save_person(db, clock, actor, kind, data, person, form.errors, _read_login(form))
     except FormErrors as exc:
         await db.rollback()
         person = await service.get_person(db, kind, person_id) if person_id else None
         return await _person_page(request, db, kind, person, values, exc.errors, status_code=400)
-    return redirect(request, f"/admin/people?kind={kind}&q={saved.code}")
+    if saved.login is not None and saved.initial_password is not None:
+        # The generated password is in this response only: rendered, not redirected to, never cached.
+        return render(request, "units/person_login_issued.html", {
+            "kind": kind, "person": saved.person, "login": saved.login, "password": saved.initial_password},
+            headers=NO_STORE)
+    done = "&login=1" if saved.login is not None else ""
+    return redirect(request, f"/admin/people?kind={kind}&q={saved.person.code}{done}")
 
 
 @post("/admin/people/{kind:str}/new", opt=ADMIN)
@@ -282,14 +299,20 @@ async def import_upload(request: Request[Any, Any, Any], db_session: DbSession, 
         reference = await load_reference(db_session)
         await db_session.commit()
         people = await check_people_file(data, reference, clock)
+        # New logins' passwords are hashed here, before the write transaction, one at a time.
+        logins = await plan_logins(db_session, people)
+        await db_session.commit()
         await begin_write(db_session)
-        outcome = await import_people(db_session, clock, actor, people)
+        outcome = await import_people(db_session, clock, actor, people, logins)
     except ImportRejected as exc:
         await db_session.rollback()
         problems = exc.problems
         return render(request, "units/import.html", {"problems": problems, "problem_count": exc.total,
                                                      "outcome": None, "errors": {}}, status_code=400)
-    return render(request, "units/import.html", {"problems": None, "outcome": outcome.describe(), "errors": {}})
+    # Initial passwords are in this response only: rendered, not redirected to, never cached.
+    return render(request, "units/import.html", {"problems": None, "outcome": outcome.describe(), "errors": {},
+                                                 "issued": outcome.issued},
+                  headers=NO_STORE if outcome.issued else None)
 
 
 ROUTES = [unit_list, create_unit, edit_unit_page, update_unit, people_list, import_template, import_page,

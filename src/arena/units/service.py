@@ -18,7 +18,9 @@ from sqlalchemy.orm import selectinload
 from arena.actor import Actor
 from arena.audit import service as audit
 from arena.audit.labels import register_actions
-from arena.auth.models import User
+from arena.auth import passwords
+from arena.auth import service as accounts
+from arena.auth.models import Role, User
 from arena.clock import Clock
 from arena.errors import FormErrors, NotFound
 from arena.i18n import gettext as _
@@ -197,6 +199,31 @@ class PersonData:
     annual_panel_cap: int | None = None
 
 
+@dataclass(frozen=True)
+class NewLogin:
+    """A login to create with the person (同时创建登录账号); no password: one is generated."""
+
+    username: str
+    password: str | None
+
+
+@dataclass(frozen=True)
+class SavedPerson:
+    person: Cadre | Expert
+    login: User | None = None  # created with the person
+    initial_password: str | None = None  # generated: shown once, never stored in clear
+
+
+ROLE_OF_KIND = {"cadre": Role.CADRE, "expert": Role.EXPERT}
+# what auth's account rules call a field → the person form's field
+LOGIN_FIELDS = {"username": "new_username", "password": "new_password", "display_name": "name",
+                "roles": "new_username"}
+
+
+def new_account(kind: str, name: str, login: NewLogin) -> accounts.NewAccount:
+    return accounts.NewAccount(login.username, name, frozenset({ROLE_OF_KIND[kind]}), login.password)
+
+
 async def _check_person(db: AsyncSession, kind: str, data: PersonData, person: Cadre | Expert | None,
                         errors: dict[str, str]) -> tuple[list[Field], int | None]:
     model: type[Cadre] | type[Expert] = Cadre if kind == "cadre" else Expert
@@ -232,11 +259,36 @@ def _person_values(kind: str, data: PersonData, user_id: int | None) -> dict[str
     return values
 
 
+async def _login_errors(db: AsyncSession, kind: str, data: PersonData, person: Cadre | Expert | None,
+                        login: NewLogin) -> dict[str, str]:
+    """auth's own account rules (name, uniqueness, password), named by the person form's fields."""
+    errors: dict[str, str] = {}
+    if data.username:
+        errors["new_username"] = _("关联已有账号与新建账号只能选一种：请清空“关联已有账号”或取消新建")
+    elif person is not None and person.user_id is not None:
+        errors["new_username"] = _("此人已关联登录账号，不能再新建")
+    for key, message in (await accounts.account_errors(db, new_account(kind, data.name or "-", login))).items():
+        errors.setdefault(LOGIN_FIELDS.get(key, "new_username"), message)
+    return errors
+
+
 async def save_person(db: AsyncSession, clock: Clock, actor: Actor, kind: str, data: PersonData,
-                      person: Cadre | Expert | None, form_errors: dict[str, str]) -> Cadre | Expert:
-    """Create (person None) or update a cadre or expert; `form_errors` are those the form found."""
+                      person: Cadre | Expert | None, form_errors: dict[str, str],
+                      login: NewLogin | None = None) -> SavedPerson:
+    """Create (person None) or update a cadre or expert; `form_errors` are those the form found.
+
+    With `login`, the person's account is created in the same transaction (both audited), by
+    auth's rules: every problem of either is reported together and nothing is written."""
     errors = dict(form_errors)
+    if login is not None:
+        errors |= {k: v for k, v in (await _login_errors(db, kind, data, person, login)).items() if k not in errors}
     fields, user_id = await _check_person(db, kind, data, person, errors)
+    created_login, generated = None, None
+    if login is not None:
+        generated = None if login.password else passwords.initial_password()
+        created_login = await accounts.create_user(db, clock, actor, new_account(
+            kind, data.name, NewLogin(login.username, login.password or generated)))
+        user_id = created_login.id
     values = _person_values(kind, data, user_id)
     if person is None:
         model: type[Cadre] | type[Expert] = Cadre if kind == "cadre" else Expert
@@ -244,8 +296,9 @@ async def save_person(db: AsyncSession, clock: Clock, actor: Actor, kind: str, d
         created.fields = fields
         db.add(created)
         await db.flush()
-        await audit.record(db, clock, actor, "admin", f"{kind}.create", kind, created.id, {"code": data.code})
-        return created
+        summary: dict[str, Any] = {"code": data.code} | ({"login": login.username} if login else {})
+        await audit.record(db, clock, actor, "admin", f"{kind}.create", kind, created.id, summary)
+        return SavedPerson(created, created_login, generated)
     changes = _diff(person, values)
     before, after = sorted(f.name for f in person.fields), sorted(f.name for f in fields)
     if before != after:
@@ -255,7 +308,7 @@ async def save_person(db: AsyncSession, clock: Clock, actor: Actor, kind: str, d
             setattr(person, key, value)
         person.fields = fields
         await audit.record(db, clock, actor, "admin", f"{kind}.update", kind, person.id, {"changes": changes})
-    return person
+    return SavedPerson(person, created_login, generated)
 
 
 def rank_options() -> list[tuple[str, str]]:

@@ -34,6 +34,7 @@ NAV: list[NavItem] = [
     NavItem(lazy("账号管理"), "/admin/users", frozenset({Role.ADMIN})),
     NavItem(lazy("单位"), "/admin/units", frozenset({Role.ADMIN})),
     NavItem(lazy("人员"), "/admin/people", frozenset({Role.ADMIN})),
+    NavItem(lazy("领域"), "/admin/fields", frozenset({Role.ADMIN})),
     NavItem(lazy("接口客户端"), "/admin/api-clients", frozenset({Role.ADMIN})),
     NavItem(lazy("工作日历"), "/admin/calendar", frozenset({Role.ADMIN})),
     NavItem(lazy("廉政审查"), "/inspector/vetting", frozenset({Role.INSPECTOR})),
