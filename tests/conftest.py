@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 from argon2 import PasswordHasher
+from hypothesis import settings as hypothesis_settings
 from litestar import Litestar
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -37,6 +38,11 @@ from arena.clock import FrozenClock
 from arena.db import create_engine
 from arena.demo import load_demo
 from arena.settings import Settings
+
+# Property tests assert behaviour, not speed: no per-example deadline, which a busy CI machine
+# (two xdist workers and the browsers) would otherwise turn into random failures.
+hypothesis_settings.register_profile("arena", deadline=None)
+hypothesis_settings.load_profile("arena")
 
 # Tests hash and verify thousands of passwords: cheap argon2 parameters there (the app keeps
 # argon2-cffi's recommended ones; servers the tests start as processes use those too).

@@ -6,7 +6,7 @@ Times are stored in UTC and shown in Asia/Shanghai (DESIGN §3).
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 DISPLAY_TZ = ZoneInfo("Asia/Shanghai")
@@ -17,6 +17,11 @@ class Clock:
 
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+    def today(self) -> date:
+        """Today in Beijing: the day every deadline, letter and reminder is dated by (never the
+        UTC date, which is yesterday's from 00:00 to 08:00 Beijing)."""
+        return self.now().astimezone(DISPLAY_TZ).date()
 
 
 class OffsetClock(Clock):

@@ -108,7 +108,7 @@ async def awarded(db: AsyncSession, clock: FrozenClock, *, sign: bool = True, **
         for project_id in story.project_ids:
             project = await db.get(Project, project_id)
             lead = await db.get(User, await lead_user(db, project))
-            view = await award.readable_project(db, actor_for(lead), project_id, clock.now().date())
+            view = await award.readable_project(db, actor_for(lead), project_id, clock.today())
             await award.sign(db, clock, actor_for(lead), view, "arena-demo", address=None)
         await db.commit()
     return story

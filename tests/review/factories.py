@@ -108,7 +108,7 @@ async def commit_and_draw(db: AsyncSession, clock, organizer, challenge, setting
 
     purpose = purpose or PanelPurpose.BID
     day_before = FrozenClock(clock.now() - timedelta(days=1))
-    plan = panel_draw.BeaconPlan(panel_draw.DEFAULT_BEACON_SOURCE, panel_draw.beijing_today(clock))
+    plan = panel_draw.BeaconPlan(panel_draw.DEFAULT_BEACON_SOURCE, clock.today())
     if purpose is PanelPurpose.ACCEPTANCE:
         await acceptance.commit(db, day_before, organizer, challenge, settings, plan=plan, seed=seed)
     else:

@@ -15,7 +15,6 @@ from sqlalchemy import func, select
 from arena.audit.models import AuditEvent
 from arena.notify.models import Notification
 from arena.notify.worker import run_pass
-from arena.review import panel_draw
 from arena.review.models import Panel, ScoreSheet
 from arena.units.models import Expert
 from tests.conftest import as_user, fresh
@@ -45,7 +44,7 @@ async def test_due_date_countdown_reminders_chase_and_replacement(app, db, clock
     users = {eid: await db.scalar(select(Expert.user_id).where(Expert.id == eid)) for eid in review.experts.values()}
     await fresh(db)
     org = await as_user(app, "org")
-    today = panel_draw.beijing_today(clock)  # 2026-11-24
+    today = clock.today()  # 2026-11-24
     past = await org.post(f"{base}/commit", commitment_form(app, due_on=(today - timedelta(days=1)).isoformat()))
     assert past.status_code == 400 and "不能早于今天" in past.text
     due = today + timedelta(days=5)

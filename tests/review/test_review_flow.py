@@ -34,7 +34,7 @@ async def seats(db, panel_id):
 
 def commitment_form(app, **values):
     """The organizer's commitment form: settings and tomorrow's lottery (Beijing time)."""
-    tomorrow = panel_draw.beijing_today(app.state.clock) + timedelta(days=1)
+    tomorrow = app.state.clock.today() + timedelta(days=1)
     return {"size": "3", "reserves": "2", "trim_k": "", "beacon_source": panel_draw.DEFAULT_BEACON_SOURCE,
             "beacon_date": tomorrow.isoformat()} | values
 

@@ -28,7 +28,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from arena.audit.chain import GENESIS_HASH, ChainEntry, canonical_json, first_broken_link
+from arena.audit.chain import GENESIS_HASH, ChainEntry, first_broken_link
+from arena.canonical import canonical_json
 from arena.i18n import gettext as _
 
 ALGORITHM = "Ed25519"

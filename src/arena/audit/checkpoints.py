@@ -33,7 +33,7 @@ from arena.audit import service
 from arena.audit.anchor import CheckpointKey, SignedCheckpoint, extension_problem, format_time
 from arena.audit.chain import GENESIS_HASH
 from arena.audit.models import AuditCheckpoint, AuditEvent
-from arena.clock import DISPLAY_TZ, Clock
+from arena.clock import Clock
 from arena.db import dialect_insert
 from arena.errors import DomainError
 from arena.i18n import gettext as _
@@ -153,7 +153,7 @@ async def daily_checkpoint(session: AsyncSession, clock: Clock, key: CheckpointK
     """The worker's checkpoint of the day (Asia/Shanghai), at most one however many workers run:
     the unique `daily_on` row decides, as `sent_reminder` does for reminders. None when there is
     nothing new to sign or another worker signed today."""
-    today = clock.now().astimezone(DISPLAY_TZ).date()
+    today = clock.today()
     if await session.scalar(select(AuditCheckpoint.id).where(AuditCheckpoint.daily_on == today)) is not None:
         return None
     seq, head = await chain_head(session)

@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from arena.auth.models import Role
+from arena.canonical import canonical_json
 
 WITHHELD = "■■"
 
@@ -76,7 +77,7 @@ def _sealed_summary(summary: str) -> tuple[str, bool]:
     if not isinstance(body, dict) or not any(key in body for key in SEALED_KEYS):
         return summary, False
     kept = {k: (WITHHELD if k in SEALED_KEYS else v) for k, v in body.items()}
-    return json.dumps(kept, sort_keys=True, separators=(",", ":"), ensure_ascii=False), True
+    return canonical_json(kept), True
 
 
 def shown(event: StoredEvent, roles: Iterable[Role]) -> ShownEvent:

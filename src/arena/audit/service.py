@@ -20,11 +20,11 @@ from arena.audit.chain import (
     GENESIS_HASH,
     BrokenLink,
     ChainEntry,
-    canonical_json,
     event_hash,
     first_broken_link,
 )
 from arena.audit.models import AuditEvent
+from arena.canonical import canonical_json
 from arena.clock import Clock
 
 AUDIT_LOCK_KEY = 0x41524E41  # "ARNA": the advisory lock that serialises chain appends on PostgreSQL

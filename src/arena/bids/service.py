@@ -9,7 +9,6 @@ submitted is ever deleted.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -25,6 +24,7 @@ from arena.audit.labels import register_actions, register_states
 from arena.auth.models import Role
 from arena.bids.models import Bid, BidAttachment, BidMember, BidMilestone, BidStatus, BidVersion, MemberStatus
 from arena.bids.transitions import ACTIVE, BID_TRANSITIONS, STATUS_LABELS, check_transition
+from arena.canonical import canonical_json
 from arena.challenges.eligibility import ChallengeRules, check_eligibility
 from arena.challenges.models import Challenge, ChallengeStatus
 from arena.challenges.phase import window_is_open
@@ -422,7 +422,7 @@ def canonical_content(bid: Bid, challenge: Challenge) -> str:
                         "kpi": m.kpi, "template": m.template_id} for m in bid.milestones],
         "attachments": [{"title": a.title, "file": a.file_id} for a in bid.attachments],
     }
-    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return canonical_json(content)
 
 
 async def _next_number(db: AsyncSession, challenge: Challenge) -> str:

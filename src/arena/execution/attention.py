@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from arena.actor import Actor
 from arena.auth.models import Role
 from arena.challenges.models import Challenge
-from arena.clock import DISPLAY_TZ, Clock
+from arena.clock import Clock
 from arena.execution.models import (
     ChallengeAssessor,
     Milestone,
@@ -34,7 +34,7 @@ from arena.units.models import Cadre, Expert
 @provider(Role.CADRE)
 async def cadre_projects(db: AsyncSession, actor: Actor, clock: Clock) -> list[AttentionItem]:
     mine = select(Cadre.id).where(Cadre.user_id == actor.user_id).scalar_subquery()
-    today = clock.now().astimezone(DISPLAY_TZ).date()
+    today = clock.today()
     overdue = int(await db.scalar(
         select(func.count()).select_from(Milestone).join(Project, Project.id == Milestone.project_id).where(
             Project.lead_id == mine, Project.status == ProjectStatus.ACTIVE.value,

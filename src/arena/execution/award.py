@@ -23,6 +23,7 @@ from arena.auth import service as accounts
 from arena.auth.models import User
 from arena.bids.models import Bid, BidMember, BidStatus, BidVersion, MemberStatus
 from arena.bids.transitions import check_transition
+from arena.canonical import canonical_json
 from arena.challenges import transitions as challenge_transitions
 from arena.challenges.models import Challenge
 from arena.clock import Clock
@@ -38,7 +39,7 @@ from arena.units.models import Cadre
 
 
 def canonical(data: dict[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return canonical_json(data)
 
 
 def letter_content(challenge: Challenge, bid: Bid, version: BidVersion, owner: str, awarded_on: date) -> dict[str, Any]:
@@ -96,7 +97,7 @@ async def _open_project(db: AsyncSession, clock: Clock, actor: Actor, challenge:
                                                        BidVersion.version_no == bid.submitted_version))
     assert version is not None
     now = clock.now()
-    letter = canonical(letter_content(challenge, bid, version, owner, now.date()))
+    letter = canonical(letter_content(challenge, bid, version, owner, clock.today()))  # dated in Beijing
     project = Project(challenge_id=challenge.id, bid_id=bid.id, lead_id=bid.lead_id, awarded_at=now,
                       awarded_by_id=actor.user_id, commitment_content=letter,
                       commitment_sha256=hashlib.sha256(letter.encode()).hexdigest())

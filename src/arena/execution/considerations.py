@@ -13,6 +13,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from arena.canonical import canonical_json
 from arena.errors import FormErrors
 from arena.i18n import gettext as _
 from arena.i18n import lazy
@@ -68,8 +69,7 @@ class Opinion:
 
     def stored(self) -> str:
         """The JSON kept in `opinion_considerations`."""
-        return json.dumps({c.key: {"answer": c.answer, "note": c.note} for c in self.considerations},
-                          ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return canonical_json({c.key: {"answer": c.answer, "note": c.note} for c in self.considerations})
 
     def brief(self) -> str:
         """One line, for the facts a record rests on: 建议予以容错；依规依纪：是；…；意见：…"""

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.challenges.models import Challenge, ChallengeStatus
-from arena.clock import DISPLAY_TZ, Clock
+from arena.clock import Clock
 from arena.execution.models import Milestone, Project, ProjectStatus
 from arena.execution.transitions import OPEN_MILESTONE
 from arena.i18n import gettext as _
@@ -19,7 +19,7 @@ from arena.units.models import Cadre
 @rule("milestone.overdue")
 async def overdue_milestones(db: AsyncSession, clock: Clock) -> list[Reminder]:
     """The lead and the organizer, once, when an open milestone of an active project passes its date."""
-    today = clock.now().astimezone(DISPLAY_TZ).date()
+    today = clock.today()
     rows = (await db.execute(
         select(Milestone.id, Milestone.title, Milestone.due_on, Project.id, Cadre.user_id, Challenge.organizer_id,
                Challenge.title)

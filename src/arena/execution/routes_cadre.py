@@ -19,7 +19,6 @@ from arena.auth.models import Role
 from arena.auth.service import ReentryRefused
 from arena.challenges.documents import render_pdf
 from arena.challenges.models import ToleranceCase
-from arena.clock import DISPLAY_TZ
 from arena.errors import DomainError, FormErrors, NotFound, PermissionDenied
 from arena.execution import award, evidence, plan, policy, reports, tolerance
 from arena.execution.models import PlanChange
@@ -38,7 +37,7 @@ LOGIN = {"login": True}
 
 
 def today(clock: Any) -> Any:
-    return clock.now().astimezone(DISPLAY_TZ).date()
+    return clock.today()
 
 
 async def _project_context(db: AsyncSession, view: ProjectView, actor: Actor) -> dict[str, Any]:

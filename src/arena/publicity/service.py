@@ -23,6 +23,7 @@ from arena.audit import service as audit
 from arena.auth.models import Role, User
 from arena.bids.models import Bid, BidMember, BidStatus, MemberStatus
 from arena.bids.qualification import disqualify_after_objection
+from arena.canonical import canonical_json
 from arena.challenges import transitions as challenge_transitions
 from arena.challenges.models import Challenge, ChallengeStatus
 from arena.challenges.phase import VISIBLE_TO_PUBLIC
@@ -160,8 +161,7 @@ async def publish(db: AsyncSession, clock: Clock, actor: Actor, challenge: Chall
     publicity = Publicity(
         challenge_id=challenge.id, seq=(previous.seq + 1) if previous else 1, result_id=result.id,
         results_sha256=result.sha256, excluded=json.dumps(excluded), working_days=working_days,
-        winners=json.dumps(await _winner_entries(db, challenge, snapshot, codes), ensure_ascii=False,
-                           sort_keys=True, separators=(",", ":")),
+        winners=canonical_json(await _winner_entries(db, challenge, snapshot, codes)),
         first_day=period.first_day, last_day=period.last_day, published_at=now,
         ends_at=period.ends_at, published_by_id=actor.user_id)
     db.add(publicity)

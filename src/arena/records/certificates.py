@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.actor import Actor
 from arena.audit import service as audit
+from arena.canonical import canonical_json
 from arena.challenges.models import Challenge
 from arena.clock import DISPLAY_TZ, Clock
 from arena.execution.models import Project
@@ -51,7 +52,7 @@ def display(code: str) -> str:
 
 
 def canonical(content: dict[str, Any]) -> str:
-    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return canonical_json(content)
 
 
 def content_of(record: Record, cadre: Cadre, unit: Unit, challenge: Challenge, project: Project,

@@ -6,7 +6,6 @@ the facts it rests on as canonical JSON, so the organizer reads what the rule sa
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sqlalchemy import exists, select
@@ -15,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from arena.actor import Actor
 from arena.audit import service as audit
 from arena.bids.models import BidMember, MemberStatus
+from arena.canonical import canonical_json
 from arena.challenges.models import Challenge, Checkpoint
 from arena.clock import Clock
 from arena.execution.models import Project, ToleranceRequest, ToleranceStatus
@@ -26,7 +26,7 @@ from arena.records.rules import DEFAULT_RULES, GRADE_TRIGGERS, Outcome, Rule, pr
 
 
 def canonical(data: dict[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return canonical_json(data)
 
 
 async def rules_in_force(db: AsyncSession) -> list[RecordRule]:

@@ -18,7 +18,6 @@ from arena.actor import Actor
 from arena.auth.models import Role
 from arena.challenges.documents import render_pdf
 from arena.challenges.queries import clean_search
-from arena.clock import DISPLAY_TZ
 from arena.errors import DomainError, FormErrors, NotFound, PermissionDenied
 from arena.execution.grades import GRADE_LABELS
 from arena.execution.transitions import PROJECT
@@ -47,7 +46,7 @@ def labels() -> dict[str, dict[str, str]]:
 
 
 def today(clock: Any) -> Any:
-    return clock.now().astimezone(DISPLAY_TZ).date()
+    return clock.today()
 
 
 # --- proposals ----------------------------------------------------------------------------------

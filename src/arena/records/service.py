@@ -20,7 +20,7 @@ from arena.actor import Actor
 from arena.audit import service as audit
 from arena.challenges.models import Challenge
 from arena.challenges.queries import like_pattern
-from arena.clock import DISPLAY_TZ, Clock
+from arena.clock import Clock
 from arena.errors import DomainError, FormErrors, NotFound, required_text
 from arena.i18n import gettext as _
 from arena.notify.service import notify
@@ -134,7 +134,7 @@ async def approve(db: AsyncSession, clock: Clock, actor: Actor, record_id: int, 
     row = await organizer_record(db, actor, record_id)
     record = row.record
     RECORD.check("approve", record.status)
-    today = clock.now().astimezone(DISPLAY_TZ).date()
+    today = clock.today()
     record.document_number, record.document_date = _document(document_number, document_date, today)
     record.decided_at, record.decided_by_id = clock.now(), actor.user_id
     await RECORD.move(db, clock, actor, "organizer", record, "approve", {

@@ -1,6 +1,6 @@
 """Review due dates (评审截止日期), as pure rules: no database, no web (GLOSSARY `due_date` / `chase`).
 
-Days are Beijing calendar days (the caller passes `panel_draw.beijing_today(clock)`); a panel is
+Days are Beijing calendar days (the caller passes `clock.today()`, Beijing); a panel is
 due at the end of its `due_on` day, so on that day it is "今天截止", not late. Service code
 (review.due_dates) and the worker's reminders (review.reminders) ask these functions; the tests
 read them as tables across the due date.

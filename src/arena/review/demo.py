@@ -81,7 +81,7 @@ async def commit_and_draw(ctx: DemoContext, challenge: Challenge, settings: serv
 
     db, organizer = ctx.session, ctx.actors["organizer"]
     day_before = FrozenClock(ctx.clock.now() - timedelta(days=1))
-    plan = panel_draw.BeaconPlan(panel_draw.DEFAULT_BEACON_SOURCE, panel_draw.beijing_today(ctx.clock))
+    plan = panel_draw.BeaconPlan(panel_draw.DEFAULT_BEACON_SOURCE, ctx.clock.today())
     seed = hashlib.sha256(f"arena-demo:{key}".encode()).hexdigest()
     if purpose is PanelPurpose.ACCEPTANCE:
         await acceptance.commit(db, day_before, organizer, challenge, settings, plan=plan, seed=seed)
@@ -148,7 +148,7 @@ async def review(ctx: DemoContext) -> None:
     # Due in three days (评审截止日期): the late two see the countdown, and can be chased.
     transfer = await service.organizer_challenge(db, organizer, ctx.challenges["transfer"])
     await due_dates.set_due(db, clock, organizer, transfer, PanelPurpose.BID,
-                            panel_draw.beijing_today(clock) + timedelta(days=3), "")
+                            clock.today() + timedelta(days=3), "")
     # Waiting for the organizer to publish the commitment and draw.
     await _to_review(ctx, "incubator")
 

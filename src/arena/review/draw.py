@@ -24,6 +24,8 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from arena.canonical import canonical_json
+
 METHOD_SEED = "seed"  # before 2026-12: the seed alone (kept so old draws still verify)
 METHOD_BEACON = "beacon"  # the seed mixed with a public beacon entered at the draw
 
@@ -43,11 +45,6 @@ def canonical_candidates(codes: Sequence[str]) -> str:
 
 def candidates_hash(codes: Sequence[str]) -> str:
     return hashlib.sha256(canonical_candidates(codes).encode()).hexdigest()
-
-
-def canonical_json(value: object) -> str:
-    """The one JSON spelling everything here is hashed in: sorted keys, no spaces, UTF-8 text."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def normalize_beacon(text: str) -> str:

@@ -26,7 +26,6 @@ from arena.i18n import gettext as _
 from arena.notify.service import notify
 from arena.review import deadlines, service
 from arena.review.models import Panel, PanelPurpose, PanelSeat, PanelStatus, ScoreSheet, SeatStatus, SheetStatus
-from arena.review.panel_draw import beijing_today
 from arena.review.transitions import SEAT_TRANSITIONS, SHEET_TRANSITIONS, check
 
 LATEST_DUE = 365
@@ -44,7 +43,7 @@ def parse_due(text: str, clock: Clock, *, required: bool = False) -> date | None
         day = date.fromisoformat(text)
     except ValueError:
         raise FormErrors({"due_on": _("请按 年-月-日 填写日期，例如 2026-12-20")}) from None
-    today = beijing_today(clock)
+    today = clock.today()
     if day < today:
         raise FormErrors({"due_on": _("评审截止日期不能早于今天（北京时间 {today}）").format(today=today.isoformat())})
     if (day - today).days > LATEST_DUE:
@@ -146,7 +145,7 @@ async def chase(db: AsyncSession, clock: Clock, actor: Actor, panel: Panel, chal
     await db.refresh(seat, ["chased_at"])
     await audit.record(db, clock, actor, role, "panel.chase", "panel_seat", seat.id,
                        {"panel": panel.id, "seat": seat.id, "expert": seat.expert.code})
-    countdown = deadlines.countdown(panel.due_on, beijing_today(clock))
+    countdown = deadlines.countdown(panel.due_on, clock.today())
     await notify(db, clock, [seat.expert.user_id], "review.chase", _("催评：{title}").format(title=challenge.title),
                  _("评审截止日期 {day}（{left}），你还有评审工作没有完成，请尽快处理。").format(
                      day=panel.due_on.isoformat(), left=countdown_text(countdown)), "/review")
@@ -184,7 +183,7 @@ async def replace(db: AsyncSession, clock: Clock, actor: Actor, challenge: Chall
     if panel.status != PanelStatus.DRAWN.value:
         raise DomainError(_("只有评审进行中才能替换专家"))
     seat, owed = await _panel_seat(db, panel, seat_id)
-    refusal = deadlines.replace_refusal(panel.due_on, beijing_today(clock), seat.status, owed)
+    refusal = deadlines.replace_refusal(panel.due_on, clock.today(), seat.status, owed)
     if refusal is not None:
         raise DomainError(_(REPLACE_REFUSALS[refusal]).format(
             day=panel.due_on.isoformat() if panel.due_on else "", name=seat.expert.name))
@@ -229,7 +228,7 @@ def page_context(panel: Panel | None, progress: list[service.SeatProgress], toda
 
 def expert_context(clock: Clock) -> dict[str, object]:
     """The countdown helpers the expert's pages use: `due_for(panel.due_on)` and its words."""
-    today = beijing_today(clock)
+    today = clock.today()
 
     def due_for(due_on: date | None) -> deadlines.Countdown | None:
         return deadlines.countdown(due_on, today)
@@ -239,7 +238,7 @@ def expert_context(clock: Clock) -> dict[str, object]:
 
 async def chair_chase_rows(db: AsyncSession, clock: Clock, panel: Panel) -> list[SeatWork]:
     """The members the chair may chase: those who still owe work, while the panel scores."""
-    work = seat_work(panel, await service.seats_with_progress(db, panel), beijing_today(clock))
+    work = seat_work(panel, await service.seats_with_progress(db, panel), clock.today())
     return [w for w in work.values() if w.may_chase]
 
 
@@ -247,4 +246,4 @@ async def chair_chase_rows(db: AsyncSession, clock: Clock, panel: Panel) -> list
 def page_countdown(request: Any, due_on: date | None) -> deadlines.Countdown | None:
     """A panel's countdown by the app's clock, for a template whose route has no clock at hand
     (the score sheet's shared context): `page_countdown(request, panel.due_on)`."""
-    return deadlines.countdown(due_on, beijing_today(request.app.state.clock))
+    return deadlines.countdown(due_on, request.app.state.clock.today())

@@ -80,13 +80,9 @@ class BeaconPlan:
     on: date
 
 
-def beijing_today(clock: Clock) -> date:
-    return clock.now().astimezone(DISPLAY_TZ).date()
-
-
 def default_plan(clock: Clock) -> BeaconPlan:
     """The next day's lottery: what the form proposes, and what the demo uses."""
-    return BeaconPlan(DEFAULT_BEACON_SOURCE, beijing_today(clock) + timedelta(days=1))
+    return BeaconPlan(DEFAULT_BEACON_SOURCE, clock.today() + timedelta(days=1))
 
 
 def parse_plan(raw: dict[str, str], clock: Clock) -> BeaconPlan:
@@ -95,7 +91,7 @@ def parse_plan(raw: dict[str, str], clock: Clock) -> BeaconPlan:
     source = " ".join((raw.get("beacon_source") or "").split())
     if not source or len(source) > 100:
         errors["beacon_source"] = _("请填写公开随机源（最多 100 个字符），例如“中国福利彩票双色球开奖号码”")
-    today = beijing_today(clock)
+    today = clock.today()
     on: date | None = None
     try:
         on = date.fromisoformat((raw.get("beacon_date") or "").strip())
@@ -288,7 +284,7 @@ async def draw_panel(db: AsyncSession, clock: Clock, actor: Actor, challenge: Ch
         raise DomainError(_("该榜单没有待抽取的承诺"))
     if made.method != draw_math.METHOD_BEACON or made.candidates is None or made.beacon_date is None:
         raise DomainError(_("该承诺按旧方法公布，没有冻结候选名单和公开随机源：请发榜单位重新公布抽取承诺"))
-    today = beijing_today(clock)
+    today = clock.today()
     if today < made.beacon_date:
         raise DomainError(_("“{source}”{date} 的开奖结果公布后才能录入（今天是 {today}）").format(
             source=made.beacon_source, date=made.beacon_date.isoformat(), today=today.isoformat()))
@@ -468,7 +464,7 @@ async def waiting_for_beacon(db: AsyncSession, clock: Clock) -> list[Waiting]:
                              .join(Challenge, Challenge.id == Panel.challenge_id)
                              .where(DrawCommitment.status == CommitmentStatus.OPEN.value)
                              .order_by(DrawCommitment.beacon_date, DrawCommitment.id))).tuples().all()
-    today = beijing_today(clock)
+    today = clock.today()
     found = [Waiting(c, p, d, d.beacon_date is not None and d.beacon_date <= today) for d, p, c in rows]
     return sorted(found, key=lambda w: not w.due)
 

@@ -17,7 +17,6 @@ from arena.notify.reminders import Reminder, rule
 from arena.review import deadlines
 from arena.review.due_dates import countdown_text
 from arena.review.models import Panel, PanelSeat, PanelStatus, ScoreSheet, SeatStatus, SheetStatus
-from arena.review.panel_draw import beijing_today
 from arena.units.models import Expert
 
 WINDOW = 3
@@ -25,7 +24,7 @@ WINDOW = 3
 
 
 async def _late_seats(db: AsyncSession, clock: Clock, kind: deadlines.ReminderKind) -> list[Reminder]:
-    today = beijing_today(clock)
+    today = clock.today()
     owed = (select(func.sum(case((ScoreSheet.status == SheetStatus.DRAFT.value, 1), else_=0)))
             .where(ScoreSheet.panel_id == PanelSeat.panel_id, ScoreSheet.expert_id == PanelSeat.expert_id)
             .correlate(PanelSeat).scalar_subquery())

@@ -46,7 +46,7 @@ async def draw_verification(request: Request[Any, Any, Any], db_session: DbSessi
 @get("/inspector/draws", opt=INSPECTOR)
 async def waiting(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep) -> Response[str]:
     rows = await panel_draw.waiting_for_beacon(db_session, clock)
-    return render(request, "review/beacon_list.html", {"rows": rows, "today": panel_draw.beijing_today(clock)})
+    return render(request, "review/beacon_list.html", {"rows": rows, "today": clock.today()})
 
 
 async def _beacon_page(request: Request[Any, Any, Any], db: AsyncSession, clock: ClockDep, challenge_id: int,
@@ -59,7 +59,7 @@ async def _beacon_page(request: Request[Any, Any, Any], db: AsyncSession, clock:
         raise NotFound(_("该榜单没有待录入公开随机源的抽取承诺"))
     return render(request, "review/beacon.html", {
         "challenge": challenge, "panel": panel, "made": made, "purpose": purpose.value,
-        "today": panel_draw.beijing_today(clock), "errors": errors or {}, "refusal": refusal, "value": value,
+        "today": clock.today(), "errors": errors or {}, "refusal": refusal, "value": value,
         "public": public_path(challenge.id, purpose)}, status_code=400 if (errors or refusal) else 200)
 
 

@@ -64,7 +64,7 @@ async def _page(request: Request[Any, Any, Any], db: AsyncSession, clock: Any, a
     if panel is not None and panel.status != PanelStatus.COMMITTED.value:
         context["progress"] = await service.seats_with_progress(db, panel)
         context["missing"] = service.missing_work(context["progress"])
-    context |= due_dates.page_context(panel, context["progress"], panel_draw.beijing_today(clock))
+    context |= due_dates.page_context(panel, context["progress"], clock.today())
     if panel is not None and panel.status == PanelStatus.CLOSED.value:
         summary = await documents.load_summary(db, challenge, panel)
         # The organizer knows who bid: the page names them beside the codes even when review was blind.

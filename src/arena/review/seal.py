@@ -14,7 +14,6 @@ by its digest so the snapshot proves the comment without publishing it.
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,6 +21,8 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
+
+from arena.canonical import canonical_json
 
 CENT = Decimal("0.01")
 SALT_BYTES = 16  # 128 bits, as hex: 32 characters
@@ -47,7 +48,7 @@ def commitment(sheet_id: int, scores: Mapping[int, Decimal] | Mapping[str, str],
     as the snapshot spells them)."""
     body = {"sheet": int(sheet_id), "scores": {str(k): score_text(v) for k, v in scores.items()},
             "comment_sha256": comment_sha256, "salt": salt}
-    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    text = canonical_json(body)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

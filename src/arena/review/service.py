@@ -25,6 +25,7 @@ from arena.audit import service as audit
 from arena.audit.models import AuditEvent
 from arena.bids.models import Bid, BidMember, BidVersion, MemberStatus
 from arena.bids.qualification import challenge_for_qualification
+from arena.canonical import canonical_json
 from arena.challenges import transitions as challenge_transitions
 from arena.challenges.models import Challenge, ChallengeMode, ChallengeStatus, Criterion, CriterionKind
 from arena.challenges.queries import get_visible_challenge, load_challenge_detail
@@ -650,7 +651,7 @@ def _two(value: Decimal) -> str:
 
 
 def canonical(snapshot: dict[str, Any]) -> str:
-    return json.dumps(snapshot, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return canonical_json(snapshot)
 
 
 async def close(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challenge, reason: str,

@@ -36,7 +36,7 @@ from arena.audit import service as audit
 from arena.auth import passwords
 from arena.auth import service as accounts
 from arena.auth.models import Role, User
-from arena.clock import DISPLAY_TZ, Clock
+from arena.clock import Clock
 from arena.errors import FormErrors
 from arena.excel import new_workbook, workbook_bytes
 from arena.i18n import gettext as _
@@ -256,7 +256,7 @@ async def _upsert(session: AsyncSession, clock: Clock, actor: Actor, kind: str, 
 async def check_people_file(data: bytes, ref: Reference, clock: Clock) -> CheckedPeople:
     """read_and_check in the child process; a file that kills it (past its memory ceiling) is
     refused like any other. Touches no database: call it outside the import's write transaction."""
-    today = clock.now().astimezone(DISPLAY_TZ).date()
+    today = clock.today()
     try:
         packed = await offload.run_in_process(offload.WORKBOOKS, read_and_pack, data, ref, today)
     except offload.ChildFailed as exc:

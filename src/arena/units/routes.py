@@ -11,7 +11,6 @@ from litestar.params import FromPath, FromQuery
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.auth.models import Role
-from arena.clock import DISPLAY_TZ
 from arena.db import begin_write
 from arena.errors import FormErrors, NotFound
 from arena.i18n import gettext as _
@@ -225,7 +224,7 @@ async def _save(request: Request[Any, Any, Any], db: AsyncSession, clock: ClockD
                 person_id: int | None) -> Response[str]:
     person = await service.get_person(db, kind, person_id) if person_id else None
     form = await read_form(request)
-    data = _read_person(form, kind, clock.now().astimezone(DISPLAY_TZ).date())
+    data = _read_person(form, kind, clock.today())
     values = {key: form.raw(key) for key in _person_values(None, kind)} | {
         "fields": form.values("fields"), "frontline": form.boolean("frontline"),
         "create_login": form.boolean("create_login")}
