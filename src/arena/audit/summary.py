@@ -9,6 +9,7 @@ Pure: it only renders what arena.audit.redaction has already decided the reader 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,6 +112,27 @@ CODED_KEYS = frozenset({"lawful", "no_gain", "collective", "mitigated", "recomme
                         "grade", "verdict"})
 MAX_VALUE = 200
 
+AREA_VALUE_LABELS: dict[str, dict[str, str]] = {}
+"""Coded values an area writes under one key (records' `type` and `trigger`, accounts' `roles`),
+registered by that area so this module imports none."""
+
+
+def register_values(key: str, labels: Mapping[str, str]) -> None:
+    AREA_VALUE_LABELS.setdefault(key, {}).update({str(code): label for code, label in labels.items()})
+
+
+def _named(key: str, value: Any) -> str | None:
+    """The value by name, when it is a code (or a list of codes) registered for its key."""
+    table = AREA_VALUE_LABELS.get(key)
+    if table is not None:
+        if isinstance(value, str) and value in table:
+            return _(table[value])
+        if isinstance(value, list) and value and all(isinstance(v, str) and v in table for v in value):
+            return "、".join(_(table[v]) for v in value)
+    if key in CODED_KEYS and isinstance(value, str) and value in VALUE_LABELS:
+        return _(VALUE_LABELS[value])
+    return None
+
 
 @dataclass(frozen=True)
 class Line:
@@ -147,7 +169,8 @@ def lines(object_type: str, summary: str) -> list[Line]:
         if key in ("from", "to"):
             continue
         label = _(KEY_LABELS[key]) if key in KEY_LABELS else key
-        text = _(VALUE_LABELS[value]) if key in CODED_KEYS and value in VALUE_LABELS else _value(value)
+        named = _named(key, value)
+        text = named if named is not None else _value(value)
         out.append(Line(label, text if len(text) <= MAX_VALUE else text[:MAX_VALUE] + "…"))
     return out
 

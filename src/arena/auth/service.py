@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.actor import Actor
 from arena.audit import service as audit
+from arena.audit.summary import register_values
 from arena.auth import passwords, throttle
-from arena.auth.models import Role, User, UserRole
+from arena.auth.models import ROLE_LABELS, Role, User, UserRole
 from arena.clock import Clock
 from arena.errors import DomainError, FormErrors, NotFound
 from arena.i18n import gettext as _
@@ -24,6 +25,8 @@ USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{2,64}$")
 
 class LoginRefused(DomainError):
     """Wrong credentials, a throttled address or account, or an account that cannot log in."""
+
+register_values("roles", ROLE_LABELS)  # the audit log names an account's roles
 
 
 class ReentryRefused(FormErrors):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from arena.audit.summary import register_values
 from arena.i18n import lazy
 from arena.records.models import Recipient, RecordStatus, RecordType, Trigger
 
@@ -35,3 +36,8 @@ RECORD_STATUS_LABELS: dict[str, str] = {
     RecordStatus.APPROVED: lazy("已批准"),
     RecordStatus.REJECTED: lazy("未批准"),
 }
+
+# The audit log names them too (records write `type`, `trigger` and `recipient` into summaries).
+register_values("type", RECORD_TYPE_LABELS)
+register_values("trigger", TRIGGER_LABELS)
+register_values("recipient", RECIPIENT_LABELS)
