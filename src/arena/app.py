@@ -72,9 +72,12 @@ def route_handlers() -> list[Any]:
     from arena.auth.admin_routes import ROUTES as admin_routes
     from arena.auth.routes import ROUTES as auth_routes
     from arena.bids.routes import ROUTES as bid_routes
+    from arena.bids.routes_feedback import ROUTES as bid_feedback_routes
     from arena.bids.routes_review import ROUTES as bid_review_routes
+    from arena.challenges.routes_feeds import ROUTES as feed_routes
     from arena.challenges.routes_organizer import ROUTES as organizer_challenge_routes
     from arena.challenges.routes_public import ROUTES as public_challenge_routes
+    from arena.challenges.routes_questions import ROUTES as question_routes
     from arena.execution.routes_assess import ROUTES as assess_routes
     from arena.execution.routes_cadre import ROUTES as project_routes
     from arena.execution.routes_organizer import ROUTES as execution_routes
@@ -94,7 +97,8 @@ def route_handlers() -> list[Any]:
 
     return [
         *home_routes, *auth_routes, *admin_routes, *unit_routes, *field_routes,
-        *organizer_challenge_routes, *public_challenge_routes, *bid_routes, *bid_review_routes,
+        *organizer_challenge_routes, *public_challenge_routes, *feed_routes, *question_routes,
+        *bid_routes, *bid_review_routes, *bid_feedback_routes,
         *organizer_review_routes, *expert_review_routes, *publicity_routes, *project_routes, *execution_routes,
         *assess_routes, *notify_routes, *audit_routes, *workday_routes, *record_routes, *verify_routes,
         *report_routes, *api_admin_routes, *observe_routes, *picker_routes,

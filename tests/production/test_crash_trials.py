@@ -130,6 +130,7 @@ def installations(tmp_path: Path, demo_template: Path):
             asyncio.run(pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+@pytest.mark.timeout(1800)  # ~4 min on 2 idle cores, more than 10 on a busy machine
 def test_fifty_kills_of_the_app_and_the_worker_mid_work_leave_nothing_half_written(installations):
     cluster, urls = installations
     rng = random.Random(20261202)

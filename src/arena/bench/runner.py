@@ -58,6 +58,7 @@ PAGES: list[Page] = [
     Page("baseline", "/", server="baseline"),
     Page("login", "/login"),
     Page("challenges", "/challenges"),
+    Page("home", "/"),  # the anonymous home page: its lists cached like the catalogue
     Page("search", "/challenges?q=%E6%94%BB%E5%9D%9A&phase=open"),  # 攻坚, open only
     Page("detail", "/challenges/1"),
     Page("healthz", "/healthz"),

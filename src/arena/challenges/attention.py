@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from arena.actor import Actor
 from arena.auth.models import Role
 from arena.challenges import queries
-from arena.challenges.models import Challenge, ChallengeStatus
+from arena.challenges.models import Challenge, ChallengeQuestion, ChallengeStatus, QuestionStatus
 from arena.clock import Clock
-from arena.home.attention import AttentionItem, provider
+from arena.home.attention import LINKS_SHOWN, AttentionItem, AttentionLink, pointed, provider
 from arena.i18n import gettext as _
 
 PUBLISHED = ChallengeStatus.PUBLISHED.value
@@ -56,3 +56,23 @@ async def cadre_attention(db: AsyncSession, actor: Actor, clock: Clock) -> list[
         return [AttentionItem(_("可揭榜单"), _("目前没有你符合条件的揭榜中榜单"), "/challenges")]
     return [AttentionItem(_("可揭榜单"), _("有 {n} 个揭榜中的榜单你符合条件").format(n=count),
                           "/challenges/eligible", count, urgent=True)]
+
+
+@provider(Role.ORGANIZER)
+async def organizer_questions(db: AsyncSession, actor: Actor, clock: Clock) -> list[AttentionItem]:
+    """Open challenges with questions waiting for an answer (答疑): one query with a limit."""
+    waiting = func.count(ChallengeQuestion.id)
+    rows = (await db.execute(
+        select(Challenge.id, Challenge.title, waiting, func.sum(waiting).over())
+        .join(ChallengeQuestion, ChallengeQuestion.challenge_id == Challenge.id)
+        .where(Challenge.organizer_id == actor.user_id, Challenge.status == PUBLISHED,
+               Challenge.bid_closes_at > clock.now(), ChallengeQuestion.status == QuestionStatus.ASKED.value)
+        .group_by(Challenge.id, Challenge.title).order_by(Challenge.bid_closes_at, Challenge.id)
+        .limit(LINKS_SHOWN + 1))).all()
+    if not rows:
+        return []
+    total = int(rows[0][3])
+    places = [AttentionLink(_("{title}：{n} 个问题待答复").format(title=title, n=n),
+                            f"/organizer/challenges/{cid}/questions") for cid, title, n, _total in rows]
+    return [pointed(_("答疑待答复"), _("{n} 个答疑问题等待答复").format(n=total),
+                    "/organizer/challenges?status=published", total, places, urgent=True)]

@@ -14,6 +14,7 @@ import hashlib
 import logging
 import re
 from collections import OrderedDict
+from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -23,6 +24,7 @@ from jinja2 import Environment
 
 from arena import RESOURCE_ROOT, i18n, offload
 from arena.challenges.queries import ChallengeView
+from arena.challenges.questions import PublicAnswer
 
 PRINT_DIR = RESOURCE_ROOT / "static" / "css" / "print"
 ANNOUNCEMENT_CSS = PRINT_DIR / "announcement.css"
@@ -46,9 +48,10 @@ def _no_network() -> type[Any]:
     return NoNetwork
 
 
-def announcement_html(env: Environment, view: ChallengeView, now: datetime) -> str:
+def announcement_html(env: Environment, view: ChallengeView, now: datetime,
+                      answers: Sequence[PublicAnswer] = ()) -> str:
     template = env.get_template("documents/announcement.html")
-    return template.render(view=view, challenge=view.challenge, now=now)
+    return template.render(view=view, challenge=view.challenge, now=now, answers=answers)
 
 
 def html_to_pdf(html: str, *, english: bool = False) -> bytes:
@@ -80,9 +83,11 @@ _rendering: dict[str, asyncio.Future[bytes]] = {}
 """Renders under way by key: a second reader waits for the first one's PDF."""
 
 
-async def announcement_pdf(env: Environment, view: ChallengeView, now: datetime) -> bytes:
-    """Render the HTML here (it reads the request's locale), the PDF in a worker thread."""
-    html = announcement_html(env, view, now)
+async def announcement_pdf(env: Environment, view: ChallengeView, now: datetime,
+                           answers: Sequence[PublicAnswer] = ()) -> bytes:
+    """Render the HTML here (it reads the request's locale), the PDF in a worker thread;
+    `answers` are the published 答疑 (questions.published_answers), printed after the amendments."""
+    html = announcement_html(env, view, now, answers)
     english = i18n.current_locale.get() == "en"
     key = hashlib.sha256(f"{english}|{html}".encode()).hexdigest()
     if (pdf := _cache.get(key)) is not None:

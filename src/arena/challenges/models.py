@@ -235,3 +235,30 @@ class DataVersion(Base):
 
     name: Mapped[str] = mapped_column(String(32), unique=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class QuestionStatus(enum.StrEnum):
+    ASKED = "asked"  # waiting for the organizer; seen only by the asker and the organizer
+    ANSWERED = "answered"  # the answer is published: part of the challenge's public record
+    CLOSED = "closed"  # not published (a duplicate or an improper question), with the reason
+
+
+class ChallengeQuestion(Base):
+    """A question asked during the bid window (答疑) and the organizer's answer. The asker is
+    kept for the organizer and the audit trail only: nothing public ever names them."""
+
+    __tablename__ = "challenge_question"
+    __table_args__ = (
+        Index("ix_challenge_question_challenge_id_status", "challenge_id", "status"),
+        Index("ix_challenge_question_asked_by_id_challenge_id", "asked_by_id", "challenge_id"),
+    )
+
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenge.id", ondelete="CASCADE"))
+    asked_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    question: Mapped[str] = mapped_column(Text)
+    asked_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    status: Mapped[str] = mapped_column(String(16), default=QuestionStatus.ASKED.value)
+    answer: Mapped[str | None] = mapped_column(Text, default=None)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
+    close_reason: Mapped[str | None] = mapped_column(Text, default=None)

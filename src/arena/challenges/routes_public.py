@@ -14,15 +14,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from arena import i18n
 from arena.actor import Actor
 from arena.auth.models import Role
-from arena.challenges import catalogue_cache, queries
+from arena.challenges import catalogue_cache, queries, questions, stages
 from arena.challenges.catalogue_cache import Rendered
 from arena.challenges.documents import announcement_filename, announcement_pdf, content_disposition
 from arena.challenges.eligibility import ChallengeRules, Verdict, check_eligibility
 from arena.challenges.models import Challenge, ChallengeMode, ChallengeStatus
 from arena.challenges.phase import PHASE_LABELS
 from arena.challenges.queries import PHASE_FILTERS, CatalogueFilters, Sort
+from arena.challenges.stage_facts import load_stage_facts
 from arena.data_versions import Entry, VersionedCache
 from arena.errors import NotFound
+from arena.execution import public as execution_public
+from arena.execution.transitions import labels as execution_labels
 from arena.files import store
 from arena.i18n import gettext as _
 from arena.publicity.service import current_publicity
@@ -135,15 +138,20 @@ async def detail(request: Request[Any, Any, Any], db_session: DbSession, clock: 
     challenge = await _visible(db_session, challenge_id, actor)
     view = queries.challenge_view(challenge, now, await queries.load_rounds(db_session, challenge))
     state, verdict = await _eligibility(db_session, actor, challenge, now)
+    asked = await questions.panel(db_session, challenge, actor, now)  # 答疑 (_questions.html)
     # The draw's commitment is public from the moment it is made (DESIGN §5).
     later = challenge.status in AFTER_QUALIFICATION
     draw_panel = await panel_of(db_session, challenge.id) if later else None
     publicity = await current_publicity(db_session, challenge.id) if later else None
     acceptance_panel = await panel_of(db_session, challenge.id, PanelPurpose.ACCEPTANCE) if challenge.status in (
         ChallengeStatus.EXECUTING.value, ChallengeStatus.ACCEPTED.value) else None
+    # the stage stepper and, after the award, the projects as the public may follow them (_progress.html)
+    stage_progress = stages.progress(await load_stage_facts(db_session, challenge, now))
+    follow = await execution_public.public_follow(db_session, challenge, clock.today())
     return render(request, "challenges/public/detail.html",
-                  {"view": view, "challenge": challenge, "eligibility_state": state, "verdict": verdict,
-                   "draw_panel": draw_panel, "publicity": publicity, "acceptance_panel": acceptance_panel})
+                  {"view": view, "challenge": challenge, "eligibility_state": state, "verdict": verdict, "qa": asked,
+                   "draw_panel": draw_panel, "publicity": publicity, "acceptance_panel": acceptance_panel,
+                   "stage_progress": stage_progress, "follow": follow, "execution_labels": execution_labels()})
 
 
 @get("/challenges/{challenge_id:int}/announcement.pdf", name="challenge_announcement")
@@ -152,7 +160,8 @@ async def announcement(request: Request[Any, Any, Any], db_session: DbSession, c
     now = clock.now()
     challenge = await _visible(db_session, challenge_id, actor)
     view = queries.challenge_view(challenge, now, await queries.load_rounds(db_session, challenge))
-    pdf = await announcement_pdf(request.app.state.jinja, view, now)
+    pdf = await announcement_pdf(request.app.state.jinja, view, now,
+                                 answers=await questions.published_answers(db_session, challenge.id))
     ascii_name, name = announcement_filename(view)
     return Response(pdf, media_type="application/pdf",
                     headers={"content-disposition": content_disposition(ascii_name, name)})

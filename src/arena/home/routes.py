@@ -5,18 +5,34 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, get
+from markupsafe import Markup
 from sqlalchemy import text
 
+from arena import i18n
+from arena.data_versions import Entry, VersionedCache
+from arena.home import public
 from arena.home.attention import attention_for
 from arena.web.deps import ClockDep, DbSession, MaybeActor
-from arena.web.templating import render
+from arena.web.templating import render, render_html
 
 
 @get("/", name="home")
 async def home(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
                actor: MaybeActor) -> Response[str]:
-    items = await attention_for(db_session, actor, clock) if actor else []
-    return render(request, "home/home.html", {"items": items})
+    if actor:
+        items = await attention_for(db_session, actor, clock)
+        return render(request, "home/home.html", {"items": items})
+    # The same for every visitor: kept like the catalogue's results (arena.home.public).
+    now = clock.now()
+    cache: VersionedCache[str] = request.app.state.setdefault("public_home_cache", VersionedCache[str](public.ENTRIES))
+    key = i18n.current_locale.get()
+    version = await public.current_version(db_session)
+    entry = cache.get(key, version, now)
+    if entry is None:
+        html = render_html(request, "home/_public.html", {"home": await public.load(db_session, now)})
+        entry = cache.put(key, Entry(version, html, await public.valid_until(db_session, now)))
+    # our own template's output, escaped as it was rendered
+    return render(request, "home/home.html", {"items": [], "public_html": Markup(entry.value)})  # noqa: S704
 
 
 @get("/healthz", opt={"exclude_from_csrf": True})

@@ -21,6 +21,8 @@ from arena.auth.models import Role
 from arena.challenges.documents import render_pdf
 from arena.errors import DomainError, FormErrors, NotFound, PermissionDenied
 from arena.execution import award as award_service
+from arena.execution import public as execution_public
+from arena.execution.transitions import labels as execution_labels
 from arena.files.store import UploadRejected, content_disposition
 from arena.publicity import service
 from arena.publicity.transitions import OBJECTION, PUBLICITY
@@ -43,9 +45,13 @@ async def _results_page(request: Request[Any, Any, Any], db: AsyncSession, clock
                         challenge_id: int, errors: dict[str, str] | None = None,
                         values: dict[str, str] | None = None) -> Response[str]:
     results = await service.public_results(db, challenge_id, clock.now())
+    # after the award: each winner's project as it stands (挂帅人, 已确定挂帅, its status and grade)
+    awarded = results.challenge.status in execution_public.AWARDED
     return render(request, "publicity/results.html", {
         "r": results, "labels": labels(), "errors": errors or {}, "values": values or {},
-        "done": request.query_params.get("done")}, status_code=400 if errors else 200)
+        "done": request.query_params.get("done"), "awarded": awarded, "execution_labels": execution_labels(),
+        "projects": await execution_public.project_statuses(db, challenge_id) if awarded else {}},
+        status_code=400 if errors else 200)
 
 
 @get("/results/{challenge_id:int}")
