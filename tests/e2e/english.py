@@ -20,7 +20,7 @@ ALLOWED = frozenset({
     "Arena",  # the product's name, beside 揭榜挂帅
     "PDF", "Word", "Excel", "CSV", "PNG", "JPEG", "JSON", "ZIP",  # file formats, named as users know them
     "OpenAPI",  # the name of the API description standard
-    "API", "HTTPS", "URL", "RSS", "ID", "HR",  # technical terms without a common Chinese word (HR: HR 系统)
+    "API", "HTTPS", "URL", "RSS", "Atom", "ID", "HR",  # technical terms without a common Chinese word (HR: HR 系统)
     "Python",  # the language of the draw's recomputation recipe
     "PEM",  # the public key's file format, like PDF
     "Krippendorff",  # Krippendorff α: the agreement coefficient is known by its author's name
