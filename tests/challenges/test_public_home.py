@@ -40,7 +40,8 @@ async def test_visitors_see_open_challenges_closing_soonest_first_and_never_draf
     assert closing.index("早截止的榜") < closing.index("晚截止的榜")
     assert f'href="/challenges/{soon.id}"' in closing and "剩余 2 天" in closing
     assert "草稿榜单" not in page and "尚未开榜" not in closing
-    for tool in ('href="/verify"', 'href="/audit/checkpoints"', "/draw", "/results/"):
+    for tool in ('href="/verify"', 'href="/audit/checkpoints"', 'href="/challenges?phase=reviewing"',
+                 'href="/challenges?phase=publicity"'):
         assert tool in page
     assert '<link rel="alternate" type="application/atom+xml" href="/feed.atom"' in page
     assert 'href="/challenges?phase=open"' in closing  # 更多
