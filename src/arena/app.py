@@ -15,10 +15,12 @@ from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from arena import RESOURCE_ROOT, offload
 from arena.api.errors import json_for_api
 from arena.api.routes import api_router
+from arena.audit.labels import action_label
 from arena.auth.sessions import create_session_store
 from arena.challenges import catalogue_cache
 from arena.challenges.catalogue_cache import Rendered
@@ -34,7 +36,7 @@ from arena.ratelimit import create_limiter
 from arena.reports import cache as report_cache
 from arena.reports.service import Report
 from arena.settings import Settings
-from arena.web.context import RequestContext, provide_actor, provide_clock, provide_db_session
+from arena.web.context import RequestContext, provide_actor, provide_clock, provide_db_session, require_actor
 from arena.web.csrf import RenewStaleCsrfCookie
 from arena.web.errors import EXCEPTION_HANDLERS
 from arena.web.guards import ids_in_range, require_login
@@ -107,20 +109,37 @@ def route_handlers() -> list[Any]:
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
     settings = settings or Settings.from_env()
-    engine = create_engine(settings.database_url)
-    session_maker = create_session_maker(engine)
+    app = build_app(settings)
+    install(app, settings, clock)
+    return app
 
-    @asynccontextmanager
-    async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        try:
-            if settings.redis_url:  # a rehearsal never shares production's sessions (arena.ops.installation)
-                await claim_prefix(app.state.limiter.redis, settings.redis_prefix, settings.database_url)
-            async with announced(engine, "web"):  # start and stop lines with version and schema
-                yield
-        finally:
-            offload.shutdown()  # the workbook child process (arena.offload)
-            await engine.dispose()
 
+@asynccontextmanager
+async def _lifespan(app: Litestar) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    engine: AsyncEngine = app.state.engine
+    try:
+        if settings.redis_url:  # a rehearsal never shares production's sessions (arena.ops.installation)
+            await claim_prefix(app.state.limiter.redis, settings.redis_prefix, settings.database_url)
+        async with announced(engine, "web"):  # start and stop lines with version and schema
+            yield
+    finally:
+        offload.shutdown()  # the workbook child process (arena.offload)
+        await engine.dispose()
+
+
+# What `build_app` keeps in app.state; `install` clears everything else.
+_BUILT = ("routed", "nav_paths", "jinja")
+
+
+def build_app(settings: Settings) -> Litestar:
+    """The application without a database: routes, plugins, middleware and templates.
+
+    It reads only the settings that shape the application (secret key, production, logging);
+    `install` gives it its database, stores and caches. The two are apart so that the tests
+    build the application (most of the cost: Litestar parses every handler's signature) once
+    per worker and install a fresh database for each test.
+    """
     handlers = route_handlers()
     static = create_static_files_router(
         path="/static", directories=[RESOURCE_ROOT / "static"], include_in_schema=False,
@@ -132,7 +151,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         dependencies={
             "db_session": Provide(provide_db_session),
             "clock": Provide(provide_clock, sync_to_thread=False),
-            "actor": Provide(provide_actor, sync_to_thread=False),
+            "actor": Provide(require_actor, sync_to_thread=False),
+            "viewer": Provide(provide_actor, sync_to_thread=False),
         },
         plugins=[HTMXPlugin()],
         csrf_config=CSRFConfig(
@@ -144,15 +164,29 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                                                                        path="/schema"),
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6),
         logging_config=litestar_logging(settings),
-        lifespan=[lifespan],
+        lifespan=[_lifespan],
         # A little above the largest upload (files.store.MAX_BYTES), so an oversized file gets the
         # form's own message; anything far larger is cut off early with a friendly 413 page.
         request_max_body_size=MAX_BYTES + 5 * 1024 * 1024,
         debug=False,
     )
+    app.state.routed = app.asgi_handler
+    app.state.nav_paths = {route.path for route in app.routes}
+    app.state.jinja = create_environment(auto_reload=not settings.production)
+    app.state.jinja.filters["action_label"] = action_label  # the areas' audit action names (web imports no area)
+    return app
+
+
+def install(app: Litestar, settings: Settings, clock: Clock | None = None) -> None:
+    """Give a built application its database, clock, session and rate-limit stores and caches.
+
+    Everything a previous `install` left in app.state goes first, so nothing carries over."""
+    for key in [key for key in app.state.dict() if key not in _BUILT]:
+        del app.state[key]
+    engine = create_engine(settings.database_url)
     app.state.settings = settings
     app.state.engine = engine
-    app.state.session_maker = session_maker
+    app.state.session_maker = create_session_maker(engine)
     app.state.clock = clock or clock_for(settings.clock_offset)
     app.state.session_store = create_session_store(settings.redis_url, settings.redis_prefix,
                                                    database_identity(settings.database_url))
@@ -160,10 +194,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.catalogue_cache = VersionedCache[Rendered](catalogue_cache.ENTRIES)
     app.state.eligible_cache = VersionedCache[str](catalogue_cache.ELIGIBLE_ENTRIES)
     app.state.report_cache = VersionedCache[Report](report_cache.ENTRIES)
-    app.state.jinja = create_environment(auto_reload=not settings.production)
-    app.state.nav_paths = {route.path for route in app.routes}
     # A node whose database is behind the code answers pages with 503 until upgraded.
-    app.asgi_handler = RequestContext(SchemaGate(app.asgi_handler, engine), settings, security_headers(settings))
+    handler = RequestContext(SchemaGate(app.state.routed, engine), settings, security_headers(settings))
     # After ARENA_SECRET_KEY changes, the next page replaces the browser's old CSRF cookie.
-    app.asgi_handler = RenewStaleCsrfCookie(app.asgi_handler, app.csrf_config) if app.csrf_config else app.asgi_handler
-    return app
+    app.asgi_handler = RenewStaleCsrfCookie(handler, app.csrf_config) if app.csrf_config else handler

@@ -17,14 +17,25 @@ from datetime import datetime
 from itertools import chain
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import event, select
+from sqlalchemy import Integer, String, event, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, UOWTransaction, mapped_column
 
-from arena.challenges.models import DataVersion
-from arena.db import dialect_insert
+from arena.db import Base, dialect_insert
 
 T = TypeVar("T")
+
+
+class DataVersion(Base):
+    """A counter bumped in the same transaction as any change to what it covers ("catalogue":
+    challenges, their rubric, amendments and attachments, units and fields). Caches compare it,
+    so every process sees a change at its next request. (Kept here, in the core, so that this
+    module imports no area.)"""
+
+    __tablename__ = "data_version"
+
+    name: Mapped[str] = mapped_column(String(32), unique=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
 
 Relevant = Callable[[Any], bool]
 """Whether a new, changed or deleted object matters to a version (default: always)."""

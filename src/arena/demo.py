@@ -94,6 +94,19 @@ UNITS: list[tuple[str, str, str | None]] = [
     ("JZ-GTJT", "江州城市建设投资集团有限公司", "JZ"),
 ]
 
+# 公示与监督 of the units that publish demo challenges: code → (监督电话, 受理联系人, 联系电话, 通讯地址).
+# 临河区滨河街道办事处 has none, so its draft shows the organizer the warning.
+NOTICE_CONTACTS: dict[str, tuple[str, str, str, str]] = {
+    "JZ-KJJ": ("010-66581234", "张某某", "010-66581236", "江州市人民路 88 号市民中心 B 座 12 层（100031）"),
+    "JZ-SJJ": ("010-66582345", "李某某", "010-66582347", "江州市人民路 88 号市民中心 C 座 6 层（100031）"),
+    "JZ-NYJ": ("010-66583456", "王某某", "010-66583458", "江州市建设北路 17 号（100032）"),
+    "JZ-FGW": ("010-66584567", "赵某某", "010-66584569", "江州市人民路 88 号市民中心 A 座 9 层（100031）"),
+    "JZ-XFJ": ("010-66585678", "陈某某", "010-66585670", "江州市解放东路 5 号（100033）"),
+    "JZ-STJ": ("010-66586789", "刘某某", "010-66586781", "江州市滨江大道 210 号（100035）"),
+    "JZ-LH-ZF": ("010-67321000", "周某某", "010-67321005", "江州市临河区政通路 1 号（100041）"),
+    "JZ-QS-ZF": ("010-69218800", "孙某某", "010-69218806", "青山县城关镇府前街 2 号（100051）"),
+}
+
 FIELDS: list[tuple[str, bool]] = [
     ("乡村发展", True), ("信访维稳", True), ("科技创新", True), ("数字政府", False),
     ("生态环保", False), ("营商环境", False), ("城市治理", False), ("产业发展", False),
@@ -158,6 +171,8 @@ def _scaled_name(rng: random.Random) -> str:
 async def units_and_fields(ctx: DemoContext) -> None:
     for code, name, parent in UNITS:
         unit = Unit(code=code, name=name, parent_id=ctx.units[parent].id if parent else None)
+        if code in NOTICE_CONTACTS:
+            unit.supervision_phone, unit.contact_person, unit.contact_phone, unit.address = NOTICE_CONTACTS[code]
         ctx.session.add(unit)
         await ctx.session.flush()
         ctx.units[code] = unit

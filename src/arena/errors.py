@@ -6,11 +6,17 @@ would make the action allowed.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from arena.i18n import gettext as _
 
 
 class DomainError(Exception):
     """A rule refused the action; `message` is shown to the user, `field` places it on a form."""
+
+    keeps_writes: ClassVar[bool] = False
+    """True when the refusal itself was recorded (a counted failure) and must be committed with
+    the request, not rolled back with the action (arena.web.refusals)."""
 
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)

@@ -10,10 +10,10 @@ from arena.challenges.models import (
     ChallengeAttachment,
     Checkpoint,
     Criterion,
-    DataVersion,
     MilestoneTemplate,
     ToleranceCase,
 )
+from arena.data_versions import DataVersion
 from arena.db import metadata
 from arena.execution.models import (
     Assessment,

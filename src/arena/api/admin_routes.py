@@ -10,9 +10,9 @@ from litestar.params import FromPath, FromQuery
 from arena.api import service
 from arena.api.errors import API_PREFIX
 from arena.auth.models import Role
-from arena.errors import FormErrors
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.helpers import read_form, redirect
+from arena.web.refusals import attempt
 from arena.web.templating import render
 
 ADMIN = {"roles": {Role.ADMIN}}
@@ -50,11 +50,10 @@ async def issue_client(request: Request[Any, Any, Any], db_session: DbSession, c
     """The token is in this response only: rendered, not redirected to, and never cached."""
     form = await read_form(request)
     values: dict[str, Any] = {"name": form.raw("name")[:500], "scopes": form.values("scopes")}
-    try:
+    async with attempt(db_session, field="name") as refused:
         issued = await service.issue(db_session, clock, actor, form.raw("name"), form.values("scopes"))
-    except FormErrors as exc:
-        await db_session.rollback()
-        return _form(request, values, exc.errors, status_code=400)
+    if refused:
+        return _form(request, values, refused.errors, status_code=400)
     return render(request, "admin/api_client_issued.html",
                   {"client": issued.client, "token": issued.token, "scope_labels": dict(service.scope_options()),
                    "api_url": request.app.state.settings.public_url.rstrip("/") + API_PREFIX},
@@ -64,11 +63,10 @@ async def issue_client(request: Request[Any, Any, Any], db_session: DbSession, c
 @post("/admin/api-clients/{client_id:int}/revoke", opt=ADMIN)
 async def revoke_client(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                         client_id: FromPath[int]) -> Response[str]:
-    try:
+    async with attempt(db_session) as refused:
         await service.revoke(db_session, clock, actor, client_id)
-    except service.AlreadyRevoked as exc:
-        await db_session.rollback()
-        return await _list_page(request, db_session, refusal=exc.message)
+    if refused:
+        return await _list_page(request, db_session, refusal=refused.summary)
     return redirect(request, "/admin/api-clients?done=revoked")
 
 

@@ -22,11 +22,12 @@ from sqlalchemy import Select, false, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena import offload
+from arena.actor import ROLE_LABELS, Role
 from arena.audit import redaction, summary
 from arena.audit.chain import format_moment
 from arena.audit.labels import OBJECT_LABELS, action_label, actions_named, object_label
 from arena.audit.models import AuditEvent
-from arena.auth.models import ROLE_LABELS, Role, User
+from arena.auth.models import User
 from arena.clock import DISPLAY_TZ, to_display
 from arena.errors import DomainError
 from arena.excel import FORMULA_PREFIXES, new_workbook, workbook_bytes

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from arena.auth.models import Role
+from arena.actor import Role
 from arena.canonical import canonical_json
 
 WITHHELD = "■■"

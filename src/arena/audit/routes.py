@@ -15,13 +15,13 @@ from litestar import Request, Response, get, post
 from litestar.params import FromQuery
 from sqlalchemy import select
 
+from arena.actor import Role
 from arena.audit import checkpoints, log, service
 from arena.audit.anchor import ALGORITHM, HASH_PATTERN, CheckpointKey
 from arena.audit.labels import action_choices
 from arena.audit.models import AuditCheckpoint
-from arena.auth.models import Role
-from arena.challenges.documents import content_disposition
 from arena.errors import NotFound
+from arena.files.store import disposition
 from arena.i18n import gettext as _
 from arena.web.deps import ActorDep, DbSession
 from arena.web.helpers import client_address
@@ -37,7 +37,6 @@ async def audit_log(request: Request[Any, Any, Any], db_session: DbSession, acto
                     page: FromQuery[str | None] = None) -> Response[str]:
     """Filtered by date (Beijing), actor, role, object and action name (arena.audit.log); every
     row redacted for the reader (display only: the chain hashes what is stored)."""
-    assert actor is not None
     roles = frozenset(actor.roles)
     filters = log.parse(request.query_params)
     stored = await paginate(db_session, log.query(filters, roles), page_number(page), per_page=log.PER_PAGE,
@@ -52,11 +51,10 @@ async def audit_log(request: Request[Any, Any, Any], db_session: DbSession, acto
 
 
 async def _export(request: Request[Any, Any, Any], db: Any, actor: Any, kind: str) -> Response[bytes]:
-    assert actor is not None
     filters = log.parse(request.query_params)
     data, media_type = await log.export(db, filters, frozenset(actor.roles), kind)
     return Response(data, media_type=media_type, headers={
-        "content-disposition": content_disposition(f"audit-log.{kind}", f"{_('审计日志')}.{kind}", inline=False)})
+        "content-disposition": disposition(f"audit-log.{kind}", f"{_('审计日志')}.{kind}", inline=False)})
 
 
 @get("/audit/export.xlsx", opt=AUDIT_ROLES)

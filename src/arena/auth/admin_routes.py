@@ -16,6 +16,7 @@ from arena.i18n import gettext as _
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.helpers import read_form, redirect
 from arena.web.pagination import page_number, paginate
+from arena.web.refusals import attempt
 from arena.web.templating import render
 
 ADMIN = {"roles": {Role.ADMIN}}
@@ -61,15 +62,14 @@ async def create_user(request: Request[Any, Any, Any], db_session: DbSession, cl
     roles = list(form.values("roles"))
     values: dict[str, object] = {"username": username, "display_name": display_name, "roles": roles}
     password = form.raw("password")
-    try:
+    async with attempt(db_session, field="username") as refused:
         known = frozenset(Role(r) for r in roles if r in Role.__members__.values())
         account = service.NewAccount(username, display_name, known, password or None)
         if len(account.roles) != len(roles):
             raise FormErrors({"roles": _("角色无效")})
         user = await service.create_user(db_session, clock, actor, account)
-    except FormErrors as exc:
-        await db_session.rollback()
-        return render(request, "admin/user_new.html", _account_context(values, exc.errors), status_code=400)
+    if refused:
+        return render(request, "admin/user_new.html", _account_context(values, refused.errors), status_code=400)
     return redirect(request, f"/admin/users/{user.id}?created=1")
 
 
@@ -93,12 +93,11 @@ async def update_user(request: Request[Any, Any, Any], db_session: DbSession, cl
     email = form.raw("email")[:254]
     values: dict[str, object] = {"display_name": display_name, "roles": roles, "is_active": is_active,
                                  "email": email}
-    try:
+    async with attempt(db_session, field="display_name") as refused:
         await service.update_user(db_session, clock, actor, user, display_name, roles, is_active, email)
-    except FormErrors as exc:
-        await db_session.rollback()  # expires `user`: load it again, unchanged, for the form
+    if refused:  # the rollback expired `user`: load it again, unchanged, for the form
         user = await service.get_user(db_session, user_id)
-        return render(request, "admin/user_edit.html", {"user": user, "values": values, "errors": exc.errors,
+        return render(request, "admin/user_edit.html", {"user": user, "values": values, "errors": refused.errors,
                                                         "roles": role_options(), "created": None, "reset": None,
                                                         "reset_errors": {}}, status_code=400)
     if not is_active:
@@ -111,16 +110,15 @@ async def reset_password(request: Request[Any, Any, Any], db_session: DbSession,
                          user_id: FromPath[int]) -> Response[str]:
     user = await service.get_user(db_session, user_id)
     form = await read_form(request)
-    try:
+    async with attempt(db_session, field="password") as refused:
         await service.set_password(db_session, clock, actor, user, form.raw("password"), by_admin=True)
-    except FormErrors as exc:
-        await db_session.rollback()
+    if refused:
         user = await service.get_user(db_session, user_id)
         values = {"display_name": user.display_name, "roles": [r.role for r in user.roles],
                   "is_active": user.is_active, "email": user.email or ""}
         return render(request, "admin/user_edit.html", {"user": user, "values": values, "errors": {},
                                                         "roles": role_options(), "created": None, "reset": None,
-                                                        "reset_errors": exc.errors}, status_code=400)
+                                                        "reset_errors": refused.errors}, status_code=400)
     await request.app.state.session_store.revoke_all(db_session, user.id, clock.now())
     return redirect(request, f"/admin/users/{user.id}?reset=1")
 

@@ -2,35 +2,15 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from arena.actor import ROLE_LABELS as ROLE_LABELS  # the roles are core (arena.actor): re-exported
+from arena.actor import Role as Role
 from arena.db import Base
-from arena.i18n import lazy
-
-
-class Role(enum.StrEnum):
-    """GLOSSARY: people and roles. One person may hold several."""
-
-    ADMIN = "admin"
-    ORGANIZER = "organizer"
-    INSPECTOR = "inspector"
-    EXPERT = "expert"
-    CADRE = "cadre"
-
-
-ROLE_LABELS: dict[str, str] = {
-    Role.ADMIN: lazy("系统管理员"),
-    Role.ORGANIZER: lazy("发榜单位"),
-    Role.INSPECTOR: lazy("纪检监察"),
-    Role.EXPERT: lazy("评审专家"),
-    Role.CADRE: lazy("干部"),
-    "user": lazy("本人"),  # an audit event a person causes for themselves (login, own password)
-}
 
 
 class User(Base):

@@ -9,13 +9,13 @@ from litestar.params import FromPath, FromQuery
 
 from arena.auth import service
 from arena.auth.sessions import SESSION_COOKIE, SESSION_LIFETIME
-from arena.errors import FormErrors
 from arena.i18n import LOCALES
 from arena.i18n import gettext as _
 from arena.observe.metrics import LOGIN_FAILURES
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.helpers import client_address, read_form, redirect, safe_next
 from arena.web.limits import login_limit, retry_after, spend
+from arena.web.refusals import attempt
 from arena.web.templating import render
 
 
@@ -47,13 +47,12 @@ async def login(request: Request[Any, Any, Any], db_session: DbSession, clock: C
         message = _("登录尝试过于频繁，请 {seconds} 秒后再试。").format(seconds=decision.reset)
         return render(request, "auth/login.html", {"next": target, "username": username, "error": message},
                       status_code=429, headers=retry_after(decision))
-    try:
+    async with attempt(db_session) as refused:  # a failure is kept: throttling needs the count
         user = await service.authenticate(db_session, clock, username, password, client_address(request))
-    except service.LoginRefused as refused:
+    if refused:
         LOGIN_FAILURES.labels("refused").inc()
-        # Failures are counted, so this response commits (throttling needs the count).
         return render(request, "auth/login.html", {"next": target, "username": username,
-                                                   "error": refused.message}, status_code=400)
+                                                   "error": refused.summary}, status_code=400)
     store = request.app.state.session_store
     old = request.cookies.get(SESSION_COOKIE)
     if old:
@@ -94,15 +93,13 @@ async def change_password(request: Request[Any, Any, Any], db_session: DbSession
                           actor: ActorDep) -> Response[str]:
     form = await read_form(request)
     user = await service.get_user(db_session, actor.user_id or 0)
-    try:
+    async with attempt(db_session, field="new_password") as refused:  # a wrong password is kept: it counts
         await service.change_own_password(db_session, clock, user, form.raw("current_password"),
                                           form.raw("new_password"), form.raw("confirm"), client_address(request))
-    except FormErrors as exc:
-        if isinstance(exc, service.ReentryRefused):
-            LOGIN_FAILURES.labels("reentry").inc()  # kept: the wrong password must count
-        else:
-            await db_session.rollback()
-        return render(request, "auth/password.html", {"errors": exc.errors, "done": False}, status_code=400)
+    if refused:
+        if isinstance(refused.error, service.ReentryRefused):
+            LOGIN_FAILURES.labels("reentry").inc()
+        return render(request, "auth/password.html", {"errors": refused.errors, "done": False}, status_code=400)
     # Other logins of this account end; this one gets a fresh session id.
     store = request.app.state.session_store
     await store.revoke_all(db_session, user.id, clock.now())

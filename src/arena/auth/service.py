@@ -24,7 +24,10 @@ from arena.i18n import gettext as _
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{2,64}$")
 
 class LoginRefused(DomainError):
-    """Wrong credentials, a throttled address or account, or an account that cannot log in."""
+    """Wrong credentials, a throttled address or account, or an account that cannot log in.
+    A failure is counted (throttling needs the count), so the caller commits it."""
+
+    keeps_writes = True
 
 register_values("roles", ROLE_LABELS)  # the audit log names an account's roles
 
@@ -33,6 +36,8 @@ class ReentryRefused(FormErrors):
     """A password re-entered to confirm an action (signing, changing it) was wrong or may not
     be tried now. Its failure is counted and nothing else was changed, so the caller commits
     rather than rolls back — or the guess would not count."""
+
+    keeps_writes = True
 
 
 def actor_for(user: User) -> Actor:

@@ -16,10 +16,10 @@ from typing import Any, Protocol
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from arena.actor import SESSION_COOKIE as SESSION_COOKIE  # defined in the core: arena.web.context reads it
 from arena.actor import Actor
 from arena.auth.models import Role, User, UserRole, WebSession
 
-SESSION_COOKIE = "arena_session"
 SESSION_LIFETIME = timedelta(hours=12)
 
 

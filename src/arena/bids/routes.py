@@ -18,12 +18,12 @@ from arena.challenges.models import Challenge
 from arena.challenges.phase import window_is_open
 from arena.challenges.queries import load_challenge_detail
 from arena.clock import DISPLAY_TZ
-from arena.errors import DomainError, FormErrors, NotFound
-from arena.files.store import UploadRejected
+from arena.errors import DomainError, FormErrors
 from arena.i18n import gettext as _
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.forms import Form
 from arena.web.helpers import read_form, redirect
+from arena.web.refusals import attempt
 from arena.web.templating import render
 from arena.web.uploads import download, receive_upload
 
@@ -38,14 +38,10 @@ def _status_label(bid: Bid) -> str:
 @post("/challenges/{challenge_id:int}/bid", opt=CADRE)
 async def start(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                 challenge_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
-    try:
+    async with attempt(db_session) as refused:
         bid = await service.start_bid(db_session, clock, actor, challenge_id)
-    except DomainError as exc:
-        await db_session.rollback()
-        if isinstance(exc, NotFound):
-            raise
-        return render(request, "bids/refused.html", {"message": exc.message, "challenge_id": challenge_id},
+    if refused:
+        return render(request, "bids/refused.html", {"message": refused.summary, "challenge_id": challenge_id},
                       status_code=400)
     return redirect(request, f"/bids/{bid.id}")
 
@@ -53,7 +49,6 @@ async def start(request: Request[Any, Any, Any], db_session: DbSession, clock: C
 @get("/bids", opt=CADRE)
 async def my_bids(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
                   actor: ActorDep) -> Response[str]:
-    assert actor is not None
     rows = await service.my_bids(db_session, actor)
     invites = await service.invitations(db_session, actor)
     now = clock.now()
@@ -134,7 +129,6 @@ async def _bid_page(request: Request[Any, Any, Any], db: AsyncSession, clock: Cl
 @get("/bids/{bid_id:int}", opt=CADRE)
 async def bid_page(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                    bid_id: FromPath[int], done: FromQuery[str | None] = None) -> Response[str]:
-    assert actor is not None
     bid = await service.get_own_bid(db_session, actor, bid_id)
     notices = {"saved": _("草稿已保存。"), "submitted": _("已提交。回执已生成，可下载保存。"),
                "withdrawn": _("已撤回。"), "invited": _("已发出邀请，待对方确认。")}
@@ -145,28 +139,24 @@ async def bid_page(request: Request[Any, Any, Any], db_session: DbSession, clock
 async def save(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                bid_id: FromPath[int]) -> Response[str]:
     """Save the draft: a plain POST (redirect) or htmx autosave (a small status fragment)."""
-    assert actor is not None
     bid = await service.get_own_bid(db_session, actor, bid_id)
     form = await read_form(request)
     draft = _read_draft(form, bid)
     autosave = request.headers.get("hx-request") == "true"
     rows_before = {row.id for row in bid.milestones}
-    try:
+    async with attempt(db_session, field="plan") as refused:
         if not form.ok:
             raise FormErrors(form.errors)
         await service.save_draft(db_session, clock, actor, bid, draft)
-    except (FormErrors, DomainError) as exc:
-        await db_session.rollback()
-        message = exc.message
+    if refused:
+        status = 409 if isinstance(refused.error, service.StaleDraft) else 400
         if autosave:
-            return render(request, "bids/_autosave.html", {"ok": False, "message": message, "revision": None},
-                          status_code=409 if isinstance(exc, service.StaleDraft) else 400)
+            return render(request, "bids/_autosave.html", {"ok": False, "message": refused.summary, "revision": None},
+                          status_code=status)
         bid = await service.get_own_bid(db_session, actor, bid_id)
-        errors = exc.errors if isinstance(exc, FormErrors) else {"plan": message}
         values = {"plan": draft.plan, "commitment": draft.commitment, "milestones": draft.milestones,
                   "revision": draft.revision}
-        return await _bid_page(request, db_session, clock, bid, errors, status_code=409
-                               if isinstance(exc, service.StaleDraft) else 400, values=values)
+        return await _bid_page(request, db_session, clock, bid, refused.errors, status_code=status, values=values)
     if autosave:
         saved_at = clock.now().astimezone(DISPLAY_TZ).strftime("%H:%M:%S")
         return render(request, "bids/_autosave.html", {"ok": True, "message": saved_at, "revision": bid.revision,
@@ -187,20 +177,17 @@ def _new_row_ids(form: Form, bid: Bid, rows_before: set[int]) -> list[tuple[int,
 @post("/bids/{bid_id:int}/team", opt=CADRE)
 async def invite(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                  bid_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     bid = await service.get_own_bid(db_session, actor, bid_id)
     form = await read_form(request)
     code = form.text("member_code", _("成员工号"), max_length=32)
     duty = form.text("member_duty", _("分工"), required=False, max_length=200)
-    try:
+    async with attempt(db_session, field="member_code") as refused:
         if not form.ok:
             raise FormErrors(form.errors)
         await service.invite(db_session, clock, actor, bid, code, duty)
-    except (FormErrors, DomainError) as exc:
-        await db_session.rollback()
+    if refused:
         bid = await service.get_own_bid(db_session, actor, bid_id)
-        errors = exc.errors if isinstance(exc, FormErrors) else {"member_code": exc.message}
-        return await _bid_page(request, db_session, clock, bid, errors, status_code=400,
+        return await _bid_page(request, db_session, clock, bid, refused.errors, status_code=400,
                                team_values={"member_code": form.raw("member_code")[:32],
                                             "member_duty": form.raw("member_duty")[:200]})
     return redirect(request, f"/bids/{bid.id}?done=invited#team")
@@ -209,7 +196,6 @@ async def invite(request: Request[Any, Any, Any], db_session: DbSession, clock: 
 @post("/bids/{bid_id:int}/team/{member_id:int}/remove", opt=CADRE)
 async def remove_member(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                         bid_id: FromPath[int], member_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     bid = await service.get_own_bid(db_session, actor, bid_id)
     await service.remove_member(db_session, clock, actor, bid, member_id)
     return redirect(request, f"/bids/{bid.id}#team")
@@ -218,46 +204,39 @@ async def remove_member(request: Request[Any, Any, Any], db_session: DbSession, 
 @post("/bids/{bid_id:int}/submit", opt=CADRE)
 async def submit(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                  bid_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     bid = await service.get_own_bid(db_session, actor, bid_id)
     form = await read_form(request)
     revision = form.integer("revision", "revision", minimum=0) or 0
-    try:
+    async with attempt(db_session, field="submit") as refused:
         await service.submit(db_session, clock, actor, bid, revision)
-    except service.StaleDraft:
+    if isinstance(refused.error, service.StaleDraft):
         # A second click of the same page (or another tab): the first one counted; show where it stands.
-        await db_session.rollback()
         return redirect(request, f"/bids/{bid_id}")
-    except DomainError as exc:
-        await db_session.rollback()
+    if refused:
         bid = await service.get_own_bid(db_session, actor, bid_id)
-        return await _bid_page(request, db_session, clock, bid, {"submit": exc.message}, status_code=400)
+        return await _bid_page(request, db_session, clock, bid, refused.errors, status_code=400)
     return redirect(request, f"/bids/{bid.id}?done=submitted")
 
 
 @post("/bids/{bid_id:int}/withdraw", opt=CADRE)
 async def withdraw(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                    bid_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     bid = await service.get_own_bid(db_session, actor, bid_id)
     form = await read_form(request)
     reason = form.text("reason", _("撤回原因"), required=False, max_length=2000)  # the service decides
-    try:
+    async with attempt(db_session, field="reason") as refused:
         if not form.ok:
             raise FormErrors(form.errors)
         await service.withdraw(db_session, clock, actor, bid, reason)
-    except (FormErrors, DomainError) as exc:
-        await db_session.rollback()
+    if refused:
         bid = await service.get_own_bid(db_session, actor, bid_id)
-        errors = exc.errors if isinstance(exc, FormErrors) else {"reason": exc.message}
-        return await _bid_page(request, db_session, clock, bid, errors, status_code=400)
+        return await _bid_page(request, db_session, clock, bid, refused.errors, status_code=400)
     return redirect(request, f"/bids/{bid.id}?done=withdrawn")
 
 
 @get("/bids/{bid_id:int}/receipt.pdf", opt=CADRE)
 async def receipt(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
                   bid_id: FromPath[int]) -> Response[bytes]:
-    assert actor is not None
     bid = await service.get_own_bid(db_session, actor, bid_id)
     version = await service.latest_version(db_session, bid)
     challenge = await db_session.get(Challenge, bid.challenge_id)
@@ -272,54 +251,44 @@ async def receipt(request: Request[Any, Any, Any], db_session: DbSession, actor:
 @post("/bids/invitations/{member_id:int}/{answer:str}", opt=CADRE)
 async def answer(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                  member_id: FromPath[int], answer: FromPath[str]) -> Response[str]:
-    assert actor is not None
     if answer not in ("accept", "decline"):
         raise DomainError(_("无效的操作"))
-    try:
+    async with attempt(db_session) as refused:
         await service.answer_invitation(db_session, clock, actor, member_id, answer == "accept")
-    except DomainError as exc:
-        if isinstance(exc, NotFound):
-            raise
-        await db_session.rollback()
-        return render(request, "bids/refused.html", {"message": exc.message, "challenge_id": None}, status_code=400)
+    if refused:
+        return render(request, "bids/refused.html", {"message": refused.summary, "challenge_id": None},
+                      status_code=400)
     return redirect(request, "/bids#invitations")
 
 
 @post("/bids/{bid_id:int}/attachments", opt=CADRE)
 async def upload_attachment(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
                             actor: ActorDep, bid_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     bid = await service.get_own_bid(db_session, actor, bid_id)
-    try:
+    async with attempt(db_session, field="file") as refused:
         title, stored = await receive_upload(request, db_session, actor)
         await service.add_attachment(db_session, clock, actor, bid, title, stored)
-    except (UploadRejected, DomainError) as exc:
-        await db_session.rollback()
+    if refused:
         bid = await service.get_own_bid(db_session, actor, bid_id)
-        return await _bid_page(request, db_session, clock, bid, {"file": exc.message}, status_code=400)
+        return await _bid_page(request, db_session, clock, bid, {"file": refused.summary}, status_code=400)
     return redirect(request, f"/bids/{bid_id}#attachments")
 
 
 @post("/bids/{bid_id:int}/attachments/{attachment_id:int}/delete", opt=CADRE)
 async def delete_attachment(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
                             actor: ActorDep, bid_id: FromPath[int], attachment_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     bid = await service.get_own_bid(db_session, actor, bid_id)
-    try:
+    async with attempt(db_session, field="file") as refused:
         await service.remove_attachment(db_session, clock, actor, bid, attachment_id)
-    except DomainError as exc:
-        if isinstance(exc, NotFound):
-            raise
-        await db_session.rollback()
+    if refused:
         bid = await service.get_own_bid(db_session, actor, bid_id)
-        return await _bid_page(request, db_session, clock, bid, {"file": exc.message}, status_code=400)
+        return await _bid_page(request, db_session, clock, bid, {"file": refused.summary}, status_code=400)
     return redirect(request, f"/bids/{bid_id}#attachments")
 
 
 @get("/bids/{bid_id:int}/attachments/{attachment_id:int}", opt={"login": True})
 async def download_attachment(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
                               bid_id: FromPath[int], attachment_id: FromPath[int]) -> Response[bytes]:
-    assert actor is not None
     found = await service.readable_attachment(db_session, actor, bid_id, attachment_id)
     return download(request, found.file, f"bid-attachment-{found.id}")
 

@@ -27,7 +27,6 @@ def _methods() -> dict[str, str]:
 @get("/bids/{bid_id:int}/review", opt=LOGIN)
 async def review_page(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
                       bid_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     fb = await feedback.load(db_session, actor, bid_id)
     return render(request, "bids/review.html", {"fb": fb, "methods": _methods()})
 
@@ -35,7 +34,6 @@ async def review_page(request: Request[Any, Any, Any], db_session: DbSession, ac
 @get("/bids/{bid_id:int}/review.pdf", opt=LOGIN)
 async def review_pdf(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
                      bid_id: FromPath[int]) -> Response[bytes]:
-    assert actor is not None
     fb = await feedback.load(db_session, actor, bid_id)
     if not fb.reviewed:
         raise NotFound(_("评审结果公布后才能下载评审反馈"))

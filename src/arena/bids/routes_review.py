@@ -16,10 +16,11 @@ from arena.bids.models import BidStatus
 from arena.bids.transitions import STATUS_LABELS
 from arena.challenges.models import Challenge
 from arena.challenges.phase import PHASE_LABELS, public_phase
-from arena.errors import DomainError, FormErrors, NotFound
+from arena.errors import DomainError, FormErrors
 from arena.i18n import gettext as _
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.helpers import read_form, redirect
+from arena.web.refusals import attempt
 from arena.web.templating import render
 
 ORGANIZER = {"roles": {Role.ORGANIZER}}
@@ -47,20 +48,18 @@ async def _qualification_page(request: Request[Any, Any, Any], db: AsyncSession,
 @get("/organizer/challenges/{challenge_id:int}/qualification", opt=ORGANIZER)
 async def qualification_page(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
                              actor: ActorDep, challenge_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     return await _qualification_page(request, db_session, clock, actor, challenge_id)
 
 
 @post("/organizer/challenges/{challenge_id:int}/qualification/start", opt=ORGANIZER)
 async def start(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                 challenge_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     challenge = await qualification.challenge_for_qualification(db_session, actor, challenge_id)
-    try:
+    async with attempt(db_session) as refused:
         await qualification.start(db_session, clock, actor, challenge)
-    except DomainError as exc:
-        await db_session.rollback()
-        return await _qualification_page(request, db_session, clock, actor, challenge_id, refusal=exc.message)
+    if refused:
+        return await _qualification_page(request, db_session, clock, actor, challenge_id, refused.errors,
+                                         refused.message)
     return redirect(request, f"/organizer/challenges/{challenge_id}/qualification")
 
 
@@ -68,66 +67,55 @@ async def start(request: Request[Any, Any, Any], db_session: DbSession, clock: C
 async def decide_many(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                       challenge_id: FromPath[int]) -> Response[str]:
     """批量通过 / 批量不予通过: one decision and one reason for the ticked bids, all or nothing."""
-    assert actor is not None
     challenge = await qualification.challenge_for_qualification(db_session, actor, challenge_id)
     form = await read_form(request)
     decision = form.raw("decision")
     reason = form.text("reason", _("理由"), required=False, max_length=2000)
     selected = [int(v) for v in form.values("bid") if v.isdigit() and 0 < int(v) < 2**53]
     bulk: dict[str, Any] = {"selected": set(selected), "reason": reason, "refused": set()}
-    try:
+    async with attempt(db_session) as refused:
         if decision not in ("qualify", "disqualify"):
             raise DomainError(_("无效的操作"))
         if not form.ok:
             raise FormErrors({"bulk-reason": form.errors["reason"]})
         count = await qualification.decide_many(db_session, clock, actor, challenge, selected,
                                                 decision == "qualify", reason)
-    except (FormErrors, DomainError) as exc:
-        if isinstance(exc, NotFound):
-            raise
-        await db_session.rollback()
-        if isinstance(exc, qualification.BulkRefused):
-            bulk["refused"] = {r.bid_id for r in exc.refused}
-        errors = exc.errors if isinstance(exc, FormErrors) else None
-        return await _qualification_page(request, db_session, clock, actor, challenge_id, errors=errors,
-                                         refusal=None if errors else exc.message, bulk=bulk)
+    if refused:
+        if isinstance(refused.error, qualification.BulkRefused):
+            bulk["refused"] = {r.bid_id for r in refused.error.refused}
+        return await _qualification_page(request, db_session, clock, actor, challenge_id, refused.errors,
+                                         refused.message, bulk=bulk)
     return redirect(request, f"/organizer/challenges/{challenge_id}/qualification?decided={count}")
 
 
 @post("/organizer/challenges/{challenge_id:int}/qualification/{bid_id:int}", opt=ORGANIZER)
 async def decide(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                  challenge_id: FromPath[int], bid_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     challenge = await qualification.challenge_for_qualification(db_session, actor, challenge_id)
     form = await read_form(request)
     decision = form.raw("decision")
     reason = form.text("reason", _("理由"), required=False, max_length=2000)
-    try:
+    async with attempt(db_session) as refused:
         if decision not in ("qualify", "disqualify"):
             raise DomainError(_("无效的操作"))
         if not form.ok:
             raise FormErrors({f"reason-{bid_id}": form.errors["reason"]})
         await qualification.decide(db_session, clock, actor, challenge, bid_id, decision == "qualify", reason)
-    except (FormErrors, DomainError) as exc:
-        if isinstance(exc, NotFound):
-            raise
-        await db_session.rollback()
-        errors = exc.errors if isinstance(exc, FormErrors) else None
-        return await _qualification_page(request, db_session, clock, actor, challenge_id, errors=errors,
-                                         refusal=None if errors else exc.message)
+    if refused:
+        return await _qualification_page(request, db_session, clock, actor, challenge_id, refused.errors,
+                                         refused.message)
     return redirect(request, f"/organizer/challenges/{challenge_id}/qualification#bid-{bid_id}")
 
 
 @post("/organizer/challenges/{challenge_id:int}/qualification/finish", opt=ORGANIZER)
 async def finish(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                  challenge_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     challenge = await qualification.challenge_for_qualification(db_session, actor, challenge_id)
-    try:
+    async with attempt(db_session) as refused:
         review = await qualification.finish(db_session, clock, actor, challenge)
-    except DomainError as exc:
-        await db_session.rollback()
-        return await _qualification_page(request, db_session, clock, actor, challenge_id, refusal=exc.message)
+    if refused:
+        return await _qualification_page(request, db_session, clock, actor, challenge_id, refused.errors,
+                                         refused.message)
     return redirect(request, f"/organizer/challenges/{challenge_id}/qualification?done="
                              f"{'review' if review else 'failed'}")
 
@@ -159,25 +147,19 @@ async def vetting_page(request: Request[Any, Any, Any], db_session: DbSession, c
 @post("/inspector/vetting/{challenge_id:int}/{bid_id:int}", opt=INSPECTOR)
 async def vet(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
               challenge_id: FromPath[int], bid_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     challenge = await qualification.challenge_for_vetting(db_session, clock, challenge_id)
     form = await read_form(request)
     decision = form.raw("decision")
     reason = form.text("reason", _("理由"), required=False, max_length=2000)
-    try:
+    async with attempt(db_session) as refused:
         if decision not in ("veto", "clear"):
             raise DomainError(_("无效的操作"))
         if not form.ok:
             raise FormErrors({f"veto-{bid_id}": form.errors["reason"]})
         await qualification.vet(db_session, clock, actor, challenge, bid_id, decision == "veto", reason)
-    except (FormErrors, DomainError) as exc:
-        if isinstance(exc, NotFound):
-            raise
-        await db_session.rollback()
+    if refused:
         challenge = await qualification.challenge_for_vetting(db_session, clock, challenge_id)
-        errors = exc.errors if isinstance(exc, FormErrors) else None
-        return await _vetting_page(request, db_session, clock, challenge, errors=errors,
-                                   refusal=None if errors else exc.message)
+        return await _vetting_page(request, db_session, clock, challenge, refused.errors, refused.message)
     return redirect(request, f"/inspector/vetting/{challenge_id}#bid-{bid_id}")
 
 

@@ -18,13 +18,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any
-from urllib.parse import quote
 
 from jinja2 import Environment
 
 from arena import RESOURCE_ROOT, i18n, offload
 from arena.challenges.queries import ChallengeView
 from arena.challenges.questions import PublicAnswer
+from arena.files.store import disposition as content_disposition  # noqa: F401 - routes import it from here
 
 PRINT_DIR = RESOURCE_ROOT / "static" / "css" / "print"
 ANNOUNCEMENT_CSS = PRINT_DIR / "announcement.css"
@@ -111,9 +111,3 @@ def announcement_filename(view: ChallengeView) -> tuple[str, str]:
     challenge = view.challenge
     ref = re.sub(r"[^A-Za-z0-9._-]+", "-", challenge.number or "").strip("-.") or str(challenge.id)
     return f"announcement-{ref}.pdf", f"榜单公告-{ref}.pdf"
-
-
-def content_disposition(ascii_name: str, name: str, *, inline: bool = True) -> str:
-    """RFC 6266 with an RFC 5987 `filename*` for the Chinese name and a plain ASCII fallback."""
-    kind = "inline" if inline else "attachment"
-    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"

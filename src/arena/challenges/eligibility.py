@@ -23,13 +23,17 @@ import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from arena.challenges.models import Challenge, ChallengeStatus
+from arena.challenges.enums import ChallengeStatus
 from arena.challenges.phase import PHASE_LABELS, PublicPhase
 from arena.clock import to_display
 from arena.i18n import gettext as _
 from arena.i18n import lazy
-from arena.units.models import RANK_LABELS, Rank
+from arena.units.ranks import RANK_LABELS, Rank
+
+if TYPE_CHECKING:  # for the annotation only: these rules run on any object with its fields
+    from arena.challenges.models import Challenge
 
 
 class Rule(enum.StrEnum):

@@ -7,7 +7,6 @@ challenge's bid window is upcoming, open or closed is derived from the server's 
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -15,38 +14,15 @@ from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import Column, Date, ForeignKey, Index, Integer, Numeric, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from arena.challenges.enums import Aggregation as Aggregation  # the enums are plain Python (pure rules use them)
+from arena.challenges.enums import ChallengeMode as ChallengeMode
+from arena.challenges.enums import ChallengeStatus as ChallengeStatus
+from arena.challenges.enums import CheckpointStatus as CheckpointStatus
+from arena.challenges.enums import CriterionKind as CriterionKind
+from arena.challenges.enums import QuestionStatus as QuestionStatus
 from arena.db import Base, metadata
 from arena.files.models import StoredFile
 from arena.units.models import Field, Unit
-
-
-class ChallengeStatus(enum.StrEnum):
-    DRAFT = "draft"
-    PUBLISHED = "published"  # window upcoming, open or closed: see `window_phase`
-    QUALIFYING = "qualifying"  # 资格审查 (bids issue)
-    REVIEWING = "reviewing"  # 专家评审 (review issue)
-    PUBLICITY = "publicity"  # 公示 (execution issue)
-    EXECUTING = "executing"  # 挂帅 and 实施
-    ACCEPTED = "accepted"  # 验收 done
-    FAILED = "failed"  # 流榜
-    CANCELLED = "cancelled"
-
-
-class ChallengeMode(enum.StrEnum):
-    SINGLE = "single"
-    HORSE_RACE = "horse_race"
-
-
-class Aggregation(enum.StrEnum):
-    TRIMMED_MEAN = "trimmed_mean"
-    MEAN = "mean"
-    MEDIAN = "median"
-
-
-class CriterionKind(enum.StrEnum):
-    BID = "bid"  # 评分细则 for bids
-    ACCEPTANCE = "acceptance"  # 验收评分细则 for final results
-
 
 challenge_eligible_unit = Table(
     "challenge_eligible_unit",
@@ -153,11 +129,6 @@ class Criterion(Base):
     challenge: Mapped[Challenge] = relationship(back_populates="criteria", lazy="raise")
 
 
-class CheckpointStatus(enum.StrEnum):
-    PENDING = "pending"  # 待比选
-    DECIDED = "decided"  # 已比选: the ranking is frozen, with the elimination or the reason for none
-
-
 class Checkpoint(Base):
     """A horse-race checkpoint (赛马节点): planned for `due_on`, decided by the organizer on the
     ranking of the active teams' assessment scores (execution.horse_race)."""
@@ -224,23 +195,6 @@ class ChallengeAttachment(Base):
     title: Mapped[str] = mapped_column(String(200))
 
     file: Mapped[StoredFile] = relationship(lazy="raise")
-
-
-class DataVersion(Base):
-    """A counter bumped in the same transaction as any change to what it covers ("catalogue":
-    challenges, their rubric, amendments and attachments, units and fields). Caches compare it,
-    so every process sees a change at its next request."""
-
-    __tablename__ = "data_version"
-
-    name: Mapped[str] = mapped_column(String(32), unique=True)
-    version: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class QuestionStatus(enum.StrEnum):
-    ASKED = "asked"  # waiting for the organizer; seen only by the asker and the organizer
-    ANSWERED = "answered"  # the answer is published: part of the challenge's public record
-    CLOSED = "closed"  # not published (a duplicate or an improper question), with the reason
 
 
 class ChallengeQuestion(Base):

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from arena.challenges.models import Challenge, ChallengeStatus
+from arena.challenges.enums import ChallengeStatus
 from arena.i18n import lazy
+
+if TYPE_CHECKING:  # for the annotation only: pure, no SQLAlchemy at run time
+    from arena.challenges.models import Challenge
 
 
 class PublicPhase(enum.StrEnum):

@@ -52,8 +52,8 @@ from arena.clock import DISPLAY_TZ, to_display
 from arena.errors import NotFound
 from arena.i18n import gettext as _
 from arena.i18n import lazy
+from arena.pagination import Page, paginate
 from arena.units.models import Cadre, Field, Rank, Unit
-from arena.web.pagination import Page, paginate
 
 MAX_QUERY_CHARS = 100
 """Longer search text is cut: nobody types more, and it bounds the LIKE pattern."""

@@ -18,15 +18,15 @@ from arena.challenges.phase import PHASE_LABELS
 from arena.challenges.stage_facts import load_stage_facts
 from arena.challenges.transitions import STATUS_LABELS
 from arena.clock import DISPLAY_TZ
-from arena.errors import DomainError, FormErrors, NotFound
+from arena.errors import FormErrors
 from arena.excel import new_workbook, workbook_bytes
-from arena.files.store import UploadRejected
 from arena.i18n import gettext as _
 from arena.units import service as units
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.forms import Form
 from arena.web.helpers import read_form, redirect
 from arena.web.pagination import page_number, paginate
+from arena.web.refusals import attempt
 from arena.web.templating import render
 from arena.web.uploads import receive_upload
 
@@ -44,7 +44,6 @@ def _status_options() -> list[tuple[str, str]]:
 async def organizer_list(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                          status: FromQuery[str | None] = None, page: FromQuery[str | None] = None,
                          q: FromQuery[str | None] = None) -> Response[str]:
-    assert actor is not None
     q = queries.clean_search(q)
     challenges = await paginate(db_session, service.own_challenges(actor, status, q), page_number(page))
     counts = await service.submitted_bid_counts(db_session, [c.id for c in challenges.items])
@@ -59,7 +58,6 @@ async def organizer_list(request: Request[Any, Any, Any], db_session: DbSession,
 @get("/organizer/challenges/export.xlsx", opt=ORGANIZER)
 async def organizer_export(db_session: DbSession, clock: ClockDep, actor: ActorDep,
                            status: FromQuery[str | None] = None, q: FromQuery[str | None] = None) -> Response[bytes]:
-    assert actor is not None
     challenges = list((await db_session.scalars(service.own_challenges(actor, status, queries.clean_search(q))
                                                 .limit(10000))).unique().all())
     counts = await service.submitted_bid_counts(db_session, [c.id for c in challenges])
@@ -146,32 +144,29 @@ async def _save(request: Request[Any, Any, Any], db: AsyncSession, clock: ClockD
         editing = forms.rows(form, "criteria", forms.CriterionRow, keep_blank=True)
         values["criteria"] = forms.apply_rubric_action(editing, action)
         return await _form_page(request, db, challenge, values, {})
-    try:
+    async with attempt(db, field="title") as refused:
         if not form.ok:
             raise FormErrors(form.errors)
         if challenge is None:
             challenge = await service.create_draft(db, clock, actor, draft)
         else:
             await service.update_draft(db, clock, actor, challenge, draft)
-    except (FormErrors, DomainError) as exc:
-        await db.rollback()
+        saved_id = challenge.id
+    if refused:
         challenge = await service.get_own(db, actor, challenge_id) if challenge_id else None
-        errors = exc.errors if isinstance(exc, FormErrors) else {"title": exc.message}
-        return await _form_page(request, db, challenge, values, errors, status_code=400)
-    return redirect(request, f"/organizer/challenges/{challenge.id}?saved=1")
+        return await _form_page(request, db, challenge, values, refused.errors, status_code=400)
+    return redirect(request, f"/organizer/challenges/{saved_id}?saved=1")
 
 
 @post("/organizer/challenges/new", opt=ORGANIZER)
 async def create(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
                  actor: ActorDep) -> Response[str]:
-    assert actor is not None
     return await _save(request, db_session, clock, actor, None)
 
 
 @get("/organizer/challenges/{challenge_id:int}/edit", opt=ORGANIZER)
 async def edit_page(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
                     challenge_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     challenge = await service.get_own(db_session, actor, challenge_id)
     if challenge.status != ChallengeStatus.DRAFT.value:
         return redirect(request, f"/organizer/challenges/{challenge.id}/amend", status_code=303)
@@ -182,7 +177,6 @@ async def edit_page(request: Request[Any, Any, Any], db_session: DbSession, acto
 @post("/organizer/challenges/{challenge_id:int}/edit", opt=ORGANIZER)
 async def update(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                  challenge_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     return await _save(request, db_session, clock, actor, challenge_id)
 
 
@@ -226,14 +220,12 @@ async def _manage_page(request: Request[Any, Any, Any], db: AsyncSession, clock:
 @get("/organizer/challenges/{challenge_id:int}", opt=ORGANIZER)
 async def manage(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                  challenge_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     return await _manage_page(request, db_session, clock, actor, challenge_id)
 
 
 @get("/organizer/challenges/{challenge_id:int}/preview", opt=ORGANIZER)
 async def preview(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                   challenge_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     challenge = await service.get_own(db_session, actor, challenge_id)
     view = queries.challenge_view(challenge, clock.now(), await queries.load_rounds(db_session, challenge))
     return render(request, "challenges/organizer/preview.html", {"challenge": challenge, "view": view,
@@ -243,13 +235,11 @@ async def preview(request: Request[Any, Any, Any], db_session: DbSession, clock:
 @post("/organizer/challenges/{challenge_id:int}/publish", opt=ORGANIZER)
 async def publish(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                   challenge_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     challenge = await service.get_own(db_session, actor, challenge_id)
-    try:
+    async with attempt(db_session) as refused:
         await service.publish(db_session, clock, actor, challenge)
-    except DomainError as exc:
-        await db_session.rollback()
-        return await _manage_page(request, db_session, clock, actor, challenge_id, exc.message)
+    if refused:
+        return await _manage_page(request, db_session, clock, actor, challenge_id, refused.summary)
     return redirect(request, f"/organizer/challenges/{challenge.id}?done=published")
 
 
@@ -271,7 +261,6 @@ async def _amend_page(request: Request[Any, Any, Any], db: AsyncSession, challen
 @get("/organizer/challenges/{challenge_id:int}/amend", opt=ORGANIZER)
 async def amend_page(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
                      challenge_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     challenge = await service.get_own(db_session, actor, challenge_id)
     return await _amend_page(request, db_session, challenge, _amend_values(challenge), {})
 
@@ -279,7 +268,6 @@ async def amend_page(request: Request[Any, Any, Any], db_session: DbSession, act
 @post("/organizer/challenges/{challenge_id:int}/amend", opt=ORGANIZER)
 async def amend(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                 challenge_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     challenge = await service.get_own(db_session, actor, challenge_id)
     form = await read_form(request)
     texts = {name: forms.plain_text(form, name, form.text(name, name, required=False, max_length=forms.TEXT_MAX))
@@ -293,24 +281,21 @@ async def amend(request: Request[Any, Any, Any], db_session: DbSession, clock: C
     if action:
         values["criteria"] = forms.apply_rubric_action(criteria, action)
         return await _amend_page(request, db_session, challenge, values, {})
-    try:
+    async with attempt(db_session, field="reason") as refused:
         if not form.ok:
             raise FormErrors(form.errors)
         change = service.AmendmentDraft(reason=reason, texts=texts, bid_closes_at=closes,
                                         criteria=criteria if form.raw("rubric_present") else None)
         await service.amend(db_session, clock, actor, challenge, change)
-    except (FormErrors, DomainError) as exc:
-        await db_session.rollback()
+    if refused:
         challenge = await service.get_own(db_session, actor, challenge_id)
-        errors = exc.errors if isinstance(exc, FormErrors) else {"reason": exc.message}
-        return await _amend_page(request, db_session, challenge, values, errors, status_code=400)
+        return await _amend_page(request, db_session, challenge, values, refused.errors, status_code=400)
     return redirect(request, f"/organizer/challenges/{challenge.id}?done=amended")
 
 
 @get("/organizer/challenges/{challenge_id:int}/cancel", opt=ORGANIZER)
 async def cancel_page(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
                       challenge_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     challenge = await service.get_own(db_session, actor, challenge_id)
     return render(request, "challenges/organizer/cancel.html", {"challenge": challenge, "values": {"reason": ""},
                                                                  "errors": {}})
@@ -319,47 +304,41 @@ async def cancel_page(request: Request[Any, Any, Any], db_session: DbSession, ac
 @post("/organizer/challenges/{challenge_id:int}/cancel", opt=ORGANIZER)
 async def cancel(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                  challenge_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     challenge = await service.get_own(db_session, actor, challenge_id)
     form = await read_form(request)
     reason = form.text("reason", _("撤榜原因"), max_length=2000)
-    try:
+    async with attempt(db_session, field="reason") as refused:
         if not form.ok:
             raise FormErrors(form.errors)
         await service.cancel(db_session, clock, actor, challenge, reason)
-    except (FormErrors, DomainError) as exc:
-        await db_session.rollback()
+    if refused:
         challenge = await service.get_own(db_session, actor, challenge_id)
-        errors = exc.errors if isinstance(exc, FormErrors) else {"reason": exc.message}
         return render(request, "challenges/organizer/cancel.html", {
-            "challenge": challenge, "values": {"reason": form.raw("reason")}, "errors": errors}, status_code=400)
+            "challenge": challenge, "values": {"reason": form.raw("reason")}, "errors": refused.errors},
+            status_code=400)
     return redirect(request, f"/organizer/challenges/{challenge.id}?done=cancelled")
 
 
 @post("/organizer/challenges/{challenge_id:int}/new-round", opt=ORGANIZER)
 async def new_round(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                     challenge_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     challenge = await service.get_own(db_session, actor, challenge_id)
-    try:
+    async with attempt(db_session) as refused:
         copy = await service.new_round(db_session, clock, actor, challenge)
-    except DomainError as exc:
-        await db_session.rollback()
-        return await _manage_page(request, db_session, clock, actor, challenge_id, exc.message)
+    if refused:
+        return await _manage_page(request, db_session, clock, actor, challenge_id, refused.summary)
     return redirect(request, f"/organizer/challenges/{copy.id}/edit")
 
 
 @post("/organizer/challenges/{challenge_id:int}/attachments", opt=ORGANIZER)
 async def upload_attachment(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
                             actor: ActorDep, challenge_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     challenge = await service.get_own(db_session, actor, challenge_id)
-    try:
+    async with attempt(db_session) as refused:
         title, stored = await receive_upload(request, db_session, actor)
         await service.add_attachment(db_session, clock, actor, challenge, title, stored)
-    except (UploadRejected, DomainError) as exc:
-        await db_session.rollback()
-        return await _manage_page(request, db_session, clock, actor, challenge_id, exc.message)
+    if refused:
+        return await _manage_page(request, db_session, clock, actor, challenge_id, refused.summary)
     return redirect(request, f"/organizer/challenges/{challenge_id}?done=attached")
 
 
@@ -367,15 +346,11 @@ async def upload_attachment(request: Request[Any, Any, Any], db_session: DbSessi
 async def delete_attachment(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
                             actor: ActorDep, challenge_id: FromPath[int],
                             attachment_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     challenge = await service.get_own(db_session, actor, challenge_id)
-    try:
+    async with attempt(db_session) as refused:
         await service.remove_attachment(db_session, clock, actor, challenge, attachment_id)
-    except DomainError as exc:
-        if isinstance(exc, NotFound):
-            raise
-        await db_session.rollback()
-        return await _manage_page(request, db_session, clock, actor, challenge_id, exc.message)
+    if refused:
+        return await _manage_page(request, db_session, clock, actor, challenge_id, refused.summary)
     return redirect(request, f"/organizer/challenges/{challenge_id}?done=detached")
 
 

@@ -132,13 +132,13 @@ async def _eligibility(db: AsyncSession, actor: Actor | None, challenge: Challen
 
 
 @get("/challenges/{challenge_id:int}", name="challenge_detail")
-async def detail(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: MaybeActor,
+async def detail(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, viewer: MaybeActor,
                  challenge_id: FromPath[int]) -> Response[str]:
     now = clock.now()
-    challenge = await _visible(db_session, challenge_id, actor)
+    challenge = await _visible(db_session, challenge_id, viewer)
     view = queries.challenge_view(challenge, now, await queries.load_rounds(db_session, challenge))
-    state, verdict = await _eligibility(db_session, actor, challenge, now)
-    asked = await questions.panel(db_session, challenge, actor, now)  # 答疑 (_questions.html)
+    state, verdict = await _eligibility(db_session, viewer, challenge, now)
+    asked = await questions.panel(db_session, challenge, viewer, now)  # 答疑 (_questions.html)
     # The draw's commitment is public from the moment it is made (DESIGN §5).
     later = challenge.status in AFTER_QUALIFICATION
     draw_panel = await panel_of(db_session, challenge.id) if later else None
@@ -155,10 +155,10 @@ async def detail(request: Request[Any, Any, Any], db_session: DbSession, clock: 
 
 
 @get("/challenges/{challenge_id:int}/announcement.pdf", name="challenge_announcement")
-async def announcement(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: MaybeActor,
+async def announcement(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, viewer: MaybeActor,
                        challenge_id: FromPath[int]) -> Response[bytes]:
     now = clock.now()
-    challenge = await _visible(db_session, challenge_id, actor)
+    challenge = await _visible(db_session, challenge_id, viewer)
     view = queries.challenge_view(challenge, now, await queries.load_rounds(db_session, challenge))
     pdf = await announcement_pdf(request.app.state.jinja, view, now,
                                  answers=await questions.published_answers(db_session, challenge.id))
@@ -168,10 +168,10 @@ async def announcement(request: Request[Any, Any, Any], db_session: DbSession, c
 
 
 @get("/challenges/{challenge_id:int}/attachments/{attachment_id:int}", name="challenge_attachment")
-async def attachment(request: Request[Any, Any, Any], db_session: DbSession, actor: MaybeActor,
+async def attachment(request: Request[Any, Any, Any], db_session: DbSession, viewer: MaybeActor,
                      challenge_id: FromPath[int], attachment_id: FromPath[int]) -> Response[bytes]:
     """A public challenge's attachment (a draft's only to its organizer), under a safe name."""
-    challenge = await _visible(db_session, challenge_id, actor)
+    challenge = await _visible(db_session, challenge_id, viewer)
     found = next((a for a in challenge.attachments if a.id == attachment_id), None)
     if found is None:
         raise NotFound(_("附件不存在"))

@@ -7,13 +7,17 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from arena.actor import Actor
 from arena.auth.models import Role
 from arena.challenges import queries, questions, service
-from arena.errors import DomainError, FormErrors, NotFound
+from arena.clock import Clock
+from arena.errors import NotFound
 from arena.i18n import gettext as _
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.helpers import read_form, redirect
+from arena.web.refusals import attempt
 from arena.web.templating import render
 
 LOGIN = {"login": True}
@@ -25,28 +29,24 @@ MAX_ID = 2**53
 async def ask(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
               challenge_id: FromPath[int]) -> Response[str]:
     """Ask; on a refusal the form comes back filled in on a page of its own."""
-    assert actor is not None
     if not 0 < challenge_id < MAX_ID:
         raise NotFound(_("该榜单不存在，或尚未发布。"))
     challenge = await queries.get_visible_challenge(db_session, challenge_id, actor)
     form = await read_form(request)
     text = str(form.raw("question") or "")
-    try:
+    async with attempt(db_session, field="question") as refused:
         await questions.ask(db_session, clock, actor, challenge, text)
-    except (FormErrors, DomainError) as exc:
-        await db_session.rollback()
+    if refused:
         challenge = await queries.get_visible_challenge(db_session, challenge_id, actor)
-        errors = exc.errors if isinstance(exc, FormErrors) else {"question": exc.message}
         return render(request, "challenges/public/ask.html", {
-            "challenge": challenge, "values": {"question": text}, "errors": errors,
+            "challenge": challenge, "values": {"question": text}, "errors": refused.errors,
             "max_length": questions.QUESTION_MAX}, status_code=400)
     return redirect(request, f"/challenges/{challenge_id}?asked=1#sec-questions")
 
 
-async def _page(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
+async def _page(request: Request[Any, Any, Any], db_session: AsyncSession, clock: Clock, actor: Actor,
                 challenge_id: int, errors: dict[int, dict[str, str]] | None = None,
                 values: dict[int, dict[str, str]] | None = None, status_code: int = 200) -> Response[str]:
-    assert actor is not None
     challenge = await service.get_own(db_session, actor, challenge_id)
     rows = await questions.organizer_questions(db_session, challenge)
     return render(request, "challenges/organizer/questions.html", {
@@ -67,22 +67,17 @@ async def organizer_page(request: Request[Any, Any, Any], db_session: DbSession,
 async def handle(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                  challenge_id: FromPath[int], question_id: FromPath[int]) -> Response[str]:
     """One form per question: answer (published at once), or 不公开 with a reason."""
-    assert actor is not None
     challenge = await service.get_own(db_session, actor, challenge_id)
     form = await read_form(request)
     action = str(form.raw("action") or "answer")
     answer, reason = str(form.raw("answer") or ""), str(form.raw("reason") or "")
-    try:
+    async with attempt(db_session, field="answer") as refused:
         if action == "close":
             await questions.close(db_session, clock, actor, challenge, question_id, reason)
         else:
             await questions.answer(db_session, clock, actor, challenge, question_id, answer)
-    except NotFound:
-        raise
-    except (FormErrors, DomainError) as exc:
-        await db_session.rollback()
-        errors = exc.errors if isinstance(exc, FormErrors) else {exc.field or "answer": exc.message}
-        return await _page(request, db_session, clock, actor, challenge_id, {question_id: errors},
+    if refused:
+        return await _page(request, db_session, clock, actor, challenge_id, {question_id: refused.errors},
                            {question_id: {"answer": answer, "reason": reason}}, status_code=400)
     done = "closed" if action == "close" else "answered"
     return redirect(request, f"/organizer/challenges/{challenge_id}/questions?done={done}")

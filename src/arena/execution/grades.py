@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from arena.execution.models import Grade
+from arena.execution.enums import Grade
 from arena.i18n import lazy
 
 GRADE_LABELS: dict[str, str] = {

@@ -12,13 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.actor import Actor
 from arena.auth.models import Role
-from arena.errors import DomainError, FormErrors
 from arena.execution import considerations, reports, tolerance
 from arena.execution.routes_cadre import today
 from arena.execution.transitions import labels
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.helpers import read_form, redirect
 from arena.web.pagination import page_number, paginate
+from arena.web.refusals import attempt
 from arena.web.templating import render
 
 ASSESSORS = {"roles": {Role.ORGANIZER, Role.EXPERT}}
@@ -27,7 +27,6 @@ INSPECTOR = {"roles": {Role.INSPECTOR}}
 
 @get("/assess", opt=ASSESSORS)
 async def queue(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep) -> Response[str]:
-    assert actor is not None
     return render(request, "execution/assess_queue.html", {
         "rows": await reports.reports_awaiting(db_session, actor), "done": request.query_params.get("done")})
 
@@ -45,31 +44,26 @@ async def _report_page(request: Request[Any, Any, Any], db: AsyncSession, clock:
 @get("/assess/reports/{report_id:int}", opt=ASSESSORS)
 async def report_page(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                       report_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     return await _report_page(request, db_session, clock, actor, report_id)
 
 
 @post("/assess/reports/{report_id:int}", opt=ASSESSORS)
 async def assess(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                  report_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     target = await reports.report_to_assess(db_session, actor, report_id, today(clock))
     form = await read_form(request)
     values = {k: form.raw(k) for k in ("verdict", "score", "comment")}
-    try:
+    async with attempt(db_session) as refused:
         await reports.assess(db_session, clock, actor, target, reports.AssessmentDraft(**values))
-    except (FormErrors, DomainError) as exc:
-        await db_session.rollback()
-        errors = exc.errors if isinstance(exc, FormErrors) else None
-        return await _report_page(request, db_session, clock, actor, report_id, errors,
-                                  None if errors else exc.message, values)
+    if refused:
+        return await _report_page(request, db_session, clock, actor, report_id, refused.errors, refused.message,
+                                  values)
     return redirect(request, "/assess?done=assessed")
 
 
 @get("/inspector/tolerance", opt=INSPECTOR)
 async def tolerance_queue(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
                           status: FromQuery[str | None] = None, page: FromQuery[str | None] = None) -> Response[str]:
-    assert actor is not None
     status = status if status in tolerance.QUEUE_TABS else ""
     found = await paginate(db_session, tolerance.inspector_queue(status, actor.user_id), page_number(page),
                            scalars=False)
@@ -97,16 +91,12 @@ async def tolerance_page(request: Request[Any, Any, Any], db_session: DbSession,
 @post("/inspector/tolerance/{request_id:int}", opt=INSPECTOR)
 async def opine(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                 request_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     form = await read_form(request)
     values = {name: form.raw(name) for name in considerations.FIELDS}
-    try:
+    async with attempt(db_session) as refused:
         await tolerance.give_opinion(db_session, clock, actor, request_id, values)
-    except (FormErrors, DomainError) as exc:
-        await db_session.rollback()
-        errors = exc.errors if isinstance(exc, FormErrors) else None
-        return await _tolerance_page(request, db_session, request_id, errors, None if errors else exc.message,
-                                     values)
+    if refused:
+        return await _tolerance_page(request, db_session, request_id, refused.errors, refused.message, values)
     return redirect(request, "/inspector/tolerance?done=opinion")
 
 

@@ -19,17 +19,16 @@ from arena.auth.models import Role
 from arena.auth.service import ReentryRefused
 from arena.challenges.documents import render_pdf
 from arena.challenges.models import ToleranceCase
-from arena.errors import DomainError, FormErrors, NotFound, PermissionDenied
 from arena.execution import award, evidence, plan, policy, reports, tolerance
 from arena.execution.models import PlanChange
 from arena.execution.transitions import labels
 from arena.execution.views import ProjectView
 from arena.files import store
-from arena.files.store import UploadRejected
 from arena.observe.metrics import LOGIN_FAILURES
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.forms import Form
 from arena.web.helpers import client_address, read_form, redirect
+from arena.web.refusals import attempt
 from arena.web.templating import render
 from arena.web.uploads import download, receive_files
 
@@ -61,24 +60,8 @@ async def _page(request: Request[Any, Any, Any], db: AsyncSession, clock: Any, a
     return render(request, "execution/project.html", context, status_code=400 if (errors or refusal) else 200)
 
 
-async def _refused(request: Request[Any, Any, Any], db: AsyncSession, clock: Any, actor: Actor, project_id: int,
-                   exc: Exception, values: dict[str, Any], prefix: str = "") -> Response[str]:
-    """Bad input: nothing saved, the page back with the message beside the form and its values."""
-    if isinstance(exc, (NotFound, PermissionDenied)):
-        raise exc
-    await db.rollback()
-    if isinstance(exc, FormErrors):
-        errors = {f"{prefix}{k}": v for k, v in exc.errors.items()}
-        return await _page(request, db, clock, actor, project_id, errors, None, values)
-    if isinstance(exc, UploadRejected):
-        return await _page(request, db, clock, actor, project_id, {f"{prefix}evidence": exc.message}, None, values)
-    assert isinstance(exc, DomainError)
-    return await _page(request, db, clock, actor, project_id, None, exc.message, values)
-
-
 @get("/projects", opt={"roles": {Role.CADRE}})
 async def my_projects(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep) -> Response[str]:
-    assert actor is not None
     return render(request, "execution/projects.html", {"rows": await award.my_projects(db_session, actor),
                                                         "labels": labels()})
 
@@ -86,23 +69,20 @@ async def my_projects(request: Request[Any, Any, Any], db_session: DbSession, ac
 @get("/projects/{project_id:int}", opt=LOGIN)
 async def project_page(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                        project_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     return await _page(request, db_session, clock, actor, project_id)
 
 
 @post("/projects/{project_id:int}/sign", opt=LOGIN)
 async def sign(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                project_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     view = await award.readable_project(db_session, actor, project_id, today(clock))
     form = await read_form(request)
-    try:
+    async with attempt(db_session) as refused:  # a wrong password is kept: it counts (nothing signed)
         await award.sign(db_session, clock, actor, view, form.raw("password"), address=client_address(request))
-    except ReentryRefused as refused:  # not rolled back: the wrong password must count (nothing signed)
-        LOGIN_FAILURES.labels("reentry").inc()
-        return await _page(request, db_session, clock, actor, project_id, refused.errors)
-    except (FormErrors, DomainError) as exc:
-        return await _refused(request, db_session, clock, actor, project_id, exc, {})
+    if refused:
+        if isinstance(refused.error, ReentryRefused):
+            LOGIN_FAILURES.labels("reentry").inc()
+        return await _page(request, db_session, clock, actor, project_id, refused.errors, refused.message)
     return redirect(request, f"/projects/{project_id}?done=signed")
 
 
@@ -110,7 +90,6 @@ async def sign(request: Request[Any, Any, Any], db_session: DbSession, clock: Cl
 async def commitment_pdf(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                          project_id: FromPath[int]) -> Response[bytes]:
     """The commitment letter (军令状): signed, with time and content hash; or marked unsigned."""
-    assert actor is not None
     view = await award.readable_project(db_session, actor, project_id, today(clock))
     html = request.app.state.jinja.get_template("documents/commitment.html").render(
         view=view, project=view.project, letter=json.loads(view.project.commitment_content))
@@ -123,37 +102,37 @@ async def commitment_pdf(request: Request[Any, Any, Any], db_session: DbSession,
 @post("/projects/{project_id:int}/milestones/{milestone_id:int}/reports", opt=LOGIN)
 async def report(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                  project_id: FromPath[int], milestone_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     view = await award.readable_project(db_session, actor, project_id, today(clock))
     form = await read_form(request)
     draft = reports.ReportDraft(form.raw("text"), form.raw("percent"), form.raw("kpi_values"))
     prefix = f"m{milestone_id}-"
     values = {f"{prefix}text": draft.text, f"{prefix}percent": draft.percent, f"{prefix}kpi_values": draft.kpi_values}
-    try:
+    async with attempt(db_session, upload_field="evidence") as refused:
         award.require_lead(actor, view)
         files = await receive_files(request, db_session, actor, "evidence", reports.MAX_EVIDENCE)
         await reports.submit_report(db_session, clock, actor, view, milestone_id, draft, files)
-    except (FormErrors, DomainError, UploadRejected) as exc:
-        return await _refused(request, db_session, clock, actor, project_id, exc, values, prefix)
+    if refused:
+        return await _page(request, db_session, clock, actor, project_id,
+                           {f"{prefix}{k}": v for k, v in refused.errors.items()}, refused.message, values)
     return redirect(request, f"/projects/{project_id}?done=reported#milestone-{milestone_id}")
 
 
 @post("/projects/{project_id:int}/tolerance", opt=LOGIN)
 async def request_tolerance(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
                             actor: ActorDep, project_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     view = await award.readable_project(db_session, actor, project_id, today(clock))
     form = await read_form(request)
     milestone_id, case_id = _int(form, "milestone"), _int(form, "case")
     prefix = f"t{milestone_id}-"
     values = {f"{prefix}explanation": form.raw("explanation"), f"{prefix}case": form.raw("case")}
-    try:
+    async with attempt(db_session, upload_field="evidence") as refused:
         award.require_lead(actor, view)
         files = await receive_files(request, db_session, actor, "evidence", tolerance.MAX_EVIDENCE)
         await tolerance.request_tolerance(db_session, clock, actor, view, milestone_id, case_id,
                                           form.raw("explanation"), files)
-    except (FormErrors, DomainError, UploadRejected) as exc:
-        return await _refused(request, db_session, clock, actor, project_id, exc, values, prefix)
+    if refused:
+        return await _page(request, db_session, clock, actor, project_id,
+                           {f"{prefix}{k}": v for k, v in refused.errors.items()}, refused.message, values)
     return redirect(request, f"/projects/{project_id}?done=tolerance#milestone-{milestone_id}")
 
 
@@ -165,7 +144,6 @@ def _int(form: Form, name: str) -> int:
 @post("/projects/{project_id:int}/plan-changes", opt=LOGIN)
 async def request_change(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                          project_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     view = await award.readable_project(db_session, actor, project_id, today(clock))
     form = await read_form(request)
     rows = [plan.Row(_int(form, f"row-{n}-id") or None, form.raw(f"row-{n}-title"), form.raw(f"row-{n}-due_on"),
@@ -173,12 +151,12 @@ async def request_change(request: Request[Any, Any, Any], db_session: DbSession,
             for n in range(1, 60) if f"row-{n}-title" in form.data]
     values: dict[str, Any] = {k: form.raw(k) for k in form.data if k.startswith("row-")} | {
         "change_reason": form.raw("reason")}
-    try:
+    async with attempt(db_session) as refused:
         await plan.request_change(db_session, clock, actor, view, form.raw("reason"), rows)
-    except (FormErrors, DomainError) as exc:
-        if isinstance(exc, FormErrors) and "reason" in exc.errors:
-            exc.errors["change_reason"] = exc.errors.pop("reason")
-        return await _refused(request, db_session, clock, actor, project_id, exc, values | {"change_open": True})
+    if refused:  # the page has two reasons: this form's is change_reason
+        errors = {"change_reason" if k == "reason" else k: v for k, v in refused.errors.items()}
+        return await _page(request, db_session, clock, actor, project_id, errors, refused.message,
+                           values | {"change_open": True})
     return redirect(request, f"/projects/{project_id}?done=change#changes")
 
 
@@ -186,7 +164,6 @@ async def request_change(request: Request[Any, Any, Any], db_session: DbSession,
 async def report_evidence(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                           project_id: FromPath[int], report_id: FromPath[int],
                           evidence_id: FromPath[int]) -> Response[bytes]:
-    assert actor is not None
     found = await evidence.report_evidence(db_session, actor, report_id, evidence_id, today(clock))
     return download(request, found, f"report-evidence-{evidence_id}")
 
@@ -195,7 +172,6 @@ async def report_evidence(request: Request[Any, Any, Any], db_session: DbSession
 async def tolerance_evidence(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
                              actor: ActorDep, project_id: FromPath[int], request_id: FromPath[int],
                              evidence_id: FromPath[int]) -> Response[bytes]:
-    assert actor is not None
     found = await evidence.tolerance_evidence(db_session, actor, request_id, evidence_id, today(clock))
     return download(request, found, f"tolerance-evidence-{evidence_id}")
 

@@ -16,8 +16,8 @@ from arena import offload
 from arena.actor import Actor
 from arena.auth.models import Role
 from arena.challenges.documents import content_disposition
-from arena.challenges.models import Challenge, ChallengeMode
-from arena.errors import DomainError, FormErrors, NotFound, PermissionDenied
+from arena.challenges.models import ChallengeMode
+from arena.errors import DomainError
 from arena.execution import acceptance, horse_race, plan, reports, tolerance
 from arena.execution import board as execution_board
 from arena.execution.models import (
@@ -36,6 +36,7 @@ from arena.review import service as review
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.helpers import read_form, redirect
 from arena.web.pagination import page_number, paginate
+from arena.web.refusals import attempt
 from arena.web.templating import render
 
 ORGANIZER = {"roles": {Role.ORGANIZER}}
@@ -73,78 +74,71 @@ async def _page(request: Request[Any, Any, Any], db: AsyncSession, clock: Any, a
 @get("/organizer/challenges/{challenge_id:int}/execution", opt=ORGANIZER)
 async def execution_page(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                          challenge_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     return await _page(request, db_session, clock, actor, challenge_id)
-
-
-async def _act(request: Request[Any, Any, Any], db: AsyncSession, clock: Any, actor: Actor, challenge_id: int,
-               action: Any, done: str, keys: tuple[str, ...] = ()) -> Response[str]:
-    """Run one organizer decision; bad input comes back on the page with its values, nothing saved."""
-    challenge = await review.organizer_challenge(db, actor, challenge_id)
-    form = await read_form(request)
-    try:
-        await action(challenge, form)
-    except (FormErrors, DomainError) as exc:
-        if isinstance(exc, (NotFound, PermissionDenied)):
-            raise
-        await db.rollback()
-        errors = exc.errors if isinstance(exc, FormErrors) else None
-        return await _page(request, db, clock, actor, challenge_id, errors, None if errors else exc.message,
-                           {k: form.raw(k) for k in keys})
-    return redirect(request, f"/organizer/challenges/{challenge_id}/execution?done={done}")
 
 
 def _id(raw: str) -> int:
     return int(raw) if raw.isdigit() and len(raw) < 16 else 0
 
 
+def _done(challenge_id: int, done: str) -> str:
+    return f"/organizer/challenges/{challenge_id}/execution?done={done}"
+
+
 @post("/organizer/challenges/{challenge_id:int}/execution/assessors", opt=ORGANIZER)
 async def add_assessor(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                        challenge_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
-
-    async def act(challenge: Challenge, form: Any) -> None:
+    challenge = await review.organizer_challenge(db_session, actor, challenge_id)
+    form = await read_form(request)
+    async with attempt(db_session) as refused:
         await reports.assign_assessor(db_session, clock, actor, challenge, form.raw("expert"))
-
-    return await _act(request, db_session, clock, actor, challenge_id, act, "assessor", ("expert",))
+    if refused:
+        return await _page(request, db_session, clock, actor, challenge_id, refused.errors, refused.message,
+                           {"expert": form.raw("expert")})
+    return redirect(request, _done(challenge_id, "assessor"))
 
 
 @post("/organizer/challenges/{challenge_id:int}/execution/changes/{change_id:int}", opt=ORGANIZER)
 async def decide_change(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                         challenge_id: FromPath[int], change_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
-
-    async def act(challenge: Challenge, form: Any) -> None:
+    challenge = await review.organizer_challenge(db_session, actor, challenge_id)
+    form = await read_form(request)
+    async with attempt(db_session) as refused:
         await plan.decide_change(db_session, clock, actor, challenge, change_id, form.raw("decision") == "approve",
                                  form.raw("reason"))
-
-    return await _act(request, db_session, clock, actor, challenge_id, act, "change", (f"decision-{change_id}",))
+    if refused:
+        return await _page(request, db_session, clock, actor, challenge_id, refused.errors, refused.message,
+                           {f"decision-{change_id}": form.raw(f"decision-{change_id}")})
+    return redirect(request, _done(challenge_id, "change"))
 
 
 @post("/organizer/challenges/{challenge_id:int}/execution/tolerance/{request_id:int}", opt=ORGANIZER)
 async def decide_tolerance(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                            challenge_id: FromPath[int], request_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
-
-    async def act(challenge: Challenge, form: Any) -> None:
+    challenge = await review.organizer_challenge(db_session, actor, challenge_id)
+    form = await read_form(request)
+    async with attempt(db_session) as refused:
         await tolerance.decide(db_session, clock, actor, challenge, request_id, form.raw("decision") == "grant",
                                form.raw("reason"))
-
-    return await _act(request, db_session, clock, actor, challenge_id, act, "tolerance")
+    if refused:
+        return await _page(request, db_session, clock, actor, challenge_id, refused.errors, refused.message)
+    return redirect(request, _done(challenge_id, "tolerance"))
 
 
 @post("/organizer/challenges/{challenge_id:int}/execution/checkpoints/{checkpoint_id:int}", opt=ORGANIZER)
 async def decide_checkpoint(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
                             actor: ActorDep, challenge_id: FromPath[int],
                             checkpoint_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
-
-    async def act(challenge: Challenge, form: Any) -> None:
-        keep = form.raw("choice") == "keep"
+    challenge = await review.organizer_challenge(db_session, actor, challenge_id)
+    form = await read_form(request)
+    keep = form.raw("choice") == "keep"
+    async with attempt(db_session) as refused:
         await horse_race.decide(db_session, clock, actor, challenge, checkpoint_id,
                                 None if keep else _id(form.raw("choice")), form.raw("keep_reason") if keep else "")
-
-    return await _act(request, db_session, clock, actor, challenge_id, act, "checkpoint", ("keep_reason", "choice"))
+    if refused:
+        return await _page(request, db_session, clock, actor, challenge_id, refused.errors, refused.message,
+                           {"keep_reason": form.raw("keep_reason"), "choice": form.raw("choice")})
+    return redirect(request, _done(challenge_id, "checkpoint"))
 
 
 @get("/organizer/board", opt=ORGANIZER)
@@ -152,7 +146,6 @@ async def board(request: Request[Any, Any, Any], db_session: DbSession, clock: C
                 page: FromQuery[str | None] = None) -> Response[str]:
     """Every project of the organizer's challenges with its milestones in green / amber / red,
     filtered by challenge and status (`?challenge=&status=`, kept in the pages' links)."""
-    assert actor is not None
     filters = execution_board.BoardFilters.parse(request.query_params)
     found = await paginate(db_session, execution_board.statement(actor, filters, today(clock)), page_number(page))
     views = await load_project_views(db_session, found.items, today(clock), detail=False)
@@ -167,7 +160,6 @@ async def board(request: Request[Any, Any, Any], db_session: DbSession, clock: C
 async def board_export(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
                        actor: ActorDep) -> Response[bytes]:
     """The filtered board as a workbook, one row per milestone (built in the workbook child)."""
-    assert actor is not None
     filters = execution_board.BoardFilters.parse(request.query_params)
     projects = list((await db_session.scalars(execution_board.statement(actor, filters, today(clock))
                                               .limit(execution_board.EXPORT_LIMIT))).all())

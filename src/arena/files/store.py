@@ -139,8 +139,13 @@ def ascii_name(name: str, fallback: str) -> str:
 
 def content_disposition(name: str, fallback: str, *, inline: bool = False) -> str:
     """RFC 6266 with an RFC 5987 `filename*` for Chinese names and a plain ASCII fallback."""
+    return disposition(ascii_name(name, fallback), name, inline=inline)
+
+
+def disposition(ascii_fallback: str, name: str, *, inline: bool = True) -> str:
+    """The same header with the ASCII fallback given as is (PDFs and exports that name both)."""
     kind = "inline" if inline else "attachment"
-    return f"{kind}; filename=\"{ascii_name(name, fallback)}\"; filename*=UTF-8''{quote(name, safe='')}"
+    return f"{kind}; filename=\"{ascii_fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def path_for(root: Path, sha256: str) -> Path:

@@ -18,9 +18,9 @@ from arena.web.templating import render, render_html
 
 @get("/", name="home")
 async def home(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
-               actor: MaybeActor) -> Response[str]:
-    if actor:
-        items = await attention_for(db_session, actor, clock)
+               viewer: MaybeActor) -> Response[str]:
+    if viewer:
+        items = await attention_for(db_session, viewer, clock)
         return render(request, "home/home.html", {"items": items})
     # The same for every visitor: kept like the catalogue's results (arena.home.public).
     now = clock.now()

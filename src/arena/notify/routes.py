@@ -20,7 +20,7 @@ LOGIN = {"login": True}
 @get("/inbox", opt=LOGIN)
 async def inbox(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
                 unread: FromQuery[str | None] = None, page: FromQuery[str | None] = None) -> Response[str]:
-    assert actor is not None and actor.user_id is not None
+    assert actor.user_id is not None
     messages = await paginate(db_session, service.inbox_statement(actor.user_id, bool(unread)), page_number(page))
     return render(request, "notify/inbox.html", {"messages": messages, "params": {"unread": unread or ""},
                                                  "unread": await service.unread_count(db_session, actor.user_id)},
@@ -29,7 +29,7 @@ async def inbox(request: Request[Any, Any, Any], db_session: DbSession, actor: A
 
 @get("/inbox/unread-count", opt=LOGIN)
 async def unread_badge(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep) -> Response[str]:
-    assert actor is not None and actor.user_id is not None
+    assert actor.user_id is not None
     count = await service.unread_count(db_session, actor.user_id)
     return render(request, "notify/_badge.html", {"count": count}, headers={"cache-control": "no-store"})
 
@@ -37,7 +37,7 @@ async def unread_badge(request: Request[Any, Any, Any], db_session: DbSession, a
 @post("/inbox/{notification_id:int}/open", opt=LOGIN)
 async def open_message(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                        notification_id: FromPath[int]) -> Response[str]:
-    assert actor is not None and actor.user_id is not None
+    assert actor.user_id is not None
     message = await service.open_notification(db_session, clock, actor.user_id, notification_id)
     return redirect(request, safe_next(message.link, "/inbox"))
 
@@ -45,7 +45,7 @@ async def open_message(request: Request[Any, Any, Any], db_session: DbSession, c
 @post("/inbox/read-all", opt=LOGIN)
 async def read_all(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
                    actor: ActorDep) -> Response[str]:
-    assert actor is not None and actor.user_id is not None
+    assert actor.user_id is not None
     await service.mark_all_read(db_session, clock, actor.user_id)
     return redirect(request, "/inbox")
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from functools import cache
 from typing import Any
 
 from litestar import Request, Response
@@ -111,7 +112,9 @@ class SchemaGate:
             return self._problem
 
 
+@cache
 def schema_head() -> str:
-    from arena.observe.routes import schema_head as head
+    """The newest migration this code knows (read once per process; alembic loaded only here)."""
+    from arena.ops.database import head_revision
 
-    return head()
+    return head_revision()

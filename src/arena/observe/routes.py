@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hmac
 import os
-from functools import cache
 from typing import Any
 
 from litestar import Request, Response, get
@@ -12,17 +11,10 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
 from arena.notify.worker import mail_queue
+from arena.observe.availability import schema_head
 from arena.observe.heartbeat import heartbeat_families, last_pass
 from arena.observe.metrics import exposition, queue_families
 from arena.web.deps import ClockDep, DbSession
-
-
-@cache
-def schema_head() -> str:
-    """The newest migration this code knows (read once per process; alembic loaded only here)."""
-    from arena.ops.database import head_revision
-
-    return head_revision()
 
 
 def _token_matches(request: Request[Any, Any, Any], token: str) -> bool:

@@ -19,16 +19,16 @@ from arena.actor import Actor
 from arena.audit import checkpoints
 from arena.auth.models import Role
 from arena.challenges.documents import render_pdf
-from arena.errors import DomainError, FormErrors, NotFound, PermissionDenied
 from arena.execution import award as award_service
 from arena.execution import public as execution_public
 from arena.execution.transitions import labels as execution_labels
-from arena.files.store import UploadRejected, content_disposition
+from arena.files.store import content_disposition
 from arena.publicity import service
 from arena.publicity.transitions import OBJECTION, PUBLICITY
 from arena.review import service as review
 from arena.web.deps import ActorDep, ClockDep, DbSession, MaybeActor
 from arena.web.helpers import read_form, redirect
+from arena.web.refusals import attempt
 from arena.web.templating import render
 from arena.web.uploads import download, receive_files
 
@@ -55,10 +55,10 @@ async def _results_page(request: Request[Any, Any, Any], db: AsyncSession, clock
 
 
 @get("/results/{challenge_id:int}")
-async def results_page(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: MaybeActor,
+async def results_page(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, viewer: MaybeActor,
                        challenge_id: FromPath[int]) -> Response[str]:
     """Public: ranking by review code, winners by name, the snapshot hash recomputed here."""
-    return await _results_page(request, db_session, clock, actor, challenge_id)
+    return await _results_page(request, db_session, clock, viewer, challenge_id)
 
 
 @get("/results/{challenge_id:int}/notice.pdf")
@@ -78,24 +78,20 @@ async def notice_pdf(request: Request[Any, Any, Any], db_session: DbSession, clo
 @post("/results/{challenge_id:int}/objections", opt=LOGIN)
 async def file_objection(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                          challenge_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     form = await read_form(request)
     reason = form.raw("reason")
     challenge = await review.public_challenge(db_session, challenge_id)
-    try:
+    async with attempt(db_session, field="reason", upload_field="evidence") as refused:
         evidence = await receive_files(request, db_session, actor, "evidence", service.MAX_EVIDENCE)
         await service.file_objection(db_session, clock, actor, challenge, reason, evidence)
-    except (FormErrors, DomainError, UploadRejected) as exc:
-        await db_session.rollback()
-        errors = exc.errors if isinstance(exc, FormErrors) else (
-            {"evidence": exc.message} if isinstance(exc, UploadRejected) else {"reason": exc.message})
-        return await _results_page(request, db_session, clock, actor, challenge_id, errors, {"reason": reason})
+    if refused:
+        return await _results_page(request, db_session, clock, actor, challenge_id, refused.errors,
+                                   {"reason": reason})
     return redirect(request, "/objections?done=filed")
 
 
 @get("/objections", opt=LOGIN)
 async def my_objections(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep) -> Response[str]:
-    assert actor is not None
     return render(request, "publicity/my_objections.html", {
         "rows": await service.my_objections(db_session, actor), "labels": labels(),
         "done": request.query_params.get("done")})
@@ -104,7 +100,6 @@ async def my_objections(request: Request[Any, Any, Any], db_session: DbSession, 
 @get("/objections/{objection_id:int}/evidence/{evidence_id:int}", opt=LOGIN)
 async def evidence(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
                    objection_id: FromPath[int], evidence_id: FromPath[int]) -> Response[bytes]:
-    assert actor is not None
     found = await service.readable_evidence(db_session, actor, objection_id, evidence_id)
     return download(request, found.file, f"evidence-{found.id}")
 
@@ -133,43 +128,34 @@ async def _organizer_page(request: Request[Any, Any, Any], db: AsyncSession, clo
 @get("/organizer/challenges/{challenge_id:int}/publicity", opt=ORGANIZER)
 async def organizer_page(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                          challenge_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     return await _organizer_page(request, db_session, clock, actor, challenge_id)
 
 
 @post("/organizer/challenges/{challenge_id:int}/publicity", opt=ORGANIZER)
 async def publish(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                   challenge_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     challenge = await review.organizer_challenge(db_session, actor, challenge_id)
     form = await read_form(request)
     raw = form.raw("working_days")
-    try:
+    async with attempt(db_session) as refused:
         await service.publish(db_session, clock, actor, challenge, service.parse_working_days(raw))
-    except (FormErrors, DomainError) as exc:
-        await db_session.rollback()
-        errors = exc.errors if isinstance(exc, FormErrors) else None
-        return await _organizer_page(request, db_session, clock, actor, challenge_id, errors,
-                                     None if errors else exc.message, {"working_days": raw})
+    if refused:
+        return await _organizer_page(request, db_session, clock, actor, challenge_id, refused.errors,
+                                     refused.message, {"working_days": raw})
     return redirect(request, f"/organizer/challenges/{challenge_id}/publicity?done=published")
 
 
 @post("/organizer/challenges/{challenge_id:int}/objections/{objection_id:int}", opt=ORGANIZER)
 async def answer(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                  challenge_id: FromPath[int], objection_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     challenge = await review.organizer_challenge(db_session, actor, challenge_id)
     form = await read_form(request)
     raw = {name: form.raw(name) for name in ("verdict", "reply", "action", "target")}
-    try:
+    async with attempt(db_session) as refused:
         await service.answer_objection(db_session, clock, actor, challenge, objection_id, service.parse_answer(raw))
-    except (FormErrors, DomainError) as exc:
-        if isinstance(exc, (NotFound, PermissionDenied)):
-            raise
-        await db_session.rollback()
-        errors = {f"{k}-{objection_id}": v for k, v in exc.errors.items()} if isinstance(exc, FormErrors) else None
-        return await _organizer_page(request, db_session, clock, actor, challenge_id, errors,
-                                     None if errors else exc.message,
+    if refused:
+        return await _organizer_page(request, db_session, clock, actor, challenge_id,
+                                     {f"{k}-{objection_id}": v for k, v in refused.errors.items()}, refused.message,
                                      {f"{k}-{objection_id}": v for k, v in raw.items()})
     return redirect(request, f"/organizer/challenges/{challenge_id}/publicity?done=answered#objections")
 
@@ -177,13 +163,12 @@ async def answer(request: Request[Any, Any, Any], db_session: DbSession, clock: 
 @post("/organizer/challenges/{challenge_id:int}/award", opt=ORGANIZER)
 async def award(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                 challenge_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     challenge = await review.organizer_challenge(db_session, actor, challenge_id)
-    try:
+    async with attempt(db_session) as refused:
         await award_service.award(db_session, clock, actor, challenge)
-    except DomainError as exc:
-        await db_session.rollback()
-        return await _organizer_page(request, db_session, clock, actor, challenge_id, refusal=exc.message)
+    if refused:
+        return await _organizer_page(request, db_session, clock, actor, challenge_id, refused.errors,
+                                     refused.message)
     return redirect(request, f"/organizer/challenges/{challenge_id}/execution?done=awarded")
 
 

@@ -8,7 +8,6 @@ deleted. An approved record of an honour type gets a certificate with a verifica
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from advanced_alchemy.types import DateTimeUTC
@@ -16,48 +15,13 @@ from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from arena.db import Base
+from arena.records.enums import ACCOUNTABILITY_TYPES as ACCOUNTABILITY_TYPES  # plain Python (pure rules use them)
+from arena.records.enums import CERTIFIED_TYPES as CERTIFIED_TYPES
+from arena.records.enums import Recipient as Recipient
+from arena.records.enums import RecordStatus as RecordStatus
+from arena.records.enums import RecordType as RecordType
+from arena.records.enums import Trigger as Trigger
 from arena.units.models import Cadre
-
-
-class RecordType(enum.StrEnum):
-    """GLOSSARY: where results go."""
-
-    PRIORITY_PROMOTION = "priority_promotion"  # 优先提拔使用
-    EXCEPTIONAL_PROMOTION = "exceptional_promotion"  # 破格任用
-    CROSS_LEVEL_PROMOTION = "cross_level_promotion"  # 跨层级晋升
-    AWARD_RESPONSIBILITY = "award_responsibility"  # 担当作为奖
-    AWARD_INNOVATION = "award_innovation"  # 改革创新奖
-    POST_EXIT = "post_exit"  # 岗位退出
-    ADMONISHMENT = "admonishment"  # 诫勉
-    FAULT_TOLERANCE_EXEMPTION = "fault_tolerance_exemption"  # 容错免责
-
-
-# Honours are printed as certificates (荣誉证书); promotions, accountability and exemptions are not.
-CERTIFIED_TYPES = frozenset({RecordType.AWARD_RESPONSIBILITY, RecordType.AWARD_INNOVATION})
-# Accountability records belong on the dossier's problem list (问题清单).
-ACCOUNTABILITY_TYPES = frozenset({RecordType.POST_EXIT, RecordType.ADMONISHMENT})
-
-
-class Trigger(enum.StrEnum):
-    """The outcome a rule reacts to."""
-
-    GRADE_EXCELLENT = "grade_excellent"  # 验收优秀
-    GRADE_GOOD = "grade_good"  # 验收良好
-    GRADE_QUALIFIED = "grade_qualified"  # 验收合格
-    GRADE_UNQUALIFIED = "grade_unqualified"  # 验收不合格
-    ELIMINATED = "eliminated"  # 赛马末位淘汰
-    EXCUSED = "excused"  # 容错申请获批
-
-
-class Recipient(enum.StrEnum):
-    LEAD = "lead"  # 揭榜负责人
-    MEMBERS = "members"  # 团队成员 (confirmed members of the winning bid)
-
-
-class RecordStatus(enum.StrEnum):
-    PROPOSED = "proposed"  # 待审批
-    APPROVED = "approved"  # 已批准
-    REJECTED = "rejected"  # 未批准
 
 
 class RecordRule(Base):

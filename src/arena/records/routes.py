@@ -5,7 +5,6 @@ rules are in records.service, records.dossier and records.certificates.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -18,7 +17,7 @@ from arena.actor import Actor
 from arena.auth.models import Role
 from arena.challenges.documents import render_pdf
 from arena.challenges.queries import clean_search
-from arena.errors import DomainError, FormErrors, NotFound, PermissionDenied
+from arena.errors import NotFound
 from arena.execution.grades import GRADE_LABELS
 from arena.execution.transitions import PROJECT
 from arena.files import store
@@ -30,6 +29,7 @@ from arena.units.models import Cadre, Unit
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.helpers import read_form, redirect
 from arena.web.pagination import page_number, paginate
+from arena.web.refusals import attempt
 from arena.web.templating import render
 
 ORGANIZER = {"roles": {Role.ORGANIZER}}
@@ -53,7 +53,6 @@ def today(clock: Any) -> Any:
 
 @get("/organizer/records", opt=ORGANIZER)
 async def queue(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep) -> Response[str]:
-    assert actor is not None
     status = request.query_params.get("status") or ""
     q = clean_search(request.query_params.get("q"))
     page = await paginate(db_session, service.organizer_queue(actor, status, q),
@@ -78,48 +77,44 @@ async def _record_page(request: Request[Any, Any, Any], db: AsyncSession, clock:
 @get("/organizer/records/{record_id:int}", opt=ORGANIZER)
 async def record_page(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                       record_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     return await _record_page(request, db_session, clock, actor, record_id)
-
-
-async def _decide(request: Request[Any, Any, Any], db: AsyncSession, clock: Any, actor: Actor, record_id: int,
-                  action: Callable[[Any], Awaitable[Any]], done: str) -> Response[str]:
-    """One decision on a proposal; bad input comes back on the page with its values, nothing saved."""
-    form = await read_form(request)
-    try:
-        await action(form)
-    except (FormErrors, DomainError) as exc:
-        if isinstance(exc, (NotFound, PermissionDenied)):
-            raise
-        await db.rollback()
-        return await _record_page(request, db, clock, actor, record_id,
-                                  errors=exc.errors if isinstance(exc, FormErrors) else None,
-                                  refusal=None if isinstance(exc, FormErrors) else str(exc), values=form.data)
-    return redirect(request, f"/organizer/records/{record_id}?done={done}")
 
 
 @post("/organizer/records/{record_id:int}/approve", opt=ORGANIZER)
 async def approve(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                   record_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
-    return await _decide(request, db_session, clock, actor, record_id, lambda form: service.approve(
-        db_session, clock, actor, record_id, form.raw("document_number"), form.raw("document_date")), "approved")
+    form = await read_form(request)
+    async with attempt(db_session) as refused:
+        await service.approve(db_session, clock, actor, record_id, form.raw("document_number"),
+                              form.raw("document_date"))
+    if refused:
+        return await _record_page(request, db_session, clock, actor, record_id, refused.errors, refused.message,
+                                  form.data)
+    return redirect(request, f"/organizer/records/{record_id}?done=approved")
 
 
 @post("/organizer/records/{record_id:int}/reject", opt=ORGANIZER)
 async def reject(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                  record_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
-    return await _decide(request, db_session, clock, actor, record_id, lambda form: service.reject(
-        db_session, clock, actor, record_id, form.raw("reason")), "rejected")
+    form = await read_form(request)
+    async with attempt(db_session) as refused:
+        await service.reject(db_session, clock, actor, record_id, form.raw("reason"))
+    if refused:
+        return await _record_page(request, db_session, clock, actor, record_id, refused.errors, refused.message,
+                                  form.data)
+    return redirect(request, f"/organizer/records/{record_id}?done=rejected")
 
 
 @post("/organizer/records/{record_id:int}/type", opt=ORGANIZER)
 async def retype(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                  record_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
-    return await _decide(request, db_session, clock, actor, record_id, lambda form: service.retype(
-        db_session, clock, actor, record_id, form.raw("record_type"), form.raw("type_reason")), "retyped")
+    form = await read_form(request)
+    async with attempt(db_session) as refused:
+        await service.retype(db_session, clock, actor, record_id, form.raw("record_type"), form.raw("type_reason"))
+    if refused:
+        return await _record_page(request, db_session, clock, actor, record_id, refused.errors, refused.message,
+                                  form.data)
+    return redirect(request, f"/organizer/records/{record_id}?done=retyped")
 
 
 # --- rules --------------------------------------------------------------------------------------
@@ -143,7 +138,6 @@ def _ids(values: list[str]) -> set[int]:
 @post("/organizer/records/rules", opt=ORGANIZER)
 async def update_rules(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
                        actor: ActorDep) -> Response[str]:
-    assert actor is not None
     form = await read_form(request)
     await service.update_rules(db_session, clock, actor, _ids(form.values("active")),
                                _ids(form.values("unless_exempted")))
@@ -153,14 +147,12 @@ async def update_rules(request: Request[Any, Any, Any], db_session: DbSession, c
 @post("/organizer/records/rules/new", opt=ORGANIZER)
 async def add_rule(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
                    actor: ActorDep) -> Response[str]:
-    assert actor is not None
     form = await read_form(request)
-    try:
+    async with attempt(db_session, field="new_record_type") as refused:
         await service.add_rule(db_session, clock, actor, form.raw("trigger"), form.raw("recipient"),
                                form.raw("new_record_type"), form.boolean("new_unless_exempted"))
-    except FormErrors as exc:
-        await db_session.rollback()
-        return await _rules_page(request, db_session, exc.errors, form.data)
+    if refused:
+        return await _rules_page(request, db_session, refused.errors, form.data)
     return redirect(request, "/organizer/records/rules?done=added")
 
 
@@ -173,7 +165,6 @@ def _dossier_context(found: dossier.Dossier, own: bool) -> dict[str, Any]:
 
 @get("/dossier", opt=LOGIN)
 async def my_dossier(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep) -> Response[str]:
-    assert actor is not None
     cadre = await dossier.cadre_of(db_session, actor)
     return render(request, "records/dossier.html", _dossier_context(await dossier.load(db_session, cadre.id), True))
 
@@ -194,7 +185,7 @@ async def dossiers(request: Request[Any, Any, Any], db_session: DbSession) -> Re
 async def dossier_page(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
                        cadre_id: FromPath[int]) -> Response[str]:
     found = await dossier.load(db_session, cadre_id)
-    own = actor is not None and found.cadre.user_id == actor.user_id
+    own = found.cadre.user_id == actor.user_id
     return render(request, "records/dossier.html", _dossier_context(found, own))
 
 
@@ -210,7 +201,6 @@ async def _dossier_pdf(request: Request[Any, Any, Any], db: AsyncSession, clock:
 @get("/dossier.pdf", opt=LOGIN)
 async def my_dossier_pdf(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
                          actor: ActorDep) -> Response[bytes]:
-    assert actor is not None
     cadre = await dossier.cadre_of(db_session, actor)
     return await _dossier_pdf(request, db_session, clock, cadre.id)
 
@@ -228,7 +218,6 @@ async def certificate_pdf(request: Request[Any, Any, Any], db_session: DbSession
                           code: FromPath[str]) -> Response[bytes]:
     """The certificate PDF, for the cadre it names and for dossier readers; anyone else is told
     it does not exist (the public checks a code at /verify)."""
-    assert actor is not None
     found = await certificates.verify(db_session, code.removesuffix(".pdf"))
     if found is None:
         raise NotFound(_not_found())

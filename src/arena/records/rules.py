@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from arena.execution.models import Grade
-from arena.records.models import Recipient, RecordType, Trigger
+from arena.execution.enums import Grade
+from arena.records.enums import Recipient, RecordType, Trigger
 
 # The policy written on first use (organizers change it on /organizer/records/rules): an excellent
 # result proposes priority promotion and the 担当作为奖 for the lead and the 改革创新奖 for the team,

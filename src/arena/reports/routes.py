@@ -26,7 +26,7 @@ def _young_age(request: Request[Any, Any, Any]) -> int:
 async def reports_page(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
                        year: FromQuery[str | None] = None) -> Response[str]:
     """Every section for the organizer's challenges; a year that is not one just shows every year."""
-    assert actor is not None and actor.user_id is not None
+    assert actor.user_id is not None
     report = await cache.report(db_session, request.app.state.report_cache, actor.user_id, parse_year(year),
                                 _young_age(request))
     return render(request, "reports/reports.html", {"report": report, "export_link": service.export_link})
@@ -35,7 +35,7 @@ async def reports_page(request: Request[Any, Any, Any], db_session: DbSession, a
 @get("/organizer/reports/{filename:str}", opt=ORGANIZER)
 async def export(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
                  filename: FromPath[str], year: FromQuery[str | None] = None) -> Response[bytes]:
-    assert actor is not None and actor.user_id is not None
+    assert actor.user_id is not None
     scope = Scope(actor.user_id, parse_year(year))
     data, name, fallback = await workbooks.export(db_session, scope, filename, _young_age(request))
     # The helper that takes the ASCII name as given: files.store's derives one from the Chinese

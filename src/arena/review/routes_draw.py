@@ -15,12 +15,13 @@ from litestar.params import FromPath
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.auth.models import Role
-from arena.errors import DomainError, FormErrors, NotFound
+from arena.errors import NotFound
 from arena.i18n import gettext as _
 from arena.review import panel_draw, service
 from arena.review.models import PanelPurpose
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.helpers import read_form, redirect
+from arena.web.refusals import attempt
 from arena.web.templating import render
 
 INSPECTOR = {"roles": {Role.INSPECTOR}}
@@ -79,20 +80,15 @@ async def beacon_page(request: Request[Any, Any, Any], db_session: DbSession, cl
 async def enter_beacon(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                        challenge_id: FromPath[int], purpose: FromPath[str]) -> Response[str]:
     """The inspector enters the published result; the draw happens in this request."""
-    assert actor is not None
     kind = _purpose(purpose)
     form = await read_form(request)
     value = form.raw("beacon")
-    try:
-        challenge = await service.public_challenge(db_session, challenge_id)
+    challenge = await service.public_challenge(db_session, challenge_id)
+    async with attempt(db_session) as refused:
         await panel_draw.draw_panel(db_session, clock, actor, challenge, value, kind)
-    except (FormErrors, DomainError) as exc:
-        if isinstance(exc, NotFound):
-            raise
-        await db_session.rollback()
-        errors = exc.errors if isinstance(exc, FormErrors) else None
-        return await _beacon_page(request, db_session, clock, challenge_id, kind, errors,
-                                  None if errors else exc.message, value)
+    if refused:
+        return await _beacon_page(request, db_session, clock, challenge_id, kind, refused.errors, refused.message,
+                                  value)
     return redirect(request, public_path(challenge_id, kind) + "?done=drawn")
 
 

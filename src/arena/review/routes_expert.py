@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.auth.models import Role
 from arena.clock import DISPLAY_TZ
-from arena.errors import DomainError, FormErrors, NotFound, PermissionDenied
+from arena.errors import DomainError, NotFound, PermissionDenied
 from arena.execution.transitions import labels as execution_labels
 from arena.i18n import gettext as _
 from arena.review import documents, due_dates, opinion, overview, pool, service
@@ -26,6 +26,7 @@ from arena.review.routes_panel import ROUTES as PANEL_ROUTES
 from arena.review.transitions import PANEL_LABELS, SEAT_LABELS, SHEET_LABELS
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.helpers import read_form, redirect
+from arena.web.refusals import attempt
 from arena.web.templating import render
 
 EDITOR_TOKEN = re.compile(r"[0-9a-f]{16}")
@@ -42,7 +43,6 @@ def _labels() -> dict[str, dict[str, str]]:
 @get("/review", opt=EXPERT)
 async def my_review(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
                     actor: ActorDep) -> Response[str]:
-    assert actor is not None
     try:
         rows, refusal = await service.my_seats(db_session, actor), None
     except PermissionDenied as exc:  # an expert account not linked to the pool: say so, kindly
@@ -55,23 +55,18 @@ async def my_review(request: Request[Any, Any, Any], db_session: DbSession, cloc
 @post("/review/seats/{seat_id:int}", opt=EXPERT)
 async def answer(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                  seat_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     form = await read_form(request)
     reason = form.text("reason", _("谢绝理由"), required=False, max_length=1000)
-    try:
+    async with attempt(db_session) as refused:
         if form.raw("answer") not in ("accept", "decline"):
             raise DomainError(_("无效的操作"))
         await service.answer(db_session, clock, actor, seat_id, form.raw("answer") == "accept", reason)
-    except (FormErrors, DomainError) as exc:
-        if isinstance(exc, (NotFound, PermissionDenied)):
-            raise
-        await db_session.rollback()
-        rows = await service.my_seats(db_session, actor)
-        errors = {f"reason-{seat_id}": exc.errors.get("reason", exc.message)} if isinstance(exc, FormErrors) else {}
+    if refused:  # the seat's one field is its reason
+        errors = {f"reason-{seat_id}": refused.summary} if refused.errors else {}
         return render(request, "review/home.html", {
-            "rows": rows, "labels": _labels(), "errors": errors, "reason_value": {seat_id: reason},
-            "refusal": None if errors else exc.message, "done": None} | due_dates.expert_context(clock),
-            status_code=400)
+            "rows": await service.my_seats(db_session, actor), "labels": _labels(), "errors": errors,
+            "reason_value": {seat_id: reason}, "refusal": refused.message, "done": None}
+            | due_dates.expert_context(clock), status_code=400)
     return redirect(request, "/review?done=" + form.raw("answer"))
 
 
@@ -100,25 +95,18 @@ async def _due_context(request: Request[Any, Any, Any], db: AsyncSession, panel:
 @get("/review/panels/{panel_id:int}", opt=EXPERT)
 async def panel_page(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
                      panel_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     return await _panel_page(request, db_session, actor, panel_id)
 
 
 @post("/review/panels/{panel_id:int}/reopen/{sheet_id:int}", opt=EXPERT)
 async def reopen(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                  panel_id: FromPath[int], sheet_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     form = await read_form(request)
     reason = form.text("reason", _("退回理由"), required=False, max_length=1000)
-    try:
+    async with attempt(db_session) as refused:
         await service.reopen(db_session, clock, actor, panel_id, sheet_id, reason)
-    except (FormErrors, DomainError) as exc:
-        if isinstance(exc, (NotFound, PermissionDenied)):
-            raise
-        await db_session.rollback()
-        errors = exc.errors if isinstance(exc, FormErrors) else None
-        return await _panel_page(request, db_session, actor, panel_id, errors,
-                                 None if errors else exc.message)
+    if refused:
+        return await _panel_page(request, db_session, actor, panel_id, refused.errors, refused.message)
     return redirect(request, f"/review/panels/{panel_id}?done=reopened#chair")
 
 
@@ -126,7 +114,6 @@ async def reopen(request: Request[Any, Any, Any], db_session: DbSession, clock: 
 async def summary_pdf(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
                       panel_id: FromPath[int]) -> Response[bytes]:
     """The score summary for a panel member to sign, once review has closed (codes only when blind)."""
-    assert actor is not None
     panel, challenge, _seat, _expert = await service.expert_panel(db_session, actor, panel_id)
     if panel.status != PanelStatus.CLOSED.value:
         raise NotFound(_("评审结束后才能下载评分汇总表"))
@@ -136,7 +123,6 @@ async def summary_pdf(request: Request[Any, Any, Any], db_session: DbSession, ac
 @get("/review/panels/{panel_id:int}/summary.xlsx", opt=EXPERT)
 async def summary_xlsx(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
                        panel_id: FromPath[int]) -> Response[bytes]:
-    assert actor is not None
     panel, challenge, _seat, _expert = await service.expert_panel(db_session, actor, panel_id)
     if panel.status != PanelStatus.CLOSED.value:
         raise NotFound(_("评审结束后才能下载评分汇总表"))
@@ -162,7 +148,6 @@ def _sheet_context(ctx: service.SheetContext, errors: dict[str, str] | None = No
 @get("/review/sheets/{sheet_id:int}", opt=EXPERT)
 async def sheet_page(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
                      sheet_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     ctx = await service.expert_sheet(db_session, actor, sheet_id)
     return render(request, "review/sheet.html", _sheet_context(ctx) | {
         "done": request.query_params.get("done"), "steps": await overview.steps(db_session, ctx.sheet),
@@ -173,7 +158,6 @@ async def sheet_page(request: Request[Any, Any, Any], db_session: DbSession, act
 async def save_sheet(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                      sheet_id: FromPath[int]) -> Response[str]:
     """Save (plain POST or htmx autosave, which answers with a status fragment) or submit."""
-    assert actor is not None
     autosave_request = request.headers.get("hx-request") == "true"
     ctx = await service.expert_sheet(db_session, actor, sheet_id, with_bid=not autosave_request)
     form = await read_form(request)
@@ -184,21 +168,17 @@ async def save_sheet(request: Request[Any, Any, Any], db_session: DbSession, clo
     revision = int(form.raw("revision")) if form.raw("revision").isdigit() else -1
     editor = form.raw("editor") if EDITOR_TOKEN.fullmatch(form.raw("editor")) else ""
     keys = list(raw)  # read before a rollback expires the criteria
-    try:
+    async with attempt(db_session) as refused:
         await service.save(db_session, clock, actor, ctx, revision, raw, comment, submit=submit, editor=editor)
-    except (FormErrors, DomainError) as exc:
-        if isinstance(exc, (NotFound, PermissionDenied)):
-            raise
-        await db_session.rollback()
-        errors = exc.errors if isinstance(exc, FormErrors) else {}
+    if refused:
         if autosave:
             return render(request, "review/_sheet_status.html", {
-                "ok": False, "message": _("未保存：") + exc.message, "errors": errors, "keys": keys},
+                "ok": False, "message": _("未保存：") + refused.summary, "errors": refused.errors, "keys": keys},
                 status_code=400)
         ctx = await service.expert_sheet(db_session, actor, sheet_id)
         ctx.sheet.comment = comment
         return render(request, "review/sheet.html",
-                      _sheet_context(ctx, errors, None if errors else exc.message, raw, editor)
+                      _sheet_context(ctx, refused.errors, refused.message, raw, editor)
                       | {"steps": await overview.steps(db_session, ctx.sheet)}, status_code=400)
     if autosave:
         return render(request, "review/_sheet_status.html", {
@@ -212,17 +192,14 @@ async def save_sheet(request: Request[Any, Any, Any], db_session: DbSession, clo
 @post("/review/sheets/{sheet_id:int}/recuse", opt=EXPERT)
 async def recuse(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                  sheet_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     ctx = await service.expert_sheet(db_session, actor, sheet_id)
     form = await read_form(request)
     reason = form.text("recusal_reason", _("回避理由"), required=False, max_length=1000)
-    try:
+    async with attempt(db_session) as refused:
         await service.recuse(db_session, clock, actor, ctx, reason)
-    except (FormErrors, DomainError) as exc:
-        await db_session.rollback()
+    if refused:
         ctx = await service.expert_sheet(db_session, actor, sheet_id)
-        errors = exc.errors if isinstance(exc, FormErrors) else {}
-        return render(request, "review/sheet.html", _sheet_context(ctx, errors, None if errors else exc.message)
+        return render(request, "review/sheet.html", _sheet_context(ctx, refused.errors, refused.message)
                       | {"steps": await overview.steps(db_session, ctx.sheet)}, status_code=400)
     return redirect(request, f"/review/panels/{ctx.panel.id}?done=recused")
 
@@ -232,7 +209,6 @@ async def attachment(request: Request[Any, Any, Any], db_session: DbSession, clo
                      sheet_id: FromPath[int], index: FromPath[int]) -> Response[Any]:
     """A bid's attachment as the expert may read it: named by review code, and when blind,
     with the file's author metadata removed."""
-    assert actor is not None
     ctx = await service.expert_sheet(db_session, actor, sheet_id)
     found = await pool.attachment_for_expert(db_session, clock, request.app.state.settings.files_dir, ctx, index)
     if isinstance(found, pool.Withheld):  # answered, not raised: the organizer's notice must commit
@@ -243,7 +219,6 @@ async def attachment(request: Request[Any, Any, Any], db_session: DbSession, clo
 
 @get("/review/profile", opt=EXPERT)
 async def profile(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep) -> Response[str]:
-    assert actor is not None
     return render(request, "review/profile.html", await pool.profile(db_session, actor) | {
         "errors": {}, "values": {}, "done": request.query_params.get("done")})
 
@@ -251,30 +226,25 @@ async def profile(request: Request[Any, Any, Any], db_session: DbSession, actor:
 @post("/review/profile/fields", opt=EXPERT)
 async def save_fields(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
                       actor: ActorDep) -> Response[str]:
-    assert actor is not None
     form = await read_form(request)
-    try:
+    async with attempt(db_session, field="field") as refused:
         await pool.set_fields(db_session, clock, actor, form.values("field"))
-    except DomainError as exc:
-        await db_session.rollback()
+    if refused:
         return render(request, "review/profile.html", await pool.profile(db_session, actor) | {
-            "errors": {"field": exc.message}, "values": {}, "done": None}, status_code=400)
+            "errors": refused.errors, "values": {}, "done": None}, status_code=400)
     return redirect(request, "/review/profile?done=fields")
 
 
 @post("/review/profile/conflicts", opt=EXPERT)
 async def declare(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
                   actor: ActorDep) -> Response[str]:
-    assert actor is not None
     form = await read_form(request)
     values = {"kind": form.raw("kind"), "target": form.raw("target").strip(), "reason": form.raw("reason")}
-    try:
+    async with attempt(db_session, field="target") as refused:
         await pool.declare_conflict(db_session, clock, actor, values["kind"], values["target"], values["reason"])
-    except (FormErrors, DomainError) as exc:
-        await db_session.rollback()
-        errors = exc.errors if isinstance(exc, FormErrors) else {"target": exc.message}
+    if refused:
         return render(request, "review/profile.html", await pool.profile(db_session, actor) | {
-            "errors": errors, "values": values, "done": None}, status_code=400)
+            "errors": refused.errors, "values": values, "done": None}, status_code=400)
     return redirect(request, "/review/profile?done=conflict#conflicts")
 
 

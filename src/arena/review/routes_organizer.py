@@ -20,7 +20,7 @@ from arena.actor import Actor
 from arena.auth.models import Role
 from arena.bids.models import Bid
 from arena.challenges.forms import CriterionRow
-from arena.errors import DomainError, FormErrors, NotFound, PermissionDenied
+from arena.errors import FormErrors, NotFound
 from arena.execution import acceptance
 from arena.execution.grades import GRADE_LABELS
 from arena.i18n import gettext as _
@@ -32,6 +32,7 @@ from arena.review.routes_expert import _labels
 from arena.units.models import Cadre
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.helpers import read_form, redirect
+from arena.web.refusals import attempt
 from arena.web.templating import render
 
 ORGANIZER = {"roles": {Role.ORGANIZER}}
@@ -105,20 +106,18 @@ async def _draw_context(db: AsyncSession, clock: Any, challenge: Any, panel: Any
 @get(paths(), opt=ORGANIZER)
 async def review_page(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                       challenge_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     return await _page(request, db_session, clock, actor, challenge_id)
 
 
 @post(paths("/commit"), opt=ORGANIZER)
 async def commit(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                  challenge_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     challenge = await service.organizer_challenge(db_session, actor, challenge_id)
     purpose = purpose_of(request)
     form = await read_form(request)
     raw = {name: form.raw(name) for name in ("size", "reserves", "trim_k", "beacon_source", "beacon_date", "reason",
                                              "due_on")}
-    try:
+    async with attempt(db_session) as refused:
         settings, plan, due_on = _parse_commitment(raw, clock)
         reason = raw["reason"].strip()[:2000]
         if purpose is PanelPurpose.ACCEPTANCE:
@@ -127,11 +126,8 @@ async def commit(request: Request[Any, Any, Any], db_session: DbSession, clock: 
             await panel_draw.commit(db_session, clock, actor, challenge, settings, plan=plan, reason=reason)
         if due_on is not None:  # set with the commitment; a re-commitment's reason covers a change
             await due_dates.set_due(db_session, clock, actor, challenge, purpose, due_on, reason)
-    except (FormErrors, DomainError) as exc:
-        await db_session.rollback()
-        errors = exc.errors if isinstance(exc, FormErrors) else None
-        return await _page(request, db_session, clock, actor, challenge_id, errors,
-                           None if errors else exc.message, raw)
+    if refused:
+        return await _page(request, db_session, clock, actor, challenge_id, refused.errors, refused.message, raw)
     return redirect(request, f"/organizer/challenges/{challenge_id}/{service.page_of(purpose)}?done=committed")
 
 
@@ -161,73 +157,67 @@ def _parse_commitment(raw: dict[str, str], clock: Any
 async def supplement(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                      challenge_id: FromPath[int]) -> Response[str]:
     """Commit a supplementary draw (补充抽取) for seats the reserves could not fill."""
-    assert actor is not None
     challenge = await service.organizer_challenge(db_session, actor, challenge_id)
     purpose = purpose_of(request)
     form = await read_form(request)
     raw = {name: form.raw(name) for name in ("beacon_source", "beacon_date", "reason")}
-    try:
+    async with attempt(db_session) as refused:
         plan = panel_draw.parse_plan(raw, clock)
         await panel_draw.commit_supplement(db_session, clock, actor, challenge, purpose, plan=plan,
                                            reason=raw["reason"].strip()[:2000])
-    except (FormErrors, DomainError) as exc:
-        if isinstance(exc, (NotFound, PermissionDenied)):
-            raise
-        await db_session.rollback()
-        errors = exc.errors if isinstance(exc, FormErrors) else None
-        return await _page(request, db_session, clock, actor, challenge_id, errors,
-                           None if errors else exc.message, raw)
+    if refused:
+        return await _page(request, db_session, clock, actor, challenge_id, refused.errors, refused.message, raw)
     return redirect(request, f"/organizer/challenges/{challenge_id}/{service.page_of(purpose)}?done=supplement")
 
 
-async def _act(request: Request[Any, Any, Any], db: AsyncSession, clock: Any, actor: Actor, challenge_id: int,
-               action: str) -> Response[str]:
-    challenge = await service.organizer_challenge(db, actor, challenge_id)
-    purpose = purpose_of(request)
-    form = await read_form(request)
-    try:
-        if action == "chair":
-            seat = form.raw("seat")
-            await service.set_chair(db, clock, actor, challenge, int(seat) if seat.isdigit() else 0, purpose)
-        elif action == "rubric":
-            rows = [CriterionRow(form.raw(f"acceptance-{n}-name"), form.raw(f"acceptance-{n}-points"),
-                                 form.raw(f"acceptance-{n}-guidance")) for n in range(1, 11)]
-            await acceptance.set_rubric(db, clock, actor, challenge, rows)
-        else:
-            reason = form.text("reason", _("理由"), required=False, max_length=2000)
-            if purpose is PanelPurpose.ACCEPTANCE:
-                await acceptance.close(db, clock, actor, challenge, reason)
-            else:
-                await service.close(db, clock, actor, challenge, reason)
-    except (FormErrors, DomainError) as exc:
-        if isinstance(exc, (NotFound, PermissionDenied)):
-            raise
-        await db.rollback()
-        errors = exc.errors if isinstance(exc, FormErrors) else None
-        return await _page(request, db, clock, actor, challenge_id, errors, None if errors else exc.message,
-                           {k: form.raw(k) for k in form.data if k == "reason" or k.startswith("acceptance-")})
-    return redirect(request, f"/organizer/challenges/{challenge_id}/{service.page_of(purpose)}?done={action}")
+def _done(request: Request[Any, Any, Any], challenge_id: int, done: str) -> str:
+    return f"/organizer/challenges/{challenge_id}/{service.page_of(purpose_of(request))}?done={done}"
 
 
 @post(paths("/chair"), opt=ORGANIZER)
 async def chair(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                 challenge_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
-    return await _act(request, db_session, clock, actor, challenge_id, "chair")
+    challenge = await service.organizer_challenge(db_session, actor, challenge_id)
+    form = await read_form(request)
+    seat = form.raw("seat")
+    async with attempt(db_session) as refused:
+        await service.set_chair(db_session, clock, actor, challenge, int(seat) if seat.isdigit() else 0,
+                                purpose_of(request))
+    if refused:
+        return await _page(request, db_session, clock, actor, challenge_id, refused.errors, refused.message)
+    return redirect(request, _done(request, challenge_id, "chair"))
 
 
 @post(paths("/close"), opt=ORGANIZER)
 async def close(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                 challenge_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
-    return await _act(request, db_session, clock, actor, challenge_id, "close")
+    challenge = await service.organizer_challenge(db_session, actor, challenge_id)
+    form = await read_form(request)
+    async with attempt(db_session) as refused:
+        reason = form.text("reason", _("理由"), required=False, max_length=2000)
+        if purpose_of(request) is PanelPurpose.ACCEPTANCE:
+            await acceptance.close(db_session, clock, actor, challenge, reason)
+        else:
+            await service.close(db_session, clock, actor, challenge, reason)
+    if refused:
+        return await _page(request, db_session, clock, actor, challenge_id, refused.errors, refused.message,
+                           {"reason": form.raw("reason")})
+    return redirect(request, _done(request, challenge_id, "close"))
 
 
 @post(f"{BASE}/acceptance/rubric", opt=ORGANIZER)
 async def acceptance_rubric(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
                             actor: ActorDep, challenge_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
-    return await _act(request, db_session, clock, actor, challenge_id, "rubric")
+    challenge = await service.organizer_challenge(db_session, actor, challenge_id)
+    form = await read_form(request)
+    async with attempt(db_session) as refused:
+        rows = [CriterionRow(form.raw(f"acceptance-{n}-name"), form.raw(f"acceptance-{n}-points"),
+                             form.raw(f"acceptance-{n}-guidance")) for n in range(1, 11)]
+        await acceptance.set_rubric(db_session, clock, actor, challenge, rows)
+    if refused:
+        return await _page(request, db_session, clock, actor, challenge_id, refused.errors, refused.message,
+                           {k: form.raw(k) for k in form.data if k.startswith("acceptance-")})
+    return redirect(request, _done(request, challenge_id, "rubric"))
 
 
 async def _closed_panel(db: AsyncSession, actor: Actor, challenge_id: int,
@@ -243,7 +233,6 @@ async def _closed_panel(db: AsyncSession, actor: Actor, challenge_id: int,
 async def summary_pdf(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
                       challenge_id: FromPath[int]) -> Response[bytes]:
     """The score summary (评分汇总表), or for acceptance the acceptance report (验收报告)."""
-    assert actor is not None
     challenge, panel = await _closed_panel(db_session, actor, challenge_id, purpose_of(request))
     return await documents.summary_pdf_response(request, db_session, challenge, panel, for_expert=False)
 
@@ -251,7 +240,6 @@ async def summary_pdf(request: Request[Any, Any, Any], db_session: DbSession, ac
 @get(paths("/summary.xlsx"), opt=ORGANIZER)
 async def summary_xlsx(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
                        challenge_id: FromPath[int]) -> Response[bytes]:
-    assert actor is not None
     challenge, panel = await _closed_panel(db_session, actor, challenge_id, purpose_of(request))
     return await documents.summary_xlsx_response(db_session, challenge, panel, for_expert=False)
 

@@ -11,12 +11,12 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 
 from arena.auth.models import Role
-from arena.errors import DomainError, FormErrors, NotFound, PermissionDenied
 from arena.i18n import gettext as _
 from arena.review import opinion, overview
 from arena.review.transitions import SHEET_LABELS
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.helpers import read_form, redirect
+from arena.web.refusals import attempt
 from arena.web.templating import render
 
 EXPERT = {"roles": {Role.EXPERT}}
@@ -26,7 +26,6 @@ EXPERT = {"roles": {Role.EXPERT}}
 async def my_scores(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
                     panel_id: FromPath[int]) -> Response[str]:
     """The expert's own sheets of the panel as a table of bids × criteria: only their own scores."""
-    assert actor is not None
     found = await overview.my_overview(db_session, actor, panel_id, request.query_params.get("sort", "code"))
     return render(request, "review/overview.html", {
         "o": found, "panel": found.panel, "challenge": found.challenge,
@@ -36,19 +35,14 @@ async def my_scores(request: Request[Any, Any, Any], db_session: DbSession, acto
 @post("/review/panels/{panel_id:int}/opinion", opt=EXPERT)
 async def save_opinion(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                        panel_id: FromPath[int]) -> Response[str]:
-    assert actor is not None
     form = await read_form(request)
     text = form.raw("opinion")
-    try:
+    async with attempt(db_session) as refused:
         await opinion.save(db_session, clock, actor, panel_id, text)
-    except (FormErrors, DomainError) as exc:
-        if isinstance(exc, (NotFound, PermissionDenied)):
-            raise
-        await db_session.rollback()
+    if refused:
         from arena.review.routes_expert import _panel_page  # that module lists these routes
 
-        errors = exc.errors if isinstance(exc, FormErrors) else None
-        return await _panel_page(request, db_session, actor, panel_id, errors, None if errors else exc.message,
+        return await _panel_page(request, db_session, actor, panel_id, refused.errors, refused.message,
                                  {"opinion": text})
     return redirect(request, f"/review/panels/{panel_id}?done=opinion#opinion")
 

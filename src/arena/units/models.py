@@ -23,8 +23,18 @@ class Unit(Base):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
+    # 公示与监督: printed at the foot of the unit's public notices (榜单公告, 结果公示); "" when not set
+    supervision_phone: Mapped[str] = mapped_column(String(32), default="", server_default="")  # 监督电话
+    contact_person: Mapped[str] = mapped_column(String(50), default="", server_default="")  # 受理联系人
+    contact_phone: Mapped[str] = mapped_column(String(32), default="", server_default="")  # 联系电话
+    address: Mapped[str] = mapped_column(String(200), default="", server_default="")  # 通讯地址
 
     parent: Mapped[Unit | None] = relationship(remote_side="Unit.id", lazy="raise")
+
+    @property
+    def has_notice_contact(self) -> bool:
+        """Whether any of the 监督与受理 lines would print on the unit's notices."""
+        return bool(self.supervision_phone or self.contact_person or self.contact_phone or self.address)
 
 
 class Field(Base):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -30,6 +31,7 @@ from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.forms import Form
 from arena.web.helpers import read_form, redirect
 from arena.web.pagination import Page, page_number, paginate
+from arena.web.refusals import attempt
 from arena.web.templating import render
 
 ADMIN = {"roles": {Role.ADMIN}}
@@ -53,6 +55,28 @@ async def _units_page(request: Request[Any, Any, Any], db: AsyncSession, page: s
     options = [(str(row.unit.id), "\u3000" * row.depth + row.unit.name) for row in rows]
     return render(request, "units/units.html", {"rows": shown, "params": {}, "values": values, "errors": errors,
                                                 "unit_options": options}, status_code=status_code)
+
+
+PHONE_CHARS = frozenset("0123456789 -+()（）")
+CONTACT_FIELDS = ("supervision_phone", "contact_person", "contact_phone", "address")
+
+
+def _read_contact(form: Form, data: service.UnitData) -> service.UnitData:
+    """公示与监督: each optional; a phone as people write it (010-66667777-123, +86 (10) 6666 7777)."""
+    read = {"supervision_phone": form.text("supervision_phone", _("监督电话"), required=False, max_length=32),
+            "contact_person": form.text("contact_person", _("受理联系人"), required=False, max_length=50),
+            "contact_phone": form.text("contact_phone", _("联系电话"), required=False, max_length=32),
+            "address": form.text("address", _("通讯地址"), required=False, max_length=200)}
+    for key in ("supervision_phone", "contact_phone"):
+        if read[key] and (not set(read[key]) <= PHONE_CHARS or not any(ch.isdigit() for ch in read[key])):
+            form.error(key, _("电话号码只能包含数字、空格、连字符“-”、括号和加号，如 010-66667777"))
+    for key in ("contact_person", "address"):
+        if any(ch in "<>" for ch in read[key]):
+            form.error(key, _("不能包含尖括号"))
+        elif any(ord(ch) < 32 for ch in read[key]):
+            form.error(key, _("不能包含换行等控制字符"))
+    return replace(data, supervision_phone=read["supervision_phone"], contact_person=read["contact_person"],
+                   contact_phone=read["contact_phone"], address=read["address"])
 
 
 def _read_unit(form: Form) -> service.UnitData:
@@ -82,13 +106,12 @@ async def create_unit(request: Request[Any, Any, Any], db_session: DbSession, cl
     form = await read_form(request)
     data = _read_unit(form)
     values = {"code": form.raw("code"), "name": form.raw("name"), "parent_id": form.raw("parent_id")}
-    try:
+    async with attempt(db_session, field="code") as refused:
         if not form.ok:
             raise FormErrors(form.errors)
         await service.create_unit(db_session, clock, actor, data)
-    except FormErrors as exc:
-        await db_session.rollback()
-        return await _units_page(request, db_session, None, values, exc.errors, status_code=400)
+    if refused:
+        return await _units_page(request, db_session, None, values, refused.errors, status_code=400)
     return redirect(request, "/admin/units?created=1")
 
 
@@ -96,7 +119,8 @@ async def create_unit(request: Request[Any, Any, Any], db_session: DbSession, cl
 async def edit_unit_page(request: Request[Any, Any, Any], db_session: DbSession,
                          unit_id: FromPath[int]) -> Response[str]:
     unit = await service.get_unit(db_session, unit_id)
-    values = {"code": unit.code, "name": unit.name, "parent_id": str(unit.parent_id or "")}
+    values = {"code": unit.code, "name": unit.name, "parent_id": str(unit.parent_id or "")} | {
+        key: getattr(unit, key) for key in CONTACT_FIELDS}
     return render(request, "units/unit_edit.html", {"unit": unit, "values": values, "errors": {},
                                                     "unit_options": await service.unit_options(db_session)})
 
@@ -106,16 +130,15 @@ async def update_unit(request: Request[Any, Any, Any], db_session: DbSession, cl
                       unit_id: FromPath[int]) -> Response[str]:
     unit = await service.get_unit(db_session, unit_id)
     form = await read_form(request)
-    data = _read_unit(form)
-    values = {"code": form.raw("code"), "name": form.raw("name"), "parent_id": form.raw("parent_id")}
-    try:
+    data = _read_contact(form, _read_unit(form))
+    values = {key: form.raw(key) for key in ("code", "name", "parent_id", *CONTACT_FIELDS)}
+    async with attempt(db_session, field="code") as refused:
         if not form.ok:
             raise FormErrors(form.errors)
         await service.update_unit(db_session, clock, actor, unit, data)
-    except FormErrors as exc:
-        await db_session.rollback()
+    if refused:
         unit = await service.get_unit(db_session, unit_id)
-        return render(request, "units/unit_edit.html", {"unit": unit, "values": values, "errors": exc.errors,
+        return render(request, "units/unit_edit.html", {"unit": unit, "values": values, "errors": refused.errors,
                                                         "unit_options": await service.unit_options(db_session)},
                       status_code=400)
     return redirect(request, "/admin/units?saved=1")
@@ -228,12 +251,11 @@ async def _save(request: Request[Any, Any, Any], db: AsyncSession, clock: ClockD
     values = {key: form.raw(key) for key in _person_values(None, kind)} | {
         "fields": form.values("fields"), "frontline": form.boolean("frontline"),
         "create_login": form.boolean("create_login")}
-    try:
+    async with attempt(db, field="code") as refused:
         saved = await service.save_person(db, clock, actor, kind, data, person, form.errors, _read_login(form))
-    except FormErrors as exc:
-        await db.rollback()
+    if refused:
         person = await service.get_person(db, kind, person_id) if person_id else None
-        return await _person_page(request, db, kind, person, values, exc.errors, status_code=400)
+        return await _person_page(request, db, kind, person, values, refused.errors, status_code=400)
     if saved.login is not None and saved.initial_password is not None:
         # The generated password is in this response only: rendered, not redirected to, never cached.
         return render(request, "units/person_login_issued.html", {

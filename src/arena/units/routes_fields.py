@@ -9,11 +9,11 @@ from litestar.params import FromPath, FromQuery
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.auth.models import Role
-from arena.errors import FormErrors
 from arena.units import fields
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.helpers import read_form, redirect
 from arena.web.pagination import Page, page_number
+from arena.web.refusals import attempt
 from arena.web.templating import render
 
 ADMIN = {"roles": {Role.ADMIN}}
@@ -41,11 +41,10 @@ async def create_field(request: Request[Any, Any, Any], db_session: DbSession, c
                        actor: ActorDep) -> Response[str]:
     form = await read_form(request)
     name = form.raw("name")[:200]
-    try:
+    async with attempt(db_session, field="name") as refused:
         await fields.create_field(db_session, clock, actor, name)
-    except FormErrors as exc:
-        await db_session.rollback()
-        return await _list_page(request, db_session, None, {"name": name}, exc.errors, status_code=400)
+    if refused:
+        return await _list_page(request, db_session, None, {"name": name}, refused.errors, status_code=400)
     return redirect(request, "/admin/fields?created=1")
 
 
@@ -62,13 +61,12 @@ async def rename_field(request: Request[Any, Any, Any], db_session: DbSession, c
     field = await fields.get_field(db_session, field_id)
     form = await read_form(request)
     name = form.raw("name")[:200]
-    try:
+    async with attempt(db_session, field="name") as refused:
         renamed = await fields.rename_field(db_session, clock, actor, field, name)
-    except FormErrors as exc:
-        await db_session.rollback()
+    if refused:
         field = await fields.get_field(db_session, field_id)
         return render(request, "units/field_edit.html", {"field": field, "values": {"name": name},
-                                                         "errors": exc.errors}, status_code=400)
+                                                         "errors": refused.errors}, status_code=400)
     return redirect(request, "/admin/fields?renamed=1" if renamed else "/admin/fields")
 
 

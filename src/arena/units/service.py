@@ -84,6 +84,16 @@ class UnitData:
     code: str
     name: str
     parent_id: int | None
+    # 公示与监督 (the edit form only; a new unit starts with none): printed on the unit's notices
+    supervision_phone: str = ""
+    contact_person: str = ""
+    contact_phone: str = ""
+    address: str = ""
+
+    def values(self) -> dict[str, Any]:
+        return {"code": self.code, "name": self.name, "parent_id": self.parent_id,
+                "supervision_phone": self.supervision_phone, "contact_person": self.contact_person,
+                "contact_phone": self.contact_phone, "address": self.address}
 
 
 async def _check_unit(db: AsyncSession, data: UnitData, unit: Unit | None) -> None:
@@ -128,10 +138,12 @@ async def create_unit(db: AsyncSession, clock: Clock, actor: Actor, data: UnitDa
 
 async def update_unit(db: AsyncSession, clock: Clock, actor: Actor, unit: Unit, data: UnitData) -> None:
     await _check_unit(db, data, unit)
-    changes = _diff(unit, {"code": data.code, "name": data.name, "parent_id": data.parent_id})
+    values = data.values()
+    changes = _diff(unit, values)
     if not changes:
         return
-    unit.code, unit.name, unit.parent_id = data.code, data.name, data.parent_id
+    for key, value in values.items():
+        setattr(unit, key, value)
     await audit.record(db, clock, actor, "admin", "unit.update", "unit", unit.id, {"changes": changes})
 
 

@@ -23,13 +23,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena import i18n
-from arena.actor import Actor
-from arena.auth.sessions import SESSION_COOKIE
+from arena.actor import SESSION_COOKIE, Actor
 from arena.clock import Clock
 from arena.db import begin_write
 from arena.observe import availability, logs, metrics
 from arena.settings import Settings
 from arena.web.forwarded import client_address as forwarded_client
+from arena.web.guards import LoginRequired
 
 DB_SCOPE_KEY = "arena.db"
 access_logger = logging.getLogger("arena.access")
@@ -79,7 +79,17 @@ async def load_actor(request: Request[Any, Any, Any]) -> Actor | None:
 
 
 def provide_actor(request: Request[Any, Any, Any]) -> Actor | None:
+    """Dependency `viewer`: the logged-in actor, or None on a page anyone may see."""
     actor: Actor | None = request.state.get("actor")
+    return actor
+
+
+def require_actor(request: Request[Any, Any, Any]) -> Actor:
+    """Dependency `actor`: the logged-in actor, never None — nobody logged in is sent to the
+    login page (LoginRequired), as the login guard of the route has normally done already."""
+    actor: Actor | None = request.state.get("actor")
+    if actor is None:
+        raise LoginRequired
     return actor
 
 

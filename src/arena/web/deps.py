@@ -14,5 +14,6 @@ DbSession: TypeAlias = NamedDependency[AsyncSession]
 """`db_session: DbSession` — the request's transaction, committed once when the handler returns."""
 ClockDep: TypeAlias = NamedDependency[Clock]
 ActorDep: TypeAlias = NamedDependency[Actor]
-"""The logged-in actor, for routes behind the login guard."""
+"""`actor: ActorDep` — the logged-in actor, never None (nobody logged in goes to the login page)."""
 MaybeActor: TypeAlias = NamedDependency[Actor | None]
+"""`viewer: MaybeActor` — the logged-in actor or None, on pages anyone may see."""

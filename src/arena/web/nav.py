@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from arena.actor import Actor
-from arena.auth.models import Role
+from arena.actor import Actor, Role
 from arena.i18n import gettext as _
 from arena.i18n import lazy
 

@@ -16,8 +16,7 @@ from litestar import Request, Response
 from litestar.utils.scope.state import ScopeState
 
 from arena import RESOURCE_ROOT, i18n
-from arena.audit.labels import action_label
-from arena.auth.models import ROLE_LABELS
+from arena.actor import ROLE_LABELS
 from arena.clock import OffsetClock, to_display
 from arena.web.nav import nav_for
 
@@ -31,6 +30,31 @@ def format_datetime(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str
 
 def format_date(day: date | None) -> str:
     return day.isoformat() if day else ""
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+def date_words(day: date | datetime | None) -> str:
+    """A day as an official notice writes it: 2026年12月3日 (3 December 2026 in English); a
+    moment is taken on its Beijing day."""
+    if day is None:
+        return ""
+    if isinstance(day, datetime):
+        day = (to_display(day) or day).date()
+    if i18n.current_locale.get() == "en":
+        return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def datetime_words(moment: datetime | None) -> str:
+    """A moment in Beijing time as a notice writes it: 2026年12月3日 09:00 (3 December 2026, 09:00)."""
+    shown = to_display(moment)
+    if shown is None:
+        return ""
+    separator = ", " if i18n.current_locale.get() == "en" else " "
+    return f"{date_words(shown.date())}{separator}{shown:%H:%M}"
 
 
 def format_decimal(value: Decimal | int | None, places: int = 2) -> str:
@@ -76,11 +100,12 @@ def create_environment(*, auto_reload: bool) -> Environment:
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["dt"] = format_datetime
     env.filters["d"] = format_date
+    env.filters["date_words"] = date_words
+    env.filters["datetime_words"] = datetime_words
     env.filters["dec"] = format_decimal
     env.filters["num"] = format_number
     env.filters["filesizeformat"] = format_file_size
     env.filters["role_label"] = role_label
-    env.filters["action_label"] = action_label
     env.globals["locale"] = lambda: i18n.current_locale.get()
     # The shared macros are also globals: an htmx fragment renders one block, which does not
     # run the template's top-level `{% from "_macros.html" import … %}`.

@@ -11,12 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.auth.models import Role
 from arena.db import begin_write
-from arena.errors import DomainError, FormErrors
+from arena.errors import FormErrors
 from arena.files.store import content_disposition
 from arena.i18n import gettext as _
 from arena.units.importer import MAX_BYTES, ImportRejected
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.helpers import read_form, redirect
+from arena.web.refusals import attempt
 from arena.web.templating import render
 from arena.workdays import service
 
@@ -51,16 +52,14 @@ async def year_page(request: Request[Any, Any, Any], db_session: DbSession, year
 @post("/admin/calendar/{year:int}", opt=ADMIN)
 async def save_year(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                     year: FromPath[int]) -> Response[str]:
-    assert actor is not None
     form = await read_form(request)
     values = {name: form.raw(name)[:20000] for name in ("holidays", "workdays", "note")}
-    try:
+    async with attempt(db_session, field="holidays") as refused:
         await service.save_year(db_session, clock, actor, year, values["holidays"], values["workdays"],
                                 values["note"][:200])
-    except FormErrors as exc:
-        await db_session.rollback()
+    if refused:
         return render(request, "workdays/year.html", {"year": year, "known": None, "values": values,
-                                                      "errors": exc.errors}, status_code=400)
+                                                      "errors": refused.errors}, status_code=400)
     return redirect(request, f"/admin/calendar?done={year}")
 
 
@@ -73,22 +72,21 @@ async def template() -> Response[bytes]:
 @post("/admin/calendar/import", opt=ADMIN)
 async def import_file(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
                       actor: ActorDep) -> Response[str]:
-    assert actor is not None
     upload = (await request.form()).get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         return await _list_page(request, db_session, {"file": _("请选择要导入的 Excel 文件")})
-    try:
+    async with attempt(db_session) as refused:
         data = await upload.read(MAX_BYTES + 1)
         await db_session.commit()  # read the file holding no write transaction (nothing written yet)
-        read = await service.read_calendar_file(data)
+        try:
+            read = await service.read_calendar_file(data)
+        except ImportRejected as exc:
+            raise FormErrors({"file": "；".join(p.message for p in exc.problems)}) from exc
         await begin_write(db_session)
         years = await service.import_workbook(db_session, clock, actor, read)
-    except ImportRejected as exc:
-        await db_session.rollback()
-        return await _list_page(request, db_session, {"file": "；".join(p.message for p in exc.problems)})
-    except (DomainError, FormErrors) as exc:
-        await db_session.rollback()
-        return await _list_page(request, db_session, refusal=_("未导入，未写入任何数据：") + exc.message)
+    if refused:
+        return await _list_page(request, db_session, refused.errors,
+                                refused.message and _("未导入，未写入任何数据：") + refused.message)
     return redirect(request, "/admin/calendar?done=" + ",".join(str(y) for y in years))
 
 
