@@ -10,6 +10,7 @@ notice — except in CI (CI=true), where it is a failure.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import shutil
 import socket
@@ -31,7 +32,7 @@ from litestar import Litestar
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from arena.app import create_app
+from arena.app import build_app, install
 from arena.auth import passwords
 from arena.cli import upgrade_database
 from arena.clock import FrozenClock
@@ -197,9 +198,22 @@ def clock() -> FrozenClock:
     return FrozenClock(datetime(2026, 11, 24, 2, 0, tzinfo=UTC))
 
 
+_BUILT_APPS: dict[Settings, Litestar] = {}
+
+
 @pytest.fixture
 async def app(settings: Settings, clock: FrozenClock) -> Litestar:
-    return create_app(settings, clock=clock)
+    """The application as create_app makes it, built once per worker and shape of settings.
+
+    Building parses every route handler's signature (about half a second); create_app is
+    build_app + install, so a test gets the same application with its own database, stores
+    and caches (install clears what the previous test left in app.state)."""
+    shape = dataclasses.replace(settings, database_url="", var_dir=Path(), files_dir=Path())
+    built = _BUILT_APPS.get(shape)
+    if built is None:
+        built = _BUILT_APPS[shape] = build_app(settings)
+    install(built, settings, clock)
+    return built
 
 
 @pytest.fixture
@@ -309,11 +323,23 @@ async def fresh(db: AsyncSession) -> None:
     db.expunge_all()
 
 
-# The files that take minutes, longest first. Run first, so that with `--dist loadfile` the
-# other worker goes through everything else meanwhile: the suite is not left waiting at the end
-# on one file running alone.
-LONGEST_FIRST = ("tests/production/test_crash_trials.py", "tests/test_migrations_upgrade.py",
-                 "tests/production/test_cluster.py")
+# The files that take a minute or more, longest first (seconds on 2 busy cores). Run first, so
+# that with `--dist loadfile` the other worker goes through everything else meanwhile: the suite
+# is not left waiting at the end on one file running alone. scripts/test passes
+# --no-loadscope-reorder, or xdist would put the files with most tests first and these last.
+LONGEST_FIRST = (
+    "tests/production/test_crash_trials.py",  # ~220 s
+    "tests/test_migrations_upgrade.py",  # ~200 s
+    "tests/test_bench.py",  # ~170 s
+    "tests/test_confidential_crawl.py",  # ~130 s
+    "tests/test_cli.py",  # ~110 s
+    "tests/test_hostile_urls.py",  # ~65 s
+    "tests/production/test_readme_production.py",  # ~40 s
+    "tests/bids/test_crash_safety.py",  # ~40 s
+    "tests/audit/test_checkpoint_cli.py",  # ~30 s
+    "tests/production/test_resilience.py",  # ~30 s
+    "tests/production/test_cluster.py",  # ~30 s
+)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

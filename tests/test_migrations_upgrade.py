@@ -240,8 +240,15 @@ async def _chain(url: str) -> tuple[int, Any]:
 
 # --- the test ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kind", BACKENDS)
-@pytest.mark.parametrize("revision", RELEASED)
+# Every release on SQLite; on PostgreSQL the oldest (its upgrade runs every migration since, on
+# real rows) and the latest (the newest migrations from their own starting point). The middle
+# starting points differ in which tables exist, which the SQLite runs cover; each costs ~15 s.
+STARTS = [pytest.param(revision, backend.values[0], id=f"{revision}-{backend.id}", marks=backend.marks)
+          for revision in RELEASED for backend in BACKENDS
+          if backend.id == "sqlite" or revision in (RELEASED[0], RELEASED[-1])]
+
+
+@pytest.mark.parametrize(("revision", "kind"), STARTS)
 async def test_upgrade_from_a_released_schema_keeps_every_row_and_the_app_serves_them(
         revision: str, kind: str, head_demo: DemoRows, tmp_path: Path) -> None:
     async with _empty_database(kind, tmp_path) as url:

@@ -1,5 +1,5 @@
-"""kill -9, fifty times: an app process in the middle of saving drafts and the worker in the
-middle of a reminder pass, both at a random moment (often inside their transactions, which
+"""kill -9, two dozen times (ARENA_CRASH_TRIALS=200 for a soak): an app process in the middle
+of saving drafts and the worker in the middle of a reminder pass, both at a random moment (often inside their transactions, which
 the fault points hold open for a random while). After every kill nothing is half-written —
 each committed save has its audit event and its revision, each claimed reminder its
 notification, the audit chain verifies — and the next start carries on from there.
@@ -28,7 +28,7 @@ from tests.conftest import PG_AVAILABLE, pg_admin, pg_url
 from tests.production.cluster import Cluster, Node, form_fields
 from tests.production.test_cluster import DEMO_BID, chain_report, login, sql
 
-TRIALS = int(os.environ.get("ARENA_CRASH_TRIALS", "50"))
+TRIALS = int(os.environ.get("ARENA_CRASH_TRIALS", "24"))  # ARENA_CRASH_TRIALS=200 for a long soak
 FAULTS = "bid.save:0-0.6,reminders.sent:0.8-1.6"
 
 
@@ -130,8 +130,8 @@ def installations(tmp_path: Path, demo_template: Path):
             asyncio.run(pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-@pytest.mark.timeout(1800)  # ~4 min on 2 idle cores, more than 10 on a busy machine
-def test_fifty_kills_of_the_app_and_the_worker_mid_work_leave_nothing_half_written(installations):
+@pytest.mark.timeout(1800)  # ~2 min on 2 idle cores, more than 5 on a busy machine
+def test_repeated_kills_of_the_app_and_the_worker_mid_work_leave_nothing_half_written(installations):
     cluster, urls = installations
     rng = random.Random(20261202)
     cookies = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -160,9 +161,8 @@ def _arena(tmp_path: Path, *args: str, stdin: bytes | None = None) -> subprocess
                           input=stdin, check=False)
 
 
-def test_arena_import_people_command(tmp_path):
-    assert _arena(tmp_path, "db", "upgrade").returncode == 0
-    assert _arena(tmp_path, "demo").returncode == 0
+def test_arena_import_people_command(tmp_path, demo_template):
+    shutil.copy(demo_template, tmp_path / "cli.db")  # the demo, migrated (tests/conftest.py)
     good = tmp_path / "good.xlsx"
     good.write_bytes(workbook([["GB7001", "钱七", "青山县人民政府", "科长", "正科级", "1990-01-01", "乡村发展", "是", ""]]))
     first = _arena(tmp_path, "import", "people", str(good))

@@ -82,6 +82,12 @@ PAGES: list[Page] = [
     Page("records", "/organizer/records?status=all", user="organizer"),
     Page("dossiers", "/dossiers", user="organizer", hops=(r"/dossiers/\d+",)),
     Page("dossier", "/dossier", user="cadre9"),
+    # Feedback and transparency (issue 21): an accepted challenge followed to its grade, the feed,
+    # a challenge's calendar, and a losing bidder's own review after the results froze.
+    Page("follow", "/challenges?phase=accepted", hops=(r"/challenges/\d+",)),
+    Page("feed", "/feed.atom"),
+    Page("calendar", "/challenges/1/calendar.ics"),
+    Page("bid-review", "/bids", user="cadre14", hops=(r"/bids/\d+/review",)),
 ]
 
 PORTS = range(8200, 8300)
