@@ -472,7 +472,7 @@ def worker(once: bool, interval: float | None) -> None:
 
     cfg = settings()
     smtp = mail.SmtpConfig.from_url(cfg.smtp_url) if cfg.smtp_url else None
-    seconds = interval or float(os.environ.get("ARENA_WORKER_INTERVAL") or 30)
+    seconds = interval or float(cfg.worker_interval)
     logging.config.dictConfig(dict_config(cfg, level="WARNING"))
     for name in ("arena.worker", "arena.lifecycle"):  # each pass and the start/stop lines
         logging.getLogger(name).setLevel(logging.INFO)

@@ -53,6 +53,8 @@ class Settings:
     # The address people reach Arena at: printed (with a QR code) on certificates for /verify.
     public_url: str = "http://127.0.0.1:8000"
     young_cadre_age: int = 35  # GLOSSARY young_cadre: younger than this (周岁), for the statistics
+    active_bid_cap: int = 2  # active bids (submitted, qualified, won and running) one cadre may lead at once
+    worker_interval: int = 30  # seconds between the worker's passes (`arena worker --interval` overrides)
     # The Ed25519 seed (hex or base64 of 32 bytes) that signs audit checkpoints (arena.audit.checkpoints).
     audit_signing_key: str = field(default="", repr=False)
     # Development only: the app and the worker run this far ahead of (or behind) the wall clock,
@@ -131,6 +133,8 @@ class Settings:
             log_format=log_format,
             access_log=_flag(env_vars.get("ARENA_ACCESS_LOG"), default=env == "production"),
             clock_offset=clock_offset,
+            active_bid_cap=_positive_int(env_vars, "ARENA_ACTIVE_BID_CAP", 2),
+            worker_interval=_positive_int(env_vars, "ARENA_WORKER_INTERVAL", 30),
         )
 
 

@@ -3,6 +3,7 @@ receipt, new versions, withdrawal, and the server's clock deciding every deadlin
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import subprocess
 from datetime import timedelta
@@ -240,12 +241,12 @@ async def test_attachments_are_checked_and_shown_only_to_those_allowed(lead, db,
         assert (await other.get(f"/bids/{bid_id}/attachments/{attachment_id}")).status_code == 404
 
 
-async def test_the_cap_on_active_bids_is_enforced_and_configurable(lead, db, world, monkeypatch):
+async def test_the_cap_on_active_bids_is_enforced_and_configurable(lead, db, world, app):
     organizer = await make_organizer(db, "org9")
     other = await make_challenge(db, organizer, title="第二个榜", closes_at=NOW + timedelta(days=5))
     db.add(MilestoneTemplate(challenge_id=other.id, position=1, title="完成调研", due_month=2, deliverable=""))
     await db.commit()
-    monkeypatch.setenv("ARENA_ACTIVE_BID_CAP", "1")
+    app.state.settings = dataclasses.replace(app.state.settings, active_bid_cap=1)  # ARENA_ACTIVE_BID_CAP
     first = await start(lead, world)
     await lead.post(f"/bids/{first}", filled(1))
     assert (await lead.post(f"/bids/{first}/submit", {"revision": "2"})).status_code == 303

@@ -193,9 +193,26 @@ async def test_amendment_is_published_with_reason_and_history(org, db, world):
     await db.rollback()
     amendment = await db.scalar(select(Amendment).where(Amendment.challenge_id == cid))
     items = [c["item"] for c in json.loads(amendment.changes)]
-    assert items == ["目标与考核指标", "揭榜截止时间"]
+    assert items == ["goals", "bid_closes_at"]  # keys: the record holds no display language
     public = await org.get(f"/challenges/{cid}")
     assert "更正公告" in public.text and "根据专家意见补充考核指标" in public.text and "98%" in public.text
+    assert "目标与考核指标" in public.text and "揭榜截止时间" in public.text
+
+
+async def test_an_amendment_made_in_english_reads_in_chinese_on_the_chinese_page(org, db, world):
+    cid = (await _published(org, db, world)).id
+    org.client.cookies.set("arena_lang", "en")
+    data = {"reason": "补充考核指标", "background": "全市政务服务事项分散在 40 多个系统。",
+            "goals": "一网通办率达到 99%。", "deliverables": "统一受理平台；运行报告。", "reward": "实绩记入档案。"}
+    assert (await org.post(f"/organizer/challenges/{cid}/amend", data)).status_code == 303
+    english = await org.get(f"/challenges/{cid}")
+    assert "Goals and KPIs" in english.text
+    org.client.cookies.set("arena_lang", "zh_CN")
+    chinese = await org.get(f"/challenges/{cid}")
+    assert "目标与考核指标" in chinese.text
+    await db.rollback()
+    amendment = await db.scalar(select(Amendment).where(Amendment.challenge_id == cid))
+    assert [c["item"] for c in json.loads(amendment.changes)] == ["goals"]
 
 
 AMEND_BAD = [

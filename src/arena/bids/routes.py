@@ -208,7 +208,8 @@ async def submit(request: Request[Any, Any, Any], db_session: DbSession, clock: 
     form = await read_form(request)
     revision = form.integer("revision", "revision", minimum=0) or 0
     async with attempt(db_session, field="submit") as refused:
-        await service.submit(db_session, clock, actor, bid, revision)
+        await service.submit(db_session, clock, actor, bid, revision,
+                             cap=request.app.state.settings.active_bid_cap)
     if isinstance(refused.error, service.StaleDraft):
         # A second click of the same page (or another tab): the first one counted; show where it stands.
         return redirect(request, f"/bids/{bid_id}")

@@ -9,7 +9,6 @@ submitted is ever deleted.
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -39,14 +38,6 @@ from arena.i18n import lazy
 from arena.notify.service import notify
 from arena.units.models import Cadre
 
-DEFAULT_ACTIVE_BID_CAP = 2
-
-
-def active_bid_cap() -> int:
-    """At most this many active bids (submitted, qualified or won) per cadre at once (issue 5
-    §3); set by ARENA_ACTIVE_BID_CAP."""
-    raw = os.environ.get("ARENA_ACTIVE_BID_CAP", "")
-    return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_ACTIVE_BID_CAP
 NUMBER_LOCK_KEY = 0x41524E43
 
 register_states("bid", STATUS_LABELS)
@@ -433,7 +424,9 @@ async def _next_number(db: AsyncSession, challenge: Challenge) -> str:
     return f"{challenge.number or challenge.id}-B{int(count or 0) + 1:03d}"
 
 
-async def submit(db: AsyncSession, clock: Clock, actor: Actor, bid: Bid, revision: int) -> BidVersion:
+async def submit(db: AsyncSession, clock: Clock, actor: Actor, bid: Bid, revision: int, *,
+                 cap: int = 2) -> BidVersion:
+    """`cap`: at most this many active bids per cadre at once (issue 5 §3; Settings.active_bid_cap)."""
     """Submit (or submit a new version): the window must be open by the server's clock. The
     revision the page showed is claimed first, so a double click submits once."""
     action = "resubmit" if bid.status == BidStatus.SUBMITTED.value else "submit"
@@ -453,7 +446,6 @@ async def submit(db: AsyncSession, clock: Clock, actor: Actor, bid: Bid, revisio
             [ProjectStatus.CONCLUDED.value, ProjectStatus.ELIMINATED.value]))
         active = await db.scalar(select(func.count()).select_from(Bid).where(
             Bid.lead_id == bid.lead_id, Bid.status.in_([s.value for s in ACTIVE]), ~finished))
-        cap = active_bid_cap()
         if int(active or 0) >= cap:
             raise DomainError(_("你已有 {n} 个在办的揭榜项目，达到上限，不能再提交").format(n=cap))
         bid.number = bid.number or await _next_number(db, challenge)

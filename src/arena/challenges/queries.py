@@ -291,6 +291,19 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
+AMENDMENT_ITEMS: dict[str, str] = {
+    "background": lazy("项目背景"), "goals": lazy("目标与考核指标"), "deliverables": lazy("交付成果"),
+    "reward": lazy("激励措施"), "bid_closes_at": lazy("揭榜截止时间"), "rubric": lazy("评分细则"),
+}
+"""What a 更正公告 may change, by the key stored in Amendment.changes: the permanent record holds
+no display language, and the label is looked up when the notice is shown (issue 23 §5). Records
+from before hold the Chinese label itself, shown as stored."""
+
+
+def amendment_item_label(item: str) -> str:
+    return _(AMENDMENT_ITEMS[item]) if item in AMENDMENT_ITEMS else item
+
+
 def parse_changes(raw: str | None) -> list[Change]:
     """The amendment's canonical JSON list of {"item","before","after"}; anything else is
     shown as one change so that a malformed record still reads rather than breaking the page."""
@@ -303,7 +316,7 @@ def parse_changes(raw: str | None) -> list[Change]:
     changes = []
     for entry in data:
         if isinstance(entry, dict):
-            changes.append(Change(_as_text(entry.get("item")), _as_text(entry.get("before")),
+            changes.append(Change(amendment_item_label(_as_text(entry.get("item"))), _as_text(entry.get("before")),
                                   _as_text(entry.get("after"))))
         else:
             changes.append(Change(item="", before="", after=_as_text(entry)))

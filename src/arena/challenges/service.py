@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload
 
 from arena.actor import Actor
 from arena.audit import service as audit
+from arena.audit.summary import register_values
 from arena.bids.models import Bid, BidStatus
 from arena.challenges import transitions
 from arena.challenges.forms import ChallengeDraft, CriterionRow
@@ -34,7 +35,7 @@ from arena.challenges.models import (
     MilestoneTemplate,
     ToleranceCase,
 )
-from arena.challenges.queries import like_pattern, load_challenge_detail
+from arena.challenges.queries import AMENDMENT_ITEMS, like_pattern, load_challenge_detail
 from arena.clock import DISPLAY_TZ, Clock
 from arena.errors import DomainError, FormErrors, NotFound
 from arena.files.models import StoredFile
@@ -247,9 +248,7 @@ class AmendmentDraft:
     criteria: list[CriterionRow] | None  # None: rubric unchanged
 
 
-def _text_labels() -> dict[str, str]:
-    return {"background": _("项目背景"), "goals": _("目标与考核指标"), "deliverables": _("交付成果"),
-            "reward": _("激励措施"), "bid_closes_at": _("揭榜截止时间"), "rubric": _("评分细则")}
+register_values("items", AMENDMENT_ITEMS)  # the audit log names what an amendment changed
 
 
 def _rubric_text(criteria: list[tuple[str, Decimal]]) -> str:
@@ -261,18 +260,17 @@ async def amend(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challen
     transitions.check("amend", challenge)
     now = clock.now()
     errors: dict[str, str] = {}
-    labels = _text_labels()
-    changes: list[dict[str, str]] = []
+    changes: list[dict[str, str]] = []  # "item": a key of queries.AMENDMENT_ITEMS, never a label
     for name, value in change.texts.items():
         if value != getattr(challenge, name):
-            changes.append({"item": labels[name], "before": getattr(challenge, name), "after": value})
+            changes.append({"item": name, "before": getattr(challenge, name), "after": value})
     if change.bid_closes_at and change.bid_closes_at != challenge.bid_closes_at:
         if challenge.bid_closes_at and change.bid_closes_at < challenge.bid_closes_at:
             errors["bid_closes_at"] = _("截止时间只能延后，不能提前")
         elif change.bid_closes_at <= now:
             errors["bid_closes_at"] = _("新的截止时间必须晚于现在")
         else:
-            changes.append({"item": labels["bid_closes_at"], "before": _when(challenge.bid_closes_at),
+            changes.append({"item": "bid_closes_at", "before": _when(challenge.bid_closes_at),
                             "after": _when(change.bid_closes_at)})
     new_rubric = None
     if change.criteria is not None:
@@ -285,7 +283,7 @@ async def amend(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challen
                 errors["rubric"] = _("评分细则总分须等于满分 {max} 分").format(max=_points(challenge.max_score))
             else:
                 new_rubric = change.criteria
-                changes.append({"item": labels["rubric"], "before": _rubric_text(before), "after": _rubric_text(after)})
+                changes.append({"item": "rubric", "before": _rubric_text(before), "after": _rubric_text(after)})
     if not change.reason.strip():
         errors["reason"] = _("请填写更正原因")
     if not changes and not errors:
@@ -294,7 +292,7 @@ async def amend(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challen
         raise FormErrors(errors)
     for name, value in change.texts.items():
         setattr(challenge, name, value)
-    if change.bid_closes_at and any(c["item"] == labels["bid_closes_at"] for c in changes):
+    if change.bid_closes_at and any(c["item"] == "bid_closes_at" for c in changes):
         challenge.bid_closes_at = change.bid_closes_at
     if new_rubric is not None:
         acceptance = [c for c in challenge.criteria if c.kind == CriterionKind.ACCEPTANCE.value]
