@@ -84,7 +84,7 @@ def test_table_puts_sqlite_and_pg_side_by_side_each_against_its_own_baseline() -
                                 Row(CHALLENGES, measured(*[20] * 200))], load_seconds=52)]
     lines = table(runs)
     assert lines[0] == ""
-    assert lines[1] == "1× data (arena demo --scale 1 --review-load took SQLite 42 s, PG 52 s)"
+    assert lines[1] == "1× data (arena demo --scale 1 took SQLite 42 s, PG 52 s)"
     assert cells(lines[2]) == [["page"], ["SQLite", "req/s", "p50", "ms", "p99", "ms", "×base", "err"],
                                ["PG", "req/s", "p50", "ms", "p99", "ms", "×base", "err"]]
     assert cells(lines[3]) == [["baseline"], ["1000", "5.0", "5.0", "1.00", "0"], ["800", "4.0", "4.0", "1.00", "0"]]
@@ -258,7 +258,7 @@ def test_quick_bench_run_prints_both_backends_exits_0_and_leaves_no_files_or_dat
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
     header = next(i for i, line in enumerate(lines) if line.startswith("page"))
-    assert lines[header - 1].startswith("1× data (arena demo --scale 1 --review-load took SQLite")
+    assert lines[header - 1].startswith("1× data (arena demo --scale 1 took SQLite")
     assert cells(lines[header + 1])[0] == ["baseline"]
     login = cells(lines[header + 2])
     assert login[0] == ["login"] and len(login) == (3 if PG_AVAILABLE else 2)
