@@ -17,6 +17,7 @@ from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+import arena.caches  # noqa: F401  (every cache's write listeners, registered in this process)
 from arena import RESOURCE_ROOT, offload
 from arena.api.errors import json_for_api
 from arena.api.routes import api_router
@@ -36,10 +37,12 @@ from arena.ratelimit import create_limiter
 from arena.reports import cache as report_cache
 from arena.reports.service import Report
 from arena.settings import Settings
+from arena.web import public_cache
 from arena.web.context import RequestContext, provide_actor, provide_clock, provide_db_session, require_actor
 from arena.web.csrf import RenewStaleCsrfCookie
 from arena.web.errors import EXCEPTION_HANDLERS
 from arena.web.guards import ids_in_range, require_login
+from arena.web.public_cache import Body
 from arena.web.templating import create_environment
 
 CSP = (
@@ -194,6 +197,7 @@ def install(app: Litestar, settings: Settings, clock: Clock | None = None) -> No
     app.state.catalogue_cache = VersionedCache[Rendered](catalogue_cache.ENTRIES)
     app.state.eligible_cache = VersionedCache[str](catalogue_cache.ELIGIBLE_ENTRIES)
     app.state.report_cache = VersionedCache[Report](report_cache.ENTRIES)
+    app.state.public_cache = VersionedCache[Body](public_cache.ENTRIES)
     # A node whose database is behind the code answers pages with 503 until upgraded.
     handler = RequestContext(SchemaGate(app.state.routed, engine), settings, security_headers(settings))
     # After ARENA_SECRET_KEY changes, the next page replaces the browser's old CSRF cookie.

@@ -55,6 +55,7 @@ def settings() -> Settings:
 @click.group(help="揭榜挂帅平台 Arena 的命令行 / Arena command line.")
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    import arena.caches  # noqa: F401  (a command's writes bump the servers' caches too)
 
 
 # --- database ---------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ the price of one indexed lookup, and a hit costs the same whatever the amount of
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from datetime import datetime
 from itertools import chain
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Integer, String, event, select
+from sqlalchemy import Integer, String, TextClause, event, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, UOWTransaction, mapped_column
 
@@ -99,6 +100,36 @@ def watch(name: str, classes: Iterable[type], tables: Iterable[str] = (),
         table = getattr(state.statement, "table", None)
         if table is not None and getattr(table, "name", None) in table_names:
             _mark(state.session, name)
+
+
+def watch_everything(name: str, except_tables: Iterable[str]) -> None:
+    """Bump `name` when the transaction commits if it wrote a row of any table but
+    `except_tables`: a flush's new, changed or deleted objects, or any INSERT, UPDATE or
+    DELETE sent through a session (a textual one counts whatever its table). For a cache of
+    pages that read many tables: a table added later is covered without anyone remembering."""
+    ignored = frozenset(except_tables)
+
+    def counts(obj: Any) -> bool:
+        table = getattr(type(obj), "__tablename__", None)
+        return table is None or table not in ignored
+
+    @event.listens_for(Session, "after_flush")
+    def _after_flush(session: Session, _context: UOWTransaction) -> None:
+        if any(counts(obj) for obj in chain(session.new, session.dirty, session.deleted)):
+            _mark(session, name)
+
+    @event.listens_for(Session, "do_orm_execute")
+    def _on_execute(state: ORMExecuteState) -> None:
+        statement = state.statement
+        if state.is_insert or state.is_update or state.is_delete:
+            table = getattr(getattr(statement, "table", None), "name", None)
+            if table is None or table not in ignored:
+                _mark(state.session, name)
+        elif isinstance(statement, TextClause) and _WRITES.match(statement.text):
+            _mark(state.session, name)
+
+
+_WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|MERGE)\b", re.IGNORECASE)
 
 
 async def current(db: AsyncSession, name: str) -> int:

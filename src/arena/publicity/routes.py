@@ -8,10 +8,12 @@ name appears only on the organizer's page.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
+from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena import i18n
@@ -26,10 +28,11 @@ from arena.files.store import content_disposition
 from arena.publicity import service
 from arena.publicity.transitions import OBJECTION, PUBLICITY
 from arena.review import service as review
+from arena.web import public_cache
 from arena.web.deps import ActorDep, ClockDep, DbSession, MaybeActor
 from arena.web.helpers import read_form, redirect
 from arena.web.refusals import attempt
-from arena.web.templating import render
+from arena.web.templating import render, render_html
 from arena.web.uploads import download, receive_files
 
 ORGANIZER = {"roles": {Role.ORGANIZER}}
@@ -41,16 +44,21 @@ def labels() -> dict[str, dict[str, str]]:
             "objection": {k: OBJECTION.label(k) for k in OBJECTION.labels}}
 
 
-async def _results_page(request: Request[Any, Any, Any], db: AsyncSession, clock: Any, actor: Actor | None,
-                        challenge_id: int, errors: dict[str, str] | None = None,
-                        values: dict[str, str] | None = None) -> Response[str]:
+async def _results_context(db: AsyncSession, clock: Any, challenge_id: int) -> dict[str, Any]:
     results = await service.public_results(db, challenge_id, clock.now())
     # after the award: each winner's project as it stands (挂帅人, 已确定挂帅, its status and grade)
     awarded = results.challenge.status in execution_public.AWARDED
+    return {"r": results, "labels": labels(), "awarded": awarded, "execution_labels": execution_labels(),
+            "projects": await execution_public.project_statuses(db, challenge_id) if awarded else {},
+            "title": results.challenge.title, "challenge_id": challenge_id}
+
+
+async def _results_page(request: Request[Any, Any, Any], db: AsyncSession, clock: Any, actor: Actor | None,
+                        challenge_id: int, errors: dict[str, str] | None = None,
+                        values: dict[str, str] | None = None) -> Response[str]:
+    context = await _results_context(db, clock, challenge_id)
     return render(request, "publicity/results.html", {
-        "r": results, "labels": labels(), "errors": errors or {}, "values": values or {},
-        "done": request.query_params.get("done"), "awarded": awarded, "execution_labels": execution_labels(),
-        "projects": await execution_public.project_statuses(db, challenge_id) if awarded else {}},
+        **context, "errors": errors or {}, "values": values or {}, "done": request.query_params.get("done")},
         status_code=400 if errors else 200)
 
 
@@ -58,7 +66,20 @@ async def _results_page(request: Request[Any, Any, Any], db: AsyncSession, clock
 async def results_page(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, viewer: MaybeActor,
                        challenge_id: FromPath[int]) -> Response[str]:
     """Public: ranking by review code, winners by name, the snapshot hash recomputed here."""
-    return await _results_page(request, db_session, clock, viewer, challenge_id)
+    if not public_cache.is_anonymous_plain_get(request, viewer):
+        return await _results_page(request, db_session, clock, viewer, challenge_id)
+
+    async def build() -> tuple[public_cache.Body, list[datetime | None]]:
+        context = await _results_context(db_session, clock, challenge_id)
+        html = render_html(request, "publicity/_results_body.html", {**context, "errors": {}, "values": {}})
+        # objections may be filed until the 公示 ends
+        return public_cache.Body(html, context["title"]), [context["r"].publicity.ends_at]
+
+    # the same for every visitor: kept per process until a write or the 公示's end changes it
+    kept = await public_cache.body(request, db_session, clock.now(), ("results", challenge_id), build)
+    return render(request, "publicity/results.html", {
+        # our own template's output, escaped as it was rendered
+        "title": kept.title, "challenge_id": challenge_id, "body_html": Markup(kept.html)})  # noqa: S704
 
 
 @get("/results/{challenge_id:int}/notice.pdf")
