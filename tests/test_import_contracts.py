@@ -37,3 +37,12 @@ def test_the_patterns_are_whole_segments_so_a_service_never_matches():
     patterns = contract("routes")["protected_modules"]
     assert not any(fnmatchcase("arena.challenges.service", p) or fnmatchcase("arena.challenges.queries", p)
                    for p in patterns)
+
+
+def test_every_policy_module_is_pure():
+    """Each area's policy.py holds predicates over plain facts (STYLE: policy is explicit): the
+    contract 'pure' keeps SQLAlchemy, Litestar and Jinja out of them."""
+    policies = sorted(f"arena.{path.parent.name}.policy" for path in (ROOT / "src" / "arena").glob("*/policy.py"))
+    assert "arena.challenges.policy" in policies
+    unlisted = [m for m in policies if m not in contract("pure")["source_modules"]]
+    assert unlisted == [], f"add them to [tool.importlinter] contract 'pure' source_modules: {unlisted}"

@@ -11,12 +11,13 @@ from __future__ import annotations
 import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from advanced_alchemy.base import IdentityAuditBase, orm_registry
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.base import ExecutableOption
 
 WRITE_INTENT = "arena_write"
 """Execution option that makes SQLite take the write lock at BEGIN (see module docstring)."""
@@ -29,6 +30,34 @@ class Base(IdentityAuditBase):
 
 
 metadata = orm_registry.metadata
+
+Row = TypeVar("Row", bound=Base)
+
+MAX_ID = 2**53 - 1
+"""The largest id a loader looks up. IDENTITY ids stay far below it; a larger number (typed into
+a URL, a form or a CLI argument) names nothing, and must not reach the driver, whose integers
+overflow at 2**63 (a 500 instead of a 404). 2**53 also keeps every id exact in JavaScript."""
+
+
+def valid_id(value: int) -> bool:
+    """The one id guard: a positive id a table can hold. Loaders that build their own SELECT
+    (joins, extra conditions) ask this; the others call `get_or_none`."""
+    return 0 < value <= MAX_ID
+
+
+async def get_or_none(db: AsyncSession, model: type[Row], row_id: int, *options: ExecutableOption,
+                      for_update: bool = False) -> Row | None:
+    """The row with this id, or None — also for an id out of range. Without `options` it is
+    `Session.get` (no query when the row is already in the session); with them (eager loads) a
+    SELECT, so that a row already in the session gets its relationships loaded too."""
+    if not valid_id(row_id):
+        return None
+    if not options:
+        return await db.get(model, row_id, with_for_update=True if for_update else None)
+    stmt = select(model).where(model.id == row_id).options(*options)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await db.execute(stmt)).unique().scalar_one_or_none()
 
 VERSIONED_VIEWS = ("arena.challenges.catalogue_cache", "arena.reports.cache")
 """Modules whose ORM listeners keep a cached view's data version (arena.data_versions)."""

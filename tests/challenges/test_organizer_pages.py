@@ -265,7 +265,7 @@ async def test_cancel_needs_a_reason_and_a_new_round_links_back(org, db, world):
 async def test_refused_transitions_say_why(org, db, world):
     challenge = await _published(org, db, world)
     again = await org.post(f"/organizer/challenges/{challenge.id}/publish")
-    assert again.status_code == 400 and "只有草稿的榜单才能发布（当前：已发布）" in again.text
+    assert again.status_code == 400 and "只有“草稿”的榜单才能发布（当前：已发布）" in again.text
     refused = await org.post(f"/organizer/challenges/{challenge.id}/new-round")
     assert "只有流榜或已撤榜的榜单才能重新发榜" in refused.text
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from arena.bids.models import BidStatus
-from arena.bids.transitions import BID_TRANSITIONS, check_transition
-from arena.challenges.models import Challenge, ChallengeStatus
-from arena.challenges.transitions import CHALLENGE_TRANSITIONS, check
+from arena.bids.transitions import BID, BID_TRANSITIONS
+from arena.challenges.models import ChallengeStatus
+from arena.challenges.transitions import CHALLENGE, CHALLENGE_TRANSITIONS
 from arena.errors import DomainError
 
 CHALLENGE_CASES = [(action, state) for action in CHALLENGE_TRANSITIONS for state in ChallengeStatus]
@@ -15,13 +15,12 @@ CHALLENGE_CASES = [(action, state) for action in CHALLENGE_TRANSITIONS for state
 
 @pytest.mark.parametrize(("action", "state"), CHALLENGE_CASES, ids=[f"{a}-{s.value}" for a, s in CHALLENGE_CASES])
 def test_challenge_transition_table(action, state):
-    challenge = Challenge(status=state.value)
     transition = CHALLENGE_TRANSITIONS[action]
     if state in transition.sources:
-        assert check(action, challenge) is transition.target
+        assert CHALLENGE.check(action, state.value) is transition.target
     else:
         with pytest.raises(DomainError) as refused:
-            check(action, challenge)
+            CHALLENGE.check(action, state.value)
         assert "只有" in refused.value.message and "当前：" in refused.value.message
 
 
@@ -37,10 +36,10 @@ BID_CASES = [(action, state) for action in BID_TRANSITIONS for state in BidStatu
 def test_bid_transition_table(action, state):
     transition = BID_TRANSITIONS[action]
     if state in transition.sources:
-        assert check_transition(action, state.value) is transition.target
+        assert BID.check(action, state.value) is transition.target
     else:
         with pytest.raises(DomainError) as refused:
-            check_transition(action, state.value)
+            BID.check(action, state.value)
         assert "当前：" in refused.value.message
 
 

@@ -103,7 +103,8 @@ async def test_sheet_events_carry_no_score_total_or_comment_and_the_audit_log_sh
     submitted = next(e for e in events if e.action == "sheet.submit")
     assert len(json.loads(submitted.summary)["commitment"]) == 64
     # A recusal names no reason and no review code: either could tie a bidder to a code.
-    assert json.loads(next(e for e in events if e.action == "sheet.recuse").summary) == {"panel": pid}
+    assert json.loads(next(e for e in events if e.action == "sheet.recuse").summary) == {
+        "panel": pid, "from": "draft", "to": "recused"}
 
     await make_user(db, "insp", Role.INSPECTOR)
     await make_user(db, "adm", Role.ADMIN)

@@ -18,7 +18,7 @@ from arena.i18n import gettext as _
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
-MAX_ID = 2**63 - 1  # PostgreSQL's BIGINT: a larger id in a cursor or URL is refused or not found
+MAX_ID = 2**63 - 1  # PostgreSQL's BIGINT: a cursor naming a larger id is refused (ids in URLs: arena.db.valid_id)
 _PAYLOAD = re.compile(r"v1:([1-9][0-9]{0,18})")
 
 

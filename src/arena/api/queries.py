@@ -19,7 +19,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, joinedload, load_only
 
-from arena.api.cursor import MAX_ID, PageRequest, next_cursor
+from arena.api.cursor import PageRequest, next_cursor
 from arena.api.schemas import (
     BidWindow,
     CadreRef,
@@ -39,6 +39,7 @@ from arena.api.schemas import (
 from arena.challenges.models import Challenge, ChallengeMode, ChallengeStatus
 from arena.challenges.phase import VISIBLE_TO_PUBLIC, public_phase
 from arena.clock import to_display
+from arena.db import valid_id
 from arena.errors import NotFound
 from arena.i18n import gettext as _
 from arena.publicity.models import Publicity, PublicityStatus
@@ -59,10 +60,6 @@ def _at(moment: datetime) -> datetime:
     shown = to_display(moment)
     assert shown is not None
     return shown
-
-
-def _valid_id(value: int) -> bool:
-    return 0 < value <= MAX_ID
 
 
 # --- challenges ----------------------------------------------------------------------------------
@@ -99,7 +96,7 @@ async def challenges(db: AsyncSession, page: PageRequest, now: datetime, public_
 
 async def challenge(db: AsyncSession, challenge_id: int, now: datetime, public_url: str) -> ChallengeOut:
     found = await db.scalar(_challenge_statement().where(Challenge.id == challenge_id)) \
-        if _valid_id(challenge_id) else None
+        if valid_id(challenge_id) else None
     if found is None:
         raise NotFound(_("该榜单不存在，或尚未发布。"))
     return _challenge_out(found, now, public_url)
@@ -167,7 +164,7 @@ async def results(db: AsyncSession, page: PageRequest, now: datetime) -> ResultP
 
 async def result(db: AsyncSession, challenge_id: int, now: datetime) -> ResultOut:
     row = (await db.execute(_results_statement().where(Challenge.id == challenge_id))).first() \
-        if _valid_id(challenge_id) else None
+        if valid_id(challenge_id) else None
     if row is None:
         raise NotFound(_("该榜单的评审结果尚未公示"))
     return _result_out(row, now)

@@ -24,7 +24,7 @@ from arena.api.models import ApiClient, Scope
 from arena.audit import service as audit
 from arena.audit.labels import register_actions
 from arena.clock import Clock, to_display
-from arena.db import transaction
+from arena.db import get_or_none, transaction
 from arena.errors import DomainError, FormErrors, NotFound
 from arena.i18n import gettext as _
 from arena.i18n import lazy
@@ -116,7 +116,7 @@ class AlreadyRevoked(DomainError):
 
 
 async def get_client(db: AsyncSession, client_id: int, *, lock: bool = False) -> ApiClient:
-    client = await db.get(ApiClient, client_id, with_for_update=lock) if 0 < client_id < 2**63 else None
+    client = await get_or_none(db, ApiClient, client_id, for_update=lock)
     if client is None:
         raise NotFound(_("接口客户端不存在"))
     return client

@@ -11,6 +11,7 @@ from arena.actor import Actor
 from arena.auth.models import Role
 from arena.bids.models import Bid, BidMember, BidStatus, MemberStatus, Vetting
 from arena.challenges.models import Challenge, ChallengeStatus
+from arena.challenges.queries import managed_by
 from arena.clock import Clock
 from arena.home.attention import LINKS_SHOWN, AttentionItem, AttentionLink, pointed, provider
 from arena.i18n import gettext as _
@@ -64,7 +65,7 @@ async def organizer_qualification(db: AsyncSession, actor: Actor, clock: Clock) 
                .correlate(Challenge).scalar_subquery())
     rows = (await db.execute(
         select(Challenge.id, Challenge.title, Challenge.status, waiting, func.count().over())
-        .where(Challenge.organizer_id == actor.user_id, _closed_for_bids(clock.now()))
+        .where(managed_by(actor), _closed_for_bids(clock.now()))
         .order_by(Challenge.bid_closes_at, Challenge.id).limit(LINKS_SHOWN + 1))).all()
     if not rows:
         return []

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from arena.bids import qualification, service
 from arena.bids.models import Bid
 from arena.challenges.models import Challenge
+from arena.challenges.queries import organizer_challenge
 from arena.demo import DemoContext, demo_step
 
 PLAN = ("一、摸清底数：用一个月完成现状调研，形成问题清单和责任清单；\n"
@@ -73,7 +74,7 @@ async def bids(ctx: DemoContext) -> None:
             bid.submitted_at = closes - timedelta(days=2) + timedelta(hours=5 * n)
     await db.flush()
     organizer, inspector = ctx.actors["organizer"], ctx.actors["inspector"]
-    business = await qualification.challenge_for_qualification(db, organizer, business.id)
+    business = await organizer_challenge(db, organizer, business.id)
     await qualification.start(db, clock, organizer, business)
     await qualification.vet(db, clock, inspector, business, vetoed.id, True,
                             "群众举报反映其在项目审批中存在不当干预，正在核查")
@@ -88,7 +89,7 @@ async def bids(ctx: DemoContext) -> None:
     transit.bid_closes_at = closes
     await db.flush()
     organizer2 = ctx.actors["organizer2"]
-    transit = await qualification.challenge_for_qualification(db, organizer2, transit.id)
+    transit = await organizer_challenge(db, organizer2, transit.id)
     await qualification.start(db, clock, organizer2, transit)
     await qualification.decide(db, clock, organizer2, transit, lone.id, False,
                                "揭榜人所在单位与项目实施地不一致，且未提供协调机制")

@@ -19,7 +19,7 @@ from arena.actor import Actor
 from arena.audit import service as audit
 from arena.audit.labels import register_actions
 from arena.bids.models import Bid, BidMember, BidStatus, MemberStatus, Vetting, VettingDecision
-from arena.bids.transitions import check_transition
+from arena.bids.transitions import BID
 from arena.challenges import transitions as challenge_transitions
 from arena.challenges.eligibility import CadreFacts, ChallengeRules, Named, Reader, Verdict, check_eligibility
 from arena.challenges.models import Challenge, ChallengeStatus
@@ -80,13 +80,6 @@ async def bids_under_review(db: AsyncSession, challenge: Challenge) -> list[BidU
     return result
 
 
-async def challenge_for_qualification(db: AsyncSession, actor: Actor, challenge_id: int) -> Challenge:
-    challenge = await load_challenge_detail(db, challenge_id) if 0 < challenge_id < 2**53 else None
-    if challenge is None or challenge.organizer_id != actor.user_id:
-        raise NotFound(_("该榜单不存在，或不由你发布。"))
-    return challenge
-
-
 async def start(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challenge) -> None:
     if public_phase(challenge, clock.now()) is not PublicPhase.CLOSED:
         raise DomainError(_("揭榜截止后才能开始资格审查"))
@@ -109,13 +102,10 @@ async def decide(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challe
     if not qualified and not reason.strip():
         raise FormErrors({f"reason-{bid_id}": _("不通过须写明原因（揭榜人可以看到）")})
     action = "qualify" if qualified else "disqualify"
-    target = check_transition(action, bid.status)
-    before = bid.status
-    bid.status = target.value
+    BID.check(action, bid.status)
     bid.qualification_reason = reason.strip() or None
     bid.qualified_at, bid.qualified_by_id = clock.now(), actor.user_id
-    await audit.record(db, clock, actor, "organizer", f"bid.{action}", "bid", bid.id,
-                       {"from": before, "reason": reason.strip()})
+    await BID.move(db, clock, actor, "organizer", bid, action, {"reason": reason.strip()})
     lead_user = await db.scalar(select(Cadre.user_id).where(Cadre.id == bid.lead_id))
     body = _("审查意见：{reason}").format(reason=reason.strip()) if reason.strip() else ""
     await notify(db, clock, [lead_user], "bid.qualification",
@@ -164,7 +154,7 @@ async def decide_many(db: AsyncSession, clock: Clock, actor: Actor, challenge: C
             refused.append(Refused(bid_id, str(bid_id), _("该揭榜申报不存在")))
             continue
         try:
-            check_transition(action, bid.status)
+            BID.check(action, bid.status)
         except DomainError as exc:
             vetoed = bid.status == BidStatus.VETOED.value
             message = _("已被纪检监察一票否决，不能作资格审查结论") if vetoed else exc.message
@@ -203,7 +193,7 @@ async def challenges_to_vet(db: AsyncSession, clock: Clock) -> list[Challenge]:
 
 
 async def challenge_for_vetting(db: AsyncSession, clock: Clock, challenge_id: int) -> Challenge:
-    challenge = await load_challenge_detail(db, challenge_id) if 0 < challenge_id < 2**53 else None
+    challenge = await load_challenge_detail(db, challenge_id)
     if challenge is None or public_phase(challenge, clock.now()) is not PublicPhase.CLOSED:
         raise NotFound(_("该榜单不在廉政审查阶段"))
     return challenge
@@ -222,10 +212,8 @@ async def vet(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challenge
     db.add(Vetting(bid_id=bid.id, decision=(VettingDecision.VETO if veto else VettingDecision.NO_OBJECTION).value,
                    reason=reason.strip(), inspector_id=actor.user_id, decided_at=clock.now()))
     if veto:
-        before = bid.status
-        bid.status = check_transition("veto", bid.status).value
         # The audit summary names no reason: the log is read more widely than the vetting page.
-        await audit.record(db, clock, actor, "inspector", "bid.veto", "bid", bid.id, {"from": before})
+        await BID.move(db, clock, actor, "inspector", bid, "veto")
         # Nor do the notifications: the cadre learns only the outcome, the organizer only the flag.
         lead_user = await db.scalar(select(Cadre.user_id).where(Cadre.id == bid.lead_id))
         await notify(db, clock, [lead_user], "bid.qualification",
@@ -246,12 +234,10 @@ async def disqualify_after_objection(db: AsyncSession, clock: Clock, actor: Acto
     """An upheld objection during publicity (公示) takes a qualified bid out: the same state
     change as qualification's refusal, with the organizer's reply as the reason the cadre reads."""
     bid = await _own_bid(db, challenge, bid_id)
-    before = bid.status
-    bid.status = check_transition("disqualify", bid.status).value
+    BID.check("disqualify", bid.status)
     bid.qualification_reason = reason
     bid.qualified_at, bid.qualified_by_id = clock.now(), actor.user_id
-    await audit.record(db, clock, actor, "organizer", "bid.disqualify", "bid", bid.id,
-                       {"from": before, "reason": reason, "after": "objection"})
+    await BID.move(db, clock, actor, "organizer", bid, "disqualify", {"reason": reason, "after": "objection"})
     lead_user = await db.scalar(select(Cadre.user_id).where(Cadre.id == bid.lead_id))
     await notify(db, clock, [lead_user], "bid.qualification",
                  _("资格审查未通过：{title}").format(title=challenge.title),

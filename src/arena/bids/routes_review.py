@@ -16,6 +16,8 @@ from arena.bids.models import BidStatus
 from arena.bids.transitions import STATUS_LABELS
 from arena.challenges.models import Challenge
 from arena.challenges.phase import PHASE_LABELS, public_phase
+from arena.challenges.queries import organizer_challenge
+from arena.db import valid_id
 from arena.errors import DomainError, FormErrors
 from arena.i18n import gettext as _
 from arena.web.deps import ActorDep, ClockDep, DbSession
@@ -34,7 +36,7 @@ def _labels() -> dict[str, str]:
 async def _qualification_page(request: Request[Any, Any, Any], db: AsyncSession, clock: ClockDep, actor: Actor,
                               challenge_id: int, errors: dict[str, str] | None = None,
                               refusal: str | None = None, bulk: dict[str, Any] | None = None) -> Response[str]:
-    challenge = await qualification.challenge_for_qualification(db, actor, challenge_id)
+    challenge = await organizer_challenge(db, actor, challenge_id)
     rows = await qualification.bids_under_review(db, challenge)
     return render(request, "bids/qualification.html", {
         "challenge": challenge, "rows": rows, "labels": _labels(), "errors": errors or {}, "refusal": refusal,
@@ -54,7 +56,7 @@ async def qualification_page(request: Request[Any, Any, Any], db_session: DbSess
 @post("/organizer/challenges/{challenge_id:int}/qualification/start", opt=ORGANIZER)
 async def start(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                 challenge_id: FromPath[int]) -> Response[str]:
-    challenge = await qualification.challenge_for_qualification(db_session, actor, challenge_id)
+    challenge = await organizer_challenge(db_session, actor, challenge_id)
     async with attempt(db_session) as refused:
         await qualification.start(db_session, clock, actor, challenge)
     if refused:
@@ -67,11 +69,11 @@ async def start(request: Request[Any, Any, Any], db_session: DbSession, clock: C
 async def decide_many(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                       challenge_id: FromPath[int]) -> Response[str]:
     """批量通过 / 批量不予通过: one decision and one reason for the ticked bids, all or nothing."""
-    challenge = await qualification.challenge_for_qualification(db_session, actor, challenge_id)
+    challenge = await organizer_challenge(db_session, actor, challenge_id)
     form = await read_form(request)
     decision = form.raw("decision")
     reason = form.text("reason", _("理由"), required=False, max_length=2000)
-    selected = [int(v) for v in form.values("bid") if v.isdigit() and 0 < int(v) < 2**53]
+    selected = [int(v) for v in form.values("bid") if v.isdigit() and valid_id(int(v))]
     bulk: dict[str, Any] = {"selected": set(selected), "reason": reason, "refused": set()}
     async with attempt(db_session) as refused:
         if decision not in ("qualify", "disqualify"):
@@ -91,7 +93,7 @@ async def decide_many(request: Request[Any, Any, Any], db_session: DbSession, cl
 @post("/organizer/challenges/{challenge_id:int}/qualification/{bid_id:int}", opt=ORGANIZER)
 async def decide(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                  challenge_id: FromPath[int], bid_id: FromPath[int]) -> Response[str]:
-    challenge = await qualification.challenge_for_qualification(db_session, actor, challenge_id)
+    challenge = await organizer_challenge(db_session, actor, challenge_id)
     form = await read_form(request)
     decision = form.raw("decision")
     reason = form.text("reason", _("理由"), required=False, max_length=2000)
@@ -110,7 +112,7 @@ async def decide(request: Request[Any, Any, Any], db_session: DbSession, clock: 
 @post("/organizer/challenges/{challenge_id:int}/qualification/finish", opt=ORGANIZER)
 async def finish(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                  challenge_id: FromPath[int]) -> Response[str]:
-    challenge = await qualification.challenge_for_qualification(db_session, actor, challenge_id)
+    challenge = await organizer_challenge(db_session, actor, challenge_id)
     async with attempt(db_session) as refused:
         review = await qualification.finish(db_session, clock, actor, challenge)
     if refused:

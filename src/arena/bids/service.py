@@ -13,44 +13,32 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import exists, func, select, text, update
+from sqlalchemy import ColumnElement, exists, false, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from arena.actor import Actor
 from arena.audit import service as audit
-from arena.audit.labels import register_actions, register_states
 from arena.auth.models import Role
+from arena.bids import policy
 from arena.bids.models import Bid, BidAttachment, BidMember, BidMilestone, BidStatus, BidVersion, MemberStatus
-from arena.bids.transitions import ACTIVE, BID_TRANSITIONS, STATUS_LABELS, check_transition
+from arena.bids.transitions import ACTIVE, BID, MEMBER
 from arena.canonical import canonical_json
 from arena.challenges.eligibility import ChallengeRules, check_eligibility
 from arena.challenges.models import Challenge, ChallengeStatus
 from arena.challenges.phase import window_is_open
 from arena.challenges.queries import load_cadre_facts, load_challenge_detail
 from arena.clock import DISPLAY_TZ, Clock
+from arena.db import get_or_none, valid_id
 from arena.errors import DomainError, FormErrors, NotFound
 from arena.execution.models import Project, ProjectStatus
 from arena.faults import pause_point
 from arena.files.models import StoredFile
 from arena.i18n import gettext as _
-from arena.i18n import lazy
 from arena.notify.service import notify
 from arena.units.models import Cadre
 
 NUMBER_LOCK_KEY = 0x41524E43
-
-register_states("bid", STATUS_LABELS)
-register_actions({f"bid.{action}": t.label for action, t in BID_TRANSITIONS.items()} | {
-    "bid.create": lazy("起草揭榜申报"),
-    "bid.save": lazy("保存揭榜草稿"),
-    "bid.invite": lazy("邀请团队成员"),
-    "bid.remove_member": lazy("移除团队成员"),
-    "bid.member_confirm": lazy("确认加入团队"),
-    "bid.member_decline": lazy("谢绝加入团队"),
-    "bid.attach": lazy("上传揭榜附件"),
-    "bid.detach": lazy("删除揭榜附件"),
-})
 
 
 # --- finding ----------------------------------------------------------------------------------
@@ -63,24 +51,28 @@ async def cadre_of(db: AsyncSession, actor: Actor) -> Cadre:
 
 
 async def get_own_bid(db: AsyncSession, actor: Actor, bid_id: int) -> Bid:
-    """The bid this cadre leads, with team and milestones; anyone else's answers as not found."""
-    bid = (await db.execute(
-        select(Bid).where(Bid.id == bid_id).options(
-            joinedload(Bid.lead), selectinload(Bid.members).joinedload(BidMember.cadre),
-            selectinload(Bid.milestones), selectinload(Bid.attachments).joinedload(BidAttachment.file))
-    )).unique().scalar_one_or_none() if 0 < bid_id < 2**53 else None
-    if bid is None or actor.user_id is None or bid.lead.user_id != actor.user_id:
+    """The bid this cadre leads (policy.is_lead), with team and milestones; anyone else's
+    answers as not found."""
+    bid = await get_or_none(db, Bid, bid_id, joinedload(Bid.lead),
+                            selectinload(Bid.members).joinedload(BidMember.cadre), selectinload(Bid.milestones),
+                            selectinload(Bid.attachments).joinedload(BidAttachment.file))
+    if bid is None or not policy.is_lead(actor, bid.lead.user_id):
         raise NotFound(_("该揭榜申报不存在，或不由你牵头。"))
     return bid
 
 
+def led_by(actor: Actor) -> ColumnElement[bool]:
+    """The SQL twin of policy.is_lead, for the cadre's list: a condition on Bid.
+    tests/bids/test_policy.py checks that both agree."""
+    if actor.user_id is None or not actor.has(Role.CADRE):
+        return false()
+    return Bid.lead_id.in_(select(Cadre.id).where(Cadre.user_id == actor.user_id))
+
+
 async def my_bids(db: AsyncSession, actor: Actor) -> list[tuple[Bid, Challenge]]:
-    """Bids this cadre leads, newest first (two queries)."""
-    cadre = await db.scalar(select(Cadre.id).where(Cadre.user_id == actor.user_id)) if actor.user_id else None
-    if cadre is None:
-        return []
+    """Bids this cadre leads, newest first (one query)."""
     rows = await db.execute(select(Bid, Challenge).join(Challenge, Challenge.id == Bid.challenge_id)
-                            .where(Bid.lead_id == cadre).order_by(Bid.id.desc()).limit(200))
+                            .where(led_by(actor)).order_by(Bid.id.desc()).limit(200))
     return [(bid, challenge) for bid, challenge in rows.tuples().all()]
 
 
@@ -285,30 +277,25 @@ async def _check_editable(db: AsyncSession, clock: Clock, bid: Bid) -> None:
 
 async def readable_attachment(db: AsyncSession, actor: Actor, bid_id: int, attachment_id: int) -> BidAttachment:
     """A bid's attachment for those who may see the bid: its lead and team, the challenge's
-    organizer once it is submitted, and inspectors. Anyone else: not found."""
+    organizer once it is submitted, and inspectors (policy.may_read). Anyone else: not found."""
     attachment = (await db.execute(select(BidAttachment).where(
         BidAttachment.id == attachment_id, BidAttachment.bid_id == bid_id).options(joinedload(BidAttachment.file))
-    )).scalar_one_or_none() if 0 < attachment_id < 2**53 and 0 < bid_id < 2**53 else None
+    )).scalar_one_or_none() if valid_id(attachment_id) and valid_id(bid_id) else None
     bid = await db.get(Bid, bid_id) if attachment else None
-    if attachment is None or bid is None or not await _may_read(db, actor, bid):
+    if attachment is None or bid is None or not policy.may_read(actor, await bid_facts(db, bid)):
         raise NotFound(_("附件不存在"))
     return attachment
 
 
-async def _may_read(db: AsyncSession, actor: Actor, bid: Bid) -> bool:
-    if actor.user_id is None:
-        return False
-    cadre_ids = set((await db.scalars(select(Cadre.id).where(Cadre.user_id == actor.user_id))).all())
-    if bid.lead_id in cadre_ids:
-        return True
-    if cadre_ids and await db.scalar(select(BidMember.id).where(BidMember.bid_id == bid.id,
-                                                                BidMember.cadre_id.in_(cadre_ids))):
-        return True
-    submitted = bid.status not in (BidStatus.DRAFT.value, BidStatus.WITHDRAWN.value) or bid.submitted_version
-    if actor.has(Role.INSPECTOR) and submitted:
-        return True
+async def bid_facts(db: AsyncSession, bid: Bid) -> policy.BidFacts:
+    """What bids.policy needs to know about the bid (three small queries)."""
+    lead = await db.scalar(select(Cadre.user_id).where(Cadre.id == bid.lead_id))
+    team = await db.scalars(select(Cadre.user_id).join(BidMember, BidMember.cadre_id == Cadre.id)
+                            .where(BidMember.bid_id == bid.id, Cadre.user_id.is_not(None)))
     organizer = await db.scalar(select(Challenge.organizer_id).where(Challenge.id == bid.challenge_id))
-    return bool(actor.has(Role.ORGANIZER) and organizer == actor.user_id and submitted)
+    assert organizer is not None
+    return policy.BidFacts(lead_user_id=lead, team_user_ids=frozenset(u for u in team if u is not None),
+                           organizer_id=organizer, status=bid.status, has_version=bool(bid.submitted_version))
 
 
 # --- team -------------------------------------------------------------------------------------
@@ -370,10 +357,9 @@ async def answer_invitation(db: AsyncSession, clock: Clock, actor: Actor, member
                                                      Bid.status != BidStatus.WITHDRAWN.value))
         if other or leads:
             raise DomainError(_("你已在本榜的另一揭榜中（牵头或作为成员），同一榜单只能参加一个团队"))
-    member.status = (MemberStatus.CONFIRMED if accept else MemberStatus.DECLINED).value
     member.responded_at = clock.now()
-    await audit.record(db, clock, actor, "cadre", "bid.member_confirm" if accept else "bid.member_decline",
-                       "bid", member.bid_id, {"member": cadre.code})
+    await MEMBER.move(db, clock, actor, "cadre", member, "member_confirm" if accept else "member_decline",
+                      {"member": cadre.code})
     lead_user = await db.scalar(select(Cadre.user_id).join(Bid, Bid.lead_id == Cadre.id).where(Bid.id == member.bid_id))
     await notify(db, clock, [lead_user], "bid.member_answer",
                  _("{name}已确认加入团队").format(name=cadre.name) if accept
@@ -430,7 +416,7 @@ async def submit(db: AsyncSession, clock: Clock, actor: Actor, bid: Bid, revisio
     """Submit (or submit a new version): the window must be open by the server's clock. The
     revision the page showed is claimed first, so a double click submits once."""
     action = "resubmit" if bid.status == BidStatus.SUBMITTED.value else "submit"
-    check_transition(action, bid.status)
+    BID.check(action, bid.status)
     await claim_revision(db, bid, revision)
     challenge = await load_challenge_detail(db, bid.challenge_id)
     assert challenge is not None
@@ -455,12 +441,10 @@ async def submit(db: AsyncSession, clock: Clock, actor: Actor, bid: Bid, revisio
                          sha256=hashlib.sha256(content.encode()).hexdigest(), submitted_at=now,
                          submitted_by_id=actor.user_id)
     db.add(version)
-    bid.status = check_transition(action, bid.status).value
     bid.submitted_at, bid.submitted_version = now, version_no
-    await db.flush()
+    await BID.move(db, clock, actor, "cadre", bid, action,
+                   {"number": bid.number, "version": version_no, "sha256": version.sha256})
     await pause_point("bid.submit")  # crash tests stop the server here, mid-transaction
-    await audit.record(db, clock, actor, "cadre", f"bid.{action}", "bid", bid.id,
-                       {"number": bid.number, "version": version_no, "sha256": version.sha256})
     await notify(db, clock, [m.cadre.user_id for m in bid.members], "bid.submitted",
                  _("揭榜已提交：{title}").format(title=challenge.title),
                  _("你所在团队的揭榜申报（{number}）已提交第 {n} 版。").format(number=bid.number, n=version_no),
@@ -469,17 +453,23 @@ async def submit(db: AsyncSession, clock: Clock, actor: Actor, bid: Bid, revisio
 
 
 async def withdraw(db: AsyncSession, clock: Clock, actor: Actor, bid: Bid, reason: str) -> None:
-    target = check_transition("withdraw", bid.status)
+    BID.check("withdraw", bid.status)
     challenge = await db.get(Challenge, bid.challenge_id)
     assert challenge is not None
     if not window_is_open(challenge, clock.now()):
         raise DomainError(_("揭榜已截止（截止时间 {at}），不能再撤回").format(at=_when(challenge.bid_closes_at)))
     if not reason.strip() and bid.status != BidStatus.DRAFT.value:  # a draft is only abandoned
         raise FormErrors({"reason": _("请填写撤回原因")})
-    before = bid.status
-    bid.status, bid.withdrawn_at, bid.withdraw_reason = target.value, clock.now(), reason.strip()
-    await audit.record(db, clock, actor, "cadre", "bid.withdraw", "bid", bid.id,
-                       {"from": before, "reason": reason.strip()})
+    bid.withdrawn_at, bid.withdraw_reason = clock.now(), reason.strip()
+    await BID.move(db, clock, actor, "cadre", bid, "withdraw", {"reason": reason.strip()})
+
+
+# --- the award's outcome ----------------------------------------------------------------------
+
+async def settle_award(db: AsyncSession, clock: Clock, actor: Actor, bid: Bid, *, won: bool) -> None:
+    """The award's outcome for one qualified bid — chosen (挂帅) or not (未入选) — for
+    execution.award: the bids area moves its own rows. The caller has checked the policy."""
+    await BID.move(db, clock, actor, "organizer", bid, "win" if won else "not_chosen")
 
 
 async def latest_version(db: AsyncSession, bid: Bid) -> BidVersion | None:

@@ -1,28 +1,18 @@
-"""The bid state machine: one table of allowed transitions (STYLE: state and rules).
+"""The state machines of a bid and of its team members: one table each (STYLE: state and rules).
 
-`BID_TRANSITIONS` maps an action to the states it may start from and the state it leads to.
-`check_transition` refuses with a message that says which states the action needs, so a
-refused click explains itself ("只有已提交的揭榜才能撤回（当前：草稿）").
+`BID` maps an action to the states it may start from and the state it leads to; a refused
+action says which states it needs, so a refused click explains itself ("只有“已提交”的揭榜才能
+撤回（当前：草稿）"). Other areas move a bid only through this area's functions (the award's
+outcome: bids.service.settle_award).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from arena.bids.models import BidStatus
-from arena.errors import DomainError
-from arena.i18n import gettext as _
+from arena.bids.models import BidMember, BidStatus, MemberStatus
 from arena.i18n import lazy
+from arena.statemachine import Machine, Transition
 
-S = BidStatus
-
-
-@dataclass(frozen=True)
-class Transition:
-    sources: frozenset[BidStatus]
-    target: BidStatus
-    label: str  # msgid: what the action is called in a refusal message
-
+S, M = BidStatus, MemberStatus
 
 BID_TRANSITIONS: dict[str, Transition] = {
     # the cadre, while the window is open
@@ -51,20 +41,31 @@ STATUS_LABELS: dict[BidStatus, str] = {
     S.NOT_CHOSEN: lazy("未入选"),
 }
 
+BID = Machine("bid", lazy("揭榜"), STATUS_LABELS, BID_TRANSITIONS, other_actions={
+    "create": lazy("起草揭榜申报"),
+    "save": lazy("保存揭榜草稿"),
+    "invite": lazy("邀请团队成员"),
+    "remove_member": lazy("移除团队成员"),
+    "attach": lazy("上传揭榜附件"),
+    "detach": lazy("删除揭榜附件"),
+})
+
+
+def _bid_of(member: BidMember) -> int:
+    return member.bid_id
+
+
+MEMBER = Machine("bid", lazy("团队邀请"), {M.INVITED: lazy("待确认"), M.CONFIRMED: lazy("已确认"),
+                                        M.DECLINED: lazy("已谢绝")}, {
+    "member_confirm": Transition(frozenset({M.INVITED}), M.CONFIRMED, lazy("确认加入团队")),
+    "member_decline": Transition(frozenset({M.INVITED}), M.DECLINED, lazy("谢绝加入团队")),
+}, audit_id=_bid_of)
+"""A team member's answer to the lead's invitation. Audited as `bid.member_*` on the bid: the
+team is part of the bid's history (its states' codes are not the bid's, so both read by name)."""
+
 # What the cadre (and their team) may read: a veto shows as not passing qualification, and
 # nothing more (DESIGN §3: the reason is for inspectors and organizers only).
 CADRE_STATUS_LABELS: dict[BidStatus, str] = STATUS_LABELS | {S.VETOED: lazy("资格审查未通过")}
 
 ACTIVE = frozenset({S.SUBMITTED, S.QUALIFIED, S.WON})
 """States in which a bid ties its lead to the challenge (the cap on active projects counts these)."""
-
-
-def check_transition(action: str, current: str) -> BidStatus:
-    """The state `action` leads to from `current`, or a DomainError saying why not."""
-    transition = BID_TRANSITIONS[action]
-    state = BidStatus(current)
-    if state not in transition.sources:
-        allowed = "、".join(_(STATUS_LABELS[s]) for s in sorted(transition.sources, key=list(BidStatus).index))
-        raise DomainError(_("只有{allowed}的揭榜才能{action}（当前：{current}）").format(
-            allowed=allowed, action=_(transition.label), current=_(STATUS_LABELS[state])))
-    return transition.target

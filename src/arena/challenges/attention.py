@@ -21,7 +21,7 @@ PUBLISHED = ChallengeStatus.PUBLISHED.value
 @provider(Role.ORGANIZER)
 async def organizer_attention(db: AsyncSession, actor: Actor, clock: Clock) -> list[AttentionItem]:
     now = clock.now()
-    mine = Challenge.organizer_id == actor.user_id
+    mine = queries.managed_by(actor)
     closing = and_(Challenge.status == PUBLISHED, Challenge.bid_closes_at > now,
                    Challenge.bid_closes_at <= now + timedelta(days=3))
     # Closed windows waiting for qualification are the bids area's card (bids/attention.py).
@@ -65,7 +65,7 @@ async def organizer_questions(db: AsyncSession, actor: Actor, clock: Clock) -> l
     rows = (await db.execute(
         select(Challenge.id, Challenge.title, waiting, func.sum(waiting).over())
         .join(ChallengeQuestion, ChallengeQuestion.challenge_id == Challenge.id)
-        .where(Challenge.organizer_id == actor.user_id, Challenge.status == PUBLISHED,
+        .where(queries.managed_by(actor), Challenge.status == PUBLISHED,
                Challenge.bid_closes_at > clock.now(), ChallengeQuestion.status == QuestionStatus.ASKED.value)
         .group_by(Challenge.id, Challenge.title).order_by(Challenge.bid_closes_at, Challenge.id)
         .limit(LINKS_SHOWN + 1))).all()

@@ -12,7 +12,7 @@ from sqlalchemy import insert, select
 
 from arena.actor import SYSTEM
 from arena.audit import service as audit
-from arena.challenges import service
+from arena.challenges import queries, service
 from arena.challenges.forms import ChallengeDraft, CheckpointRow, CriterionRow, MilestoneRow, ToleranceRow
 from arena.challenges.models import Challenge, ChallengeMode, ChallengeStatus
 from arena.clock import DISPLAY_TZ
@@ -167,7 +167,7 @@ async def _tell(ctx: DemoContext, story: Story) -> Challenge:
     challenge = await service.create_draft(db, clock, actor, _draft(ctx, story))
     if story.state in ("draft", "incomplete"):
         return challenge
-    challenge = await service.get_own(db, actor, challenge.id)
+    challenge = await queries.organizer_challenge(db, actor, challenge.id)
     await service.publish(db, clock, actor, challenge)
     windows = {  # (opened, closes) relative to now, in days
         "closing": (-18, 2), "open": (-5, 12), "upcoming": (5, 25), "amended": (-10, 9), "closed": (-30, -3),

@@ -34,7 +34,8 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from arena.actor import Actor
+from arena.actor import Actor, Role
+from arena.challenges import policy
 from arena.challenges.eligibility import CadreFacts, Named, age_on, rank_range_text, unit_chain_from
 from arena.challenges.models import (
     Aggregation,
@@ -49,6 +50,7 @@ from arena.challenges.models import (
 )
 from arena.challenges.phase import PHASE_LABELS, VISIBLE_TO_PUBLIC, PublicPhase, public_phase
 from arena.clock import DISPLAY_TZ, to_display
+from arena.db import get_or_none
 from arena.errors import NotFound
 from arena.i18n import gettext as _
 from arena.i18n import lazy
@@ -223,24 +225,36 @@ def _detail_options() -> list[Any]:
 
 
 async def load_challenge_detail(db: AsyncSession, challenge_id: int) -> Challenge | None:
-    """The challenge with everything its page and announcement show, whatever its status."""
-    stmt = select(Challenge).where(Challenge.id == challenge_id).options(*_detail_options())
-    return (await db.execute(stmt)).unique().scalar_one_or_none()
-
-
-def may_read(challenge: Challenge, actor: Actor | None) -> bool:
-    """Published challenges are public; a draft only to the organizer who drafts it."""
-    if challenge.status in VISIBLE_TO_PUBLIC:
-        return True
-    return actor is not None and actor.user_id is not None and actor.user_id == challenge.organizer_id
+    """The challenge with everything its page and announcement show, whatever its status (None
+    for an unknown id, or one out of range)."""
+    return await get_or_none(db, Challenge, challenge_id, *_detail_options())
 
 
 async def get_visible_challenge(db: AsyncSession, challenge_id: int, actor: Actor | None) -> Challenge:
-    """The challenge for its public page; NotFound (404) for unknown ids and others' drafts alike."""
+    """The challenge for its public page (policy.may_read); NotFound (404) for unknown ids and
+    others' drafts alike."""
     challenge = await load_challenge_detail(db, challenge_id)
-    if challenge is None or not may_read(challenge, actor):
+    if challenge is None or not policy.may_read(actor, challenge.status, challenge.organizer_id):
         raise NotFound(_("该榜单不存在，或尚未发布。"))
     return challenge
+
+
+async def organizer_challenge(db: AsyncSession, actor: Actor, challenge_id: int) -> Challenge:
+    """The challenge with everything loaded, for its organizer (policy.may_manage): every area's
+    organizer pages load it here. Anyone else's answers as not found."""
+    challenge = await load_challenge_detail(db, challenge_id)
+    if challenge is None or not policy.may_manage(actor, challenge.organizer_id):
+        raise NotFound(_("该榜单不存在，或不由你发布。"))
+    return challenge
+
+
+def managed_by(actor: Actor) -> ColumnElement[bool]:
+    """The SQL twin of policy.may_manage, for lists (the organizer's challenges, queues and
+    attention items): a condition on Challenge. tests/challenges/test_policy.py checks that
+    both agree."""
+    if actor.user_id is None or not actor.has(Role.ORGANIZER):
+        return false()
+    return Challenge.organizer_id == actor.user_id
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from arena import data_versions
 from arena.actor import Actor
 from arena.audit import service as audit
-from arena.audit.labels import OBJECT_LABELS, register_actions, register_states
+from arena.audit.labels import OBJECT_LABELS
 from arena.auth.models import User
+from arena.challenges import policy
 from arena.challenges.catalogue_cache import NAME as CATALOGUE
 from arena.challenges.models import Challenge, ChallengeQuestion, ChallengeStatus, QuestionStatus
 from arena.challenges.phase import window_is_open
+from arena.challenges.transitions import QUESTION
 from arena.clock import DISPLAY_TZ, Clock
 from arena.errors import DomainError, FormErrors, NotFound
 from arena.i18n import gettext as _
@@ -36,12 +38,7 @@ OPEN_PER_ASKER = 5  # unanswered questions one person may have on one challenge
 PAGE_SIZE = 50  # questions on the organizer's page (unanswered first)
 
 ASKED, ANSWERED, CLOSED = (s.value for s in QuestionStatus)
-STATUS_LABELS = {QuestionStatus.ASKED: lazy("待答复"), QuestionStatus.ANSWERED: lazy("已答复并公开"),
-                 QuestionStatus.CLOSED: lazy("不公开")}
 
-register_actions({"question.ask": lazy("提出答疑问题"), "question.answer": lazy("答复答疑问题"),
-                  "question.close": lazy("答疑问题不予公开")})
-register_states("challenge_question", STATUS_LABELS)
 OBJECT_LABELS.setdefault("challenge_question", lazy("答疑问题"))
 
 # A published answer is part of the public record: the cached public pages see it at once.
@@ -70,7 +67,7 @@ class Panel:
 
 
 def status_label(status: str) -> str:
-    return _(STATUS_LABELS[QuestionStatus(status)])
+    return QUESTION.label(status)
 
 
 def _deadline_text(challenge: Challenge) -> str:
@@ -147,7 +144,7 @@ async def organizer_questions(db: AsyncSession, challenge: Challenge) -> list[tu
 
 
 async def _own_question(db: AsyncSession, actor: Actor, challenge: Challenge, question_id: int) -> ChallengeQuestion:
-    if challenge.organizer_id != actor.user_id:
+    if not policy.may_manage(actor, challenge.organizer_id):
         raise NotFound(_("该榜单不存在，或不由你发布。"))
     question = await db.scalar(select(ChallengeQuestion).where(
         ChallengeQuestion.id == question_id, ChallengeQuestion.challenge_id == challenge.id))
@@ -169,9 +166,8 @@ async def answer(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challe
         raise FormErrors({"answer": _("请填写答复")})
     if len(text) > ANSWER_MAX:
         raise FormErrors({"answer": _("答复不能超过 {n} 个字").format(n=ANSWER_MAX)})
-    question.status, question.answer, question.answered_at, question.answered_by_id = ANSWERED, text, now, actor.user_id
-    await audit.record(db, clock, actor, "organizer", "question.answer", "challenge_question", question.id,
-                       {"challenge": challenge.id, "from": ASKED, "to": ANSWERED})
+    question.answer, question.answered_at, question.answered_by_id = text, now, actor.user_id
+    await QUESTION.move(db, clock, actor, "organizer", question, "answer", {"challenge": challenge.id})
 
 
 async def close(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challenge, question_id: int,
@@ -183,7 +179,6 @@ async def close(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challen
         raise FormErrors({"reason": _("请填写不公开的理由")})
     if len(reason) > REASON_MAX:
         raise FormErrors({"reason": _("理由不能超过 {n} 个字").format(n=REASON_MAX)})
-    question.status, question.close_reason = CLOSED, reason
+    question.close_reason = reason
     question.answered_at, question.answered_by_id = clock.now(), actor.user_id
-    await audit.record(db, clock, actor, "organizer", "question.close", "challenge_question", question.id,
-                       {"challenge": challenge.id, "from": ASKED, "to": CLOSED, "reason": reason})
+    await QUESTION.move(db, clock, actor, "organizer", question, "close", {"challenge": challenge.id, "reason": reason})

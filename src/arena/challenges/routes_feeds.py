@@ -3,17 +3,17 @@ iCalendar file. Thin: the formats and what they show are in challenges/feeds.py.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from litestar import Request, Response, get
 from litestar.params import FromPath
 
-from arena.challenges import feeds, queries
-from arena.challenges.phase import VISIBLE_TO_PUBLIC
-from arena.challenges.routes_public import MAX_ID
+from arena.challenges import feeds, policy, queries
 from arena.errors import NotFound
 from arena.files.store import content_disposition
 from arena.i18n import gettext as _
+from arena.web import public_cache
 from arena.web.deps import ClockDep, DbSession
 
 
@@ -30,23 +30,35 @@ def _base_url(request: Request[Any, Any, Any]) -> str:
 @get("/feed.atom", name="atom_feed")
 async def atom_feed(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep) -> Response[str]:
     base = _base_url(request)
-    entries = await feeds.feed_entries(db_session, base)
-    body = feeds.atom_feed(entries, base_url=base, title=_("揭榜挂帅 · 榜单动态"),
-                           updated=entries[0].updated if entries else clock.now())
-    return Response(body, media_type=feeds.ATOM_TYPE)
+
+    async def build() -> tuple[public_cache.Body, list[datetime | None]]:
+        entries = await feeds.feed_entries(db_session, base)
+        body = feeds.atom_feed(entries, base_url=base, title=_("揭榜挂帅 · 榜单动态"),
+                               updated=entries[0].updated if entries else clock.now())
+        return public_cache.Body(body), []
+
+    # the same for everyone: kept per process until the next write (arena.web.public_cache)
+    kept = await public_cache.body(request, db_session, clock.now(), ("feed", base), build)
+    return Response(kept.html, media_type=feeds.ATOM_TYPE)
 
 
 @get("/challenges/{challenge_id:int}/calendar.ics", name="challenge_calendar")
 async def calendar(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
                    challenge_id: FromPath[int]) -> Response[str]:
     """Public challenges only: a draft's calendar is not found, even for its organizer."""
-    challenge = await queries.load_challenge_detail(db_session, challenge_id) if 0 < challenge_id <= MAX_ID else None
-    if challenge is None or challenge.status not in VISIBLE_TO_PUBLIC:
-        raise NotFound(_("该榜单不存在，或尚未发布。"))
-    events = await feeds.calendar_events(db_session, challenge, _base_url(request))
-    body = feeds.ics_calendar(events, name=challenge.title, stamp=clock.now())
-    name = f"challenge-{challenge.id}.ics"
-    return Response(body, media_type=feeds.ICS_TYPE, headers={
+    base = _base_url(request)
+
+    async def build() -> tuple[public_cache.Body, list[datetime | None]]:
+        challenge = await queries.load_challenge_detail(db_session, challenge_id)
+        if challenge is None or not policy.is_public(challenge.status):
+            raise NotFound(_("该榜单不存在，或尚未发布。"))
+        events = await feeds.calendar_events(db_session, challenge, base)
+        return public_cache.Body(feeds.ics_calendar(events, name=challenge.title, stamp=clock.now())), []
+
+    # the same for everyone: kept per process until the next write (arena.web.public_cache)
+    kept = await public_cache.body(request, db_session, clock.now(), ("calendar", challenge_id, base), build)
+    name = f"challenge-{challenge_id}.ics"
+    return Response(kept.html, media_type=feeds.ICS_TYPE, headers={
         "content-disposition": content_disposition(name, name)})
 
 

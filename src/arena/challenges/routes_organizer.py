@@ -135,7 +135,7 @@ async def new_page(request: Request[Any, Any, Any], db_session: DbSession) -> Re
 
 async def _save(request: Request[Any, Any, Any], db: AsyncSession, clock: ClockDep, actor: Actor,
                 challenge_id: int | None) -> Response[str]:
-    challenge = await service.get_own(db, actor, challenge_id) if challenge_id else None
+    challenge = await queries.organizer_challenge(db, actor, challenge_id) if challenge_id else None
     form = await read_form(request)
     draft = forms.read_draft(form)
     action = form.raw("rubric_action")
@@ -153,7 +153,7 @@ async def _save(request: Request[Any, Any, Any], db: AsyncSession, clock: ClockD
             await service.update_draft(db, clock, actor, challenge, draft)
         saved_id = challenge.id
     if refused:
-        challenge = await service.get_own(db, actor, challenge_id) if challenge_id else None
+        challenge = await queries.organizer_challenge(db, actor, challenge_id) if challenge_id else None
         return await _form_page(request, db, challenge, values, refused.errors, status_code=400)
     return redirect(request, f"/organizer/challenges/{saved_id}?saved=1")
 
@@ -167,7 +167,7 @@ async def create(request: Request[Any, Any, Any], db_session: DbSession, clock: 
 @get("/organizer/challenges/{challenge_id:int}/edit", opt=ORGANIZER)
 async def edit_page(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
                     challenge_id: FromPath[int]) -> Response[str]:
-    challenge = await service.get_own(db_session, actor, challenge_id)
+    challenge = await queries.organizer_challenge(db_session, actor, challenge_id)
     if challenge.status != ChallengeStatus.DRAFT.value:
         return redirect(request, f"/organizer/challenges/{challenge.id}/amend", status_code=303)
     values = service.draft_from_challenge(challenge)
@@ -202,7 +202,7 @@ async def rubric_fragment(request: Request[Any, Any, Any]) -> Response[str]:
 
 async def _manage_page(request: Request[Any, Any, Any], db: AsyncSession, clock: ClockDep, actor: Actor,
                        challenge_id: int, refusal: str | None = None) -> Response[str]:
-    challenge = await service.get_own(db, actor, challenge_id)
+    challenge = await queries.organizer_challenge(db, actor, challenge_id)
     now = clock.now()
     view = queries.challenge_view(challenge, now, await queries.load_rounds(db, challenge))
     counts = await service.submitted_bid_counts(db, [challenge.id])
@@ -226,7 +226,7 @@ async def manage(request: Request[Any, Any, Any], db_session: DbSession, clock: 
 @get("/organizer/challenges/{challenge_id:int}/preview", opt=ORGANIZER)
 async def preview(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                   challenge_id: FromPath[int]) -> Response[str]:
-    challenge = await service.get_own(db_session, actor, challenge_id)
+    challenge = await queries.organizer_challenge(db_session, actor, challenge_id)
     view = queries.challenge_view(challenge, clock.now(), await queries.load_rounds(db_session, challenge))
     return render(request, "challenges/organizer/preview.html", {"challenge": challenge, "view": view,
                                                                   "eligibility": None})
@@ -235,7 +235,7 @@ async def preview(request: Request[Any, Any, Any], db_session: DbSession, clock:
 @post("/organizer/challenges/{challenge_id:int}/publish", opt=ORGANIZER)
 async def publish(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                   challenge_id: FromPath[int]) -> Response[str]:
-    challenge = await service.get_own(db_session, actor, challenge_id)
+    challenge = await queries.organizer_challenge(db_session, actor, challenge_id)
     async with attempt(db_session) as refused:
         await service.publish(db_session, clock, actor, challenge)
     if refused:
@@ -261,14 +261,14 @@ async def _amend_page(request: Request[Any, Any, Any], db: AsyncSession, challen
 @get("/organizer/challenges/{challenge_id:int}/amend", opt=ORGANIZER)
 async def amend_page(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
                      challenge_id: FromPath[int]) -> Response[str]:
-    challenge = await service.get_own(db_session, actor, challenge_id)
+    challenge = await queries.organizer_challenge(db_session, actor, challenge_id)
     return await _amend_page(request, db_session, challenge, _amend_values(challenge), {})
 
 
 @post("/organizer/challenges/{challenge_id:int}/amend", opt=ORGANIZER)
 async def amend(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                 challenge_id: FromPath[int]) -> Response[str]:
-    challenge = await service.get_own(db_session, actor, challenge_id)
+    challenge = await queries.organizer_challenge(db_session, actor, challenge_id)
     form = await read_form(request)
     texts = {name: forms.plain_text(form, name, form.text(name, name, required=False, max_length=forms.TEXT_MAX))
              for name in service.AMENDABLE_TEXTS}
@@ -288,7 +288,7 @@ async def amend(request: Request[Any, Any, Any], db_session: DbSession, clock: C
                                         criteria=criteria if form.raw("rubric_present") else None)
         await service.amend(db_session, clock, actor, challenge, change)
     if refused:
-        challenge = await service.get_own(db_session, actor, challenge_id)
+        challenge = await queries.organizer_challenge(db_session, actor, challenge_id)
         return await _amend_page(request, db_session, challenge, values, refused.errors, status_code=400)
     return redirect(request, f"/organizer/challenges/{challenge.id}?done=amended")
 
@@ -296,7 +296,7 @@ async def amend(request: Request[Any, Any, Any], db_session: DbSession, clock: C
 @get("/organizer/challenges/{challenge_id:int}/cancel", opt=ORGANIZER)
 async def cancel_page(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
                       challenge_id: FromPath[int]) -> Response[str]:
-    challenge = await service.get_own(db_session, actor, challenge_id)
+    challenge = await queries.organizer_challenge(db_session, actor, challenge_id)
     return render(request, "challenges/organizer/cancel.html", {"challenge": challenge, "values": {"reason": ""},
                                                                  "errors": {}})
 
@@ -304,7 +304,7 @@ async def cancel_page(request: Request[Any, Any, Any], db_session: DbSession, ac
 @post("/organizer/challenges/{challenge_id:int}/cancel", opt=ORGANIZER)
 async def cancel(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                  challenge_id: FromPath[int]) -> Response[str]:
-    challenge = await service.get_own(db_session, actor, challenge_id)
+    challenge = await queries.organizer_challenge(db_session, actor, challenge_id)
     form = await read_form(request)
     reason = form.text("reason", _("撤榜原因"), max_length=2000)
     async with attempt(db_session, field="reason") as refused:
@@ -312,7 +312,7 @@ async def cancel(request: Request[Any, Any, Any], db_session: DbSession, clock: 
             raise FormErrors(form.errors)
         await service.cancel(db_session, clock, actor, challenge, reason)
     if refused:
-        challenge = await service.get_own(db_session, actor, challenge_id)
+        challenge = await queries.organizer_challenge(db_session, actor, challenge_id)
         return render(request, "challenges/organizer/cancel.html", {
             "challenge": challenge, "values": {"reason": form.raw("reason")}, "errors": refused.errors},
             status_code=400)
@@ -322,7 +322,7 @@ async def cancel(request: Request[Any, Any, Any], db_session: DbSession, clock: 
 @post("/organizer/challenges/{challenge_id:int}/new-round", opt=ORGANIZER)
 async def new_round(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                     challenge_id: FromPath[int]) -> Response[str]:
-    challenge = await service.get_own(db_session, actor, challenge_id)
+    challenge = await queries.organizer_challenge(db_session, actor, challenge_id)
     async with attempt(db_session) as refused:
         copy = await service.new_round(db_session, clock, actor, challenge)
     if refused:
@@ -333,7 +333,7 @@ async def new_round(request: Request[Any, Any, Any], db_session: DbSession, cloc
 @post("/organizer/challenges/{challenge_id:int}/attachments", opt=ORGANIZER)
 async def upload_attachment(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
                             actor: ActorDep, challenge_id: FromPath[int]) -> Response[str]:
-    challenge = await service.get_own(db_session, actor, challenge_id)
+    challenge = await queries.organizer_challenge(db_session, actor, challenge_id)
     async with attempt(db_session) as refused:
         title, stored = await receive_upload(request, db_session, actor)
         await service.add_attachment(db_session, clock, actor, challenge, title, stored)
@@ -346,7 +346,7 @@ async def upload_attachment(request: Request[Any, Any, Any], db_session: DbSessi
 async def delete_attachment(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
                             actor: ActorDep, challenge_id: FromPath[int],
                             attachment_id: FromPath[int]) -> Response[str]:
-    challenge = await service.get_own(db_session, actor, challenge_id)
+    challenge = await queries.organizer_challenge(db_session, actor, challenge_id)
     async with attempt(db_session) as refused:
         await service.remove_attachment(db_session, clock, actor, challenge, attachment_id)
     if refused:

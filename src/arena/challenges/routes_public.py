@@ -22,6 +22,7 @@ from arena.challenges.models import Challenge, ChallengeMode, ChallengeStatus
 from arena.challenges.phase import PHASE_LABELS
 from arena.challenges.queries import PHASE_FILTERS, CatalogueFilters, Sort
 from arena.challenges.stage_facts import load_stage_facts
+from arena.clock import Clock
 from arena.data_versions import Entry, VersionedCache
 from arena.errors import NotFound
 from arena.execution import public as execution_public
@@ -31,6 +32,7 @@ from arena.i18n import gettext as _
 from arena.publicity.service import current_publicity
 from arena.review.models import PanelPurpose
 from arena.review.service import panel_of
+from arena.web import public_cache
 from arena.web.deps import ActorDep, ClockDep, DbSession, MaybeActor
 from arena.web.pagination import page_number
 from arena.web.templating import render, render_html
@@ -40,7 +42,6 @@ AFTER_QUALIFICATION = frozenset({ChallengeStatus.REVIEWING.value, ChallengeStatu
                                  ChallengeStatus.FAILED.value})
 
 CADRE = {"roles": {Role.CADRE}}
-MAX_ID = 2**63 - 1  # a larger id in the URL is simply not found (PostgreSQL's BIGINT would refuse it)
 
 
 def _sort_options() -> list[tuple[str, str]]:
@@ -112,8 +113,6 @@ async def eligible(request: Request[Any, Any, Any], db_session: DbSession, clock
 
 
 async def _visible(db: AsyncSession, challenge_id: int, actor: Actor | None) -> Challenge:
-    if not 0 < challenge_id <= MAX_ID:
-        raise NotFound(_("该榜单不存在，或尚未发布。"))
     return await queries.get_visible_challenge(db, challenge_id, actor)
 
 
@@ -131,27 +130,51 @@ async def _eligibility(db: AsyncSession, actor: Actor | None, challenge: Challen
     return "checked", check_eligibility(ChallengeRules.from_challenge(challenge), cadre, now)
 
 
+async def _detail_context(db: AsyncSession, clock: Clock, viewer: Actor | None, challenge: Challenge) -> dict[str, Any]:
+    """What `_detail_body.html` shows of `challenge` to `viewer` (None: anyone)."""
+    now = clock.now()
+    view = queries.challenge_view(challenge, now, await queries.load_rounds(db, challenge))
+    state, verdict = await _eligibility(db, viewer, challenge, now)
+    asked = await questions.panel(db, challenge, viewer, now)  # 答疑 (_questions.html)
+    # The draw's commitment is public from the moment it is made (DESIGN §5).
+    later = challenge.status in AFTER_QUALIFICATION
+    draw_panel = await panel_of(db, challenge.id) if later else None
+    publicity = await current_publicity(db, challenge.id) if later else None
+    acceptance_panel = await panel_of(db, challenge.id, PanelPurpose.ACCEPTANCE) if challenge.status in (
+        ChallengeStatus.EXECUTING.value, ChallengeStatus.ACCEPTED.value) else None
+    # the stage stepper and, after the award, the projects as the public may follow them (_progress.html)
+    stage_progress = stages.progress(await load_stage_facts(db, challenge, now))
+    follow = await execution_public.public_follow(db, challenge, clock.today())
+    return {"view": view, "challenge": challenge, "eligibility_state": state, "verdict": verdict, "qa": asked,
+            "draw_panel": draw_panel, "publicity": publicity, "acceptance_panel": acceptance_panel,
+            "stage_progress": stage_progress, "follow": follow, "execution_labels": execution_labels()}
+
+
+def _changes_by_itself(challenge: Challenge, context: dict[str, Any]) -> list[datetime | None]:
+    """When the page could change with no write (besides midnight): the window opening or
+    closing (phase, stepper, 答疑) and the 公示 ending."""
+    publicity = context["publicity"]
+    return [challenge.bid_opens_at, challenge.bid_closes_at, publicity.ends_at if publicity else None]
+
+
 @get("/challenges/{challenge_id:int}", name="challenge_detail")
 async def detail(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, viewer: MaybeActor,
                  challenge_id: FromPath[int]) -> Response[str]:
-    now = clock.now()
+    if public_cache.is_anonymous_plain_get(request, viewer):
+        async def build() -> tuple[public_cache.Body, list[datetime | None]]:
+            challenge = await _visible(db_session, challenge_id, None)
+            context = await _detail_context(db_session, clock, None, challenge)
+            html = render_html(request, "challenges/public/_detail_body.html", context)
+            return public_cache.Body(html, challenge.title), _changes_by_itself(challenge, context)
+
+        # the same for every visitor: kept per process until a write or the clock changes it
+        kept = await public_cache.body(request, db_session, clock.now(), ("challenge", challenge_id), build)
+        # our own template's output, escaped as it was rendered
+        return render(request, "challenges/public/detail.html",
+                      {"title": kept.title, "body_html": Markup(kept.html)})  # noqa: S704
     challenge = await _visible(db_session, challenge_id, viewer)
-    view = queries.challenge_view(challenge, now, await queries.load_rounds(db_session, challenge))
-    state, verdict = await _eligibility(db_session, viewer, challenge, now)
-    asked = await questions.panel(db_session, challenge, viewer, now)  # 答疑 (_questions.html)
-    # The draw's commitment is public from the moment it is made (DESIGN §5).
-    later = challenge.status in AFTER_QUALIFICATION
-    draw_panel = await panel_of(db_session, challenge.id) if later else None
-    publicity = await current_publicity(db_session, challenge.id) if later else None
-    acceptance_panel = await panel_of(db_session, challenge.id, PanelPurpose.ACCEPTANCE) if challenge.status in (
-        ChallengeStatus.EXECUTING.value, ChallengeStatus.ACCEPTED.value) else None
-    # the stage stepper and, after the award, the projects as the public may follow them (_progress.html)
-    stage_progress = stages.progress(await load_stage_facts(db_session, challenge, now))
-    follow = await execution_public.public_follow(db_session, challenge, clock.today())
-    return render(request, "challenges/public/detail.html",
-                  {"view": view, "challenge": challenge, "eligibility_state": state, "verdict": verdict, "qa": asked,
-                   "draw_panel": draw_panel, "publicity": publicity, "acceptance_panel": acceptance_panel,
-                   "stage_progress": stage_progress, "follow": follow, "execution_labels": execution_labels()})
+    context = await _detail_context(db_session, clock, viewer, challenge)
+    return render(request, "challenges/public/detail.html", {**context, "title": challenge.title})
 
 
 @get("/challenges/{challenge_id:int}/announcement.pdf", name="challenge_announcement")

@@ -11,10 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.actor import Actor
 from arena.auth.models import Role
-from arena.challenges import queries, questions, service
+from arena.challenges import queries, questions
 from arena.clock import Clock
-from arena.errors import NotFound
-from arena.i18n import gettext as _
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.helpers import read_form, redirect
 from arena.web.refusals import attempt
@@ -22,15 +20,12 @@ from arena.web.templating import render
 
 LOGIN = {"login": True}
 ORGANIZER = {"roles": {Role.ORGANIZER}}
-MAX_ID = 2**53
 
 
 @post("/challenges/{challenge_id:int}/questions", opt=LOGIN)
 async def ask(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
               challenge_id: FromPath[int]) -> Response[str]:
     """Ask; on a refusal the form comes back filled in on a page of its own."""
-    if not 0 < challenge_id < MAX_ID:
-        raise NotFound(_("该榜单不存在，或尚未发布。"))
     challenge = await queries.get_visible_challenge(db_session, challenge_id, actor)
     form = await read_form(request)
     text = str(form.raw("question") or "")
@@ -47,7 +42,7 @@ async def ask(request: Request[Any, Any, Any], db_session: DbSession, clock: Clo
 async def _page(request: Request[Any, Any, Any], db_session: AsyncSession, clock: Clock, actor: Actor,
                 challenge_id: int, errors: dict[int, dict[str, str]] | None = None,
                 values: dict[int, dict[str, str]] | None = None, status_code: int = 200) -> Response[str]:
-    challenge = await service.get_own(db_session, actor, challenge_id)
+    challenge = await queries.organizer_challenge(db_session, actor, challenge_id)
     rows = await questions.organizer_questions(db_session, challenge)
     return render(request, "challenges/organizer/questions.html", {
         "challenge": challenge, "rows": rows, "window_open": questions.accepting(challenge, clock.now()),
@@ -67,7 +62,7 @@ async def organizer_page(request: Request[Any, Any, Any], db_session: DbSession,
 async def handle(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                  challenge_id: FromPath[int], question_id: FromPath[int]) -> Response[str]:
     """One form per question: answer (published at once), or 不公开 with a reason."""
-    challenge = await service.get_own(db_session, actor, challenge_id)
+    challenge = await queries.organizer_challenge(db_session, actor, challenge_id)
     form = await read_form(request)
     action = str(form.raw("action") or "answer")
     answer, reason = str(form.raw("answer") or ""), str(form.raw("reason") or "")

@@ -35,7 +35,7 @@ from arena.challenges.models import (
     MilestoneTemplate,
     ToleranceCase,
 )
-from arena.challenges.queries import AMENDMENT_ITEMS, like_pattern, load_challenge_detail
+from arena.challenges.queries import AMENDMENT_ITEMS, like_pattern, managed_by
 from arena.clock import DISPLAY_TZ, Clock
 from arena.errors import DomainError, FormErrors, NotFound
 from arena.files.models import StoredFile
@@ -52,21 +52,13 @@ SUBMITTED_STATES = sorted(s.value for s in BidStatus if s not in (BidStatus.DRAF
 def own_challenges(actor: Actor, status: str | None = None, q: str = "") -> Select[Any]:
     """The organizer's challenges (filter in SQL), newest first; `q` (关键词, cleaned by
     queries.clean_search) matches the title or the challenge number."""
-    stmt = select(Challenge).where(Challenge.organizer_id == actor.user_id)
+    stmt = select(Challenge).where(managed_by(actor))
     if status in ChallengeStatus.__members__.values():
         stmt = stmt.where(Challenge.status == status)
     if q:
         pattern = like_pattern(q)
         stmt = stmt.where(or_(Challenge.title.like(pattern, escape="\\"), Challenge.number.like(pattern, escape="\\")))
     return stmt.options(joinedload(Challenge.field)).order_by(Challenge.id.desc())
-
-
-async def get_own(db: AsyncSession, actor: Actor, challenge_id: int) -> Challenge:
-    """The challenge with everything loaded, if this organizer organizes it (else 404)."""
-    challenge = await load_challenge_detail(db, challenge_id) if 0 < challenge_id < 2**53 else None
-    if challenge is None or challenge.organizer_id != actor.user_id:
-        raise NotFound(_("该榜单不存在，或不由你发布。"))
-    return challenge
 
 
 async def submitted_bid_counts(db: AsyncSession, challenge_ids: list[int]) -> dict[int, int]:
@@ -226,7 +218,7 @@ async def _next_number(db: AsyncSession, year: int) -> str:
 
 async def publish(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challenge) -> None:
     now = clock.now()
-    transitions.check("publish", challenge)
+    transitions.CHALLENGE.check("publish", challenge.status)
     missing = publish_checklist(challenge, now)
     if missing:
         raise DomainError(_("还不能发布：") + "；".join(missing))
@@ -257,7 +249,7 @@ def _rubric_text(criteria: list[tuple[str, Decimal]]) -> str:
 
 async def amend(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challenge, change: AmendmentDraft) -> None:
     """Publish a 更正公告: what changed, before and after, with the reason, kept in full."""
-    transitions.check("amend", challenge)
+    transitions.CHALLENGE.check("amend", challenge.status)
     now = clock.now()
     errors: dict[str, str] = {}
     changes: list[dict[str, str]] = []  # "item": a key of queries.AMENDMENT_ITEMS, never a label
@@ -312,7 +304,7 @@ def _when(moment: datetime | None) -> str:
 
 
 async def cancel(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challenge, reason: str) -> None:
-    transitions.check("cancel", challenge)
+    transitions.CHALLENGE.check("cancel", challenge.status)
     if not reason.strip():
         raise FormErrors({"reason": _("请填写撤榜原因")})
     challenge.cancelled_at = clock.now()

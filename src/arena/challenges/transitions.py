@@ -1,36 +1,24 @@
-"""The challenge state machine: one table of allowed transitions (STYLE: state and rules).
+"""The challenge state machine, and its question's: one table each (STYLE: state and rules).
 
 Whether a published challenge's window is upcoming, open or closed is not a state: the clock
-decides it (phase.py). The table holds only stored states. `transition` is the one function
-that changes a challenge's status: it checks the table, changes the state and writes the
-audit event, all in the caller's transaction.
+decides it (phase.py). The table holds only stored states. `transition` is how every area moves
+a challenge: it checks the table, changes the state and writes the audit event, all in the
+caller's transaction.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.actor import Actor
-from arena.audit import service as audit
-from arena.audit.labels import register_actions, register_states
-from arena.challenges.models import Challenge, ChallengeStatus
+from arena.challenges.models import Challenge, ChallengeStatus, QuestionStatus
 from arena.clock import Clock
-from arena.errors import DomainError
-from arena.i18n import gettext as _
 from arena.i18n import lazy
+from arena.statemachine import Machine, Transition
 
 S = ChallengeStatus
-
-
-@dataclass(frozen=True)
-class Transition:
-    sources: frozenset[ChallengeStatus]
-    target: ChallengeStatus
-    label: str  # msgid: the action's name in messages and the audit log
-
 
 CHALLENGE_TRANSITIONS: dict[str, Transition] = {
     "publish": Transition(frozenset({S.DRAFT}), S.PUBLISHED, lazy("发布")),
@@ -60,32 +48,24 @@ STATUS_LABELS: dict[ChallengeStatus, str] = {
     S.CANCELLED: lazy("已撤榜"),
 }
 
-register_states("challenge", STATUS_LABELS)
-register_actions({f"challenge.{action}": t.label for action, t in CHALLENGE_TRANSITIONS.items()} | {
-    "challenge.create": lazy("新建榜单草稿"),
-    "challenge.update": lazy("修改榜单草稿"),
-    "challenge.new_round": lazy("重新发榜（新一轮）"),
-    "challenge.attach": lazy("上传榜单附件"),
-    "challenge.detach": lazy("删除榜单附件"),
+CHALLENGE = Machine("challenge", lazy("榜单"), STATUS_LABELS, CHALLENGE_TRANSITIONS, other_actions={
+    "create": lazy("新建榜单草稿"),
+    "update": lazy("修改榜单草稿"),
+    "new_round": lazy("重新发榜（新一轮）"),
+    "attach": lazy("上传榜单附件"),
+    "detach": lazy("删除榜单附件"),
 })
 
-
-def check(action: str, challenge: Challenge) -> ChallengeStatus:
-    """The state `action` leads to, or a DomainError naming the states it needs."""
-    transition = CHALLENGE_TRANSITIONS[action]
-    current = ChallengeStatus(challenge.status)
-    if current not in transition.sources:
-        allowed = "、".join(_(STATUS_LABELS[s]) for s in sorted(transition.sources, key=list(ChallengeStatus).index))
-        raise DomainError(_("只有{allowed}的榜单才能{action}（当前：{current}）").format(
-            allowed=allowed, action=_(transition.label), current=_(STATUS_LABELS[current])))
-    return transition.target
+Q = QuestionStatus
+QUESTION = Machine("question", lazy("答疑问题"), {
+    Q.ASKED: lazy("待答复"), Q.ANSWERED: lazy("已答复并公开"), Q.CLOSED: lazy("不公开")}, {
+    "answer": Transition(frozenset({Q.ASKED}), Q.ANSWERED, lazy("答复答疑问题")),
+    "close": Transition(frozenset({Q.ASKED}), Q.CLOSED, lazy("答疑问题不予公开")),
+}, other_actions={"ask": lazy("提出答疑问题")}, object_type="challenge_question")
+"""A question on an open challenge (答疑): the organizer publishes an answer or closes it unpublished."""
 
 
 async def transition(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challenge, action: str,
                      summary: dict[str, Any] | None = None) -> None:
-    """Move `challenge` by `action` and audit it; the caller has checked the policy."""
-    target = check(action, challenge)
-    before = challenge.status
-    challenge.status = target.value
-    await audit.record(db, clock, actor, "organizer", f"challenge.{action}", "challenge", challenge.id,
-                       {"from": before, "to": target.value, **(summary or {})})
+    """Move `challenge` by `action` and audit it, as its organizer; the caller has checked the policy."""
+    await CHALLENGE.move(db, clock, actor, "organizer", challenge, action, summary)

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from arena.actor import Actor
 from arena.auth.models import Role
 from arena.challenges.models import Challenge
+from arena.challenges.queries import managed_by
 from arena.clock import Clock
 from arena.execution.models import (
     ChallengeAssessor,
@@ -56,26 +57,25 @@ async def cadre_projects(db: AsyncSession, actor: Actor, clock: Clock) -> list[A
     return items
 
 
-def _waiting(kind: str, model: Any, status: Any, organizer_id: int) -> Any:
+def _waiting(kind: str, model: Any, status: Any, actor: Actor) -> Any:
     """Rows of one kind waiting on the organizer's projects: (kind, id, challenge id, challenge
     title, how many of this kind, rank by id) — the union below keeps the first few of each."""
     return (select(literal(kind).label("kind"), model.id.label("id"), Challenge.id.label("challenge_id"),
                    Challenge.title.label("title"), func.count().over().label("total"),
                    func.row_number().over(order_by=model.id).label("rank"))
             .join(Project, Project.id == model.project_id).join(Challenge, Challenge.id == Project.challenge_id)
-            .where(Challenge.organizer_id == organizer_id, status))
+            .where(managed_by(actor), status))
 
 
 @provider(Role.ORGANIZER)
 async def organizer_execution(db: AsyncSession, actor: Actor, clock: Clock) -> list[AttentionItem]:
     """Reports to assess, plan changes and fault-tolerance decisions, each card opening the item
     waiting (or naming the first few): one query for all three."""
-    assert actor.user_id is not None
     union = union_all(
-        _waiting("report", ProgressReport, ProgressReport.status == ReportStatus.SUBMITTED.value, actor.user_id),
-        _waiting("change", PlanChange, PlanChange.status == PlanChangeStatus.PENDING.value, actor.user_id),
+        _waiting("report", ProgressReport, ProgressReport.status == ReportStatus.SUBMITTED.value, actor),
+        _waiting("change", PlanChange, PlanChange.status == PlanChangeStatus.PENDING.value, actor),
         _waiting("tolerance", ToleranceRequest, ToleranceRequest.status == ToleranceStatus.AWAITING_DECISION.value,
-                 actor.user_id)).subquery()
+                 actor)).subquery()
     rows = (await db.execute(select(union).where(union.c.rank <= LINKS_SHOWN + 1)
                              .order_by(union.c.kind, union.c.rank))).all()
     by_kind: dict[str, list[Any]] = {}

@@ -21,12 +21,13 @@ from arena.actor import Actor
 from arena.audit import service as audit
 from arena.auth import service as accounts
 from arena.auth.models import User
+from arena.bids import service as bid_service
 from arena.bids.models import Bid, BidMember, BidStatus, BidVersion, MemberStatus
-from arena.bids.transitions import check_transition
 from arena.canonical import canonical_json
 from arena.challenges import transitions as challenge_transitions
 from arena.challenges.models import Challenge
 from arena.clock import Clock
+from arena.db import get_or_none
 from arena.errors import DomainError, NotFound, PermissionDenied
 from arena.execution import policy
 from arena.execution.models import Milestone, Project
@@ -78,10 +79,7 @@ async def award(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challen
     owner = challenge.owner_unit.name if challenge.owner_unit else ""
     projects = []
     for bid in bids:
-        action = "win" if bid.id in winner_ids else "not_chosen"
-        before = bid.status
-        bid.status = check_transition(action, bid.status).value
-        await audit.record(db, clock, actor, "organizer", f"bid.{action}", "bid", bid.id, {"from": before})
+        await bid_service.settle_award(db, clock, actor, bid, won=bid.id in winner_ids)
         if bid.id in winner_ids:
             projects.append(await _open_project(db, clock, actor, challenge, bid, owner))
         else:
@@ -121,7 +119,7 @@ async def _open_project(db: AsyncSession, clock: Clock, actor: Actor, challenge:
 
 async def readable_project(db: AsyncSession, actor: Actor, project_id: int, today: date) -> ProjectView:
     """The project for its page, if the actor may read it; otherwise it answers as missing."""
-    project = await db.get(Project, project_id) if 0 < project_id < 2**53 else None
+    project = await get_or_none(db, Project, project_id)
     view = await load_project_view(db, project, today) if project else None
     if view is None or not policy.may_read(actor, view):
         raise NotFound(_("该项目不存在，或你无权查看"))

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.actor import Actor
 from arena.challenges.models import Challenge
+from arena.challenges.queries import managed_by
 from arena.excel import new_workbook, workbook_bytes
 from arena.execution.models import Milestone, Project, ProjectStatus
 from arena.execution.views import DONE, ProjectView
@@ -54,7 +55,7 @@ class BoardFilters:
 def statement(actor: Actor, filters: BoardFilters, today: date) -> Select[Any]:
     """The organizer's projects matching `filters`, newest first."""
     stmt = (select(Project).join(Challenge, Challenge.id == Project.challenge_id)
-            .where(Challenge.organizer_id == actor.user_id))
+            .where(managed_by(actor)))
     if filters.challenge_id:
         stmt = stmt.where(Project.challenge_id == filters.challenge_id)
     if filters.status == OVERDUE:
@@ -68,8 +69,7 @@ def statement(actor: Actor, filters: BoardFilters, today: date) -> Select[Any]:
 async def challenge_options(db: AsyncSession, actor: Actor) -> list[tuple[int, str]]:
     """The organizer's challenges that have projects, for the filter (one statement)."""
     has_project = exists().where(Project.challenge_id == Challenge.id)
-    rows = await db.execute(select(Challenge.id, Challenge.title).where(Challenge.organizer_id == actor.user_id,
-                                                                        has_project)
+    rows = await db.execute(select(Challenge.id, Challenge.title).where(managed_by(actor), has_project)
                             .order_by(Challenge.id.desc()))
     return [(cid, title) for cid, title in rows.tuples()]
 

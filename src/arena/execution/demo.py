@@ -28,6 +28,7 @@ from arena.bids.demo import _bid, _reopened
 from arena.bids.models import Bid
 from arena.challenges.demo import Story, _tell
 from arena.challenges.models import Challenge, ChallengeMode, ToleranceCase
+from arena.challenges.queries import organizer_challenge
 from arena.clock import DISPLAY_TZ, Clock, FrozenClock
 from arena.demo import DemoContext, demo_step
 from arena.execution import acceptance, award, considerations, horse_race, plan, reports, tolerance
@@ -113,7 +114,7 @@ async def _reviewed(ctx: DemoContext, time: StoryTime, story: Story, start: int,
     challenge.bid_closes_at = closes
     await db.flush()
     time.at(start + 0.1)
-    challenge = await qualification.challenge_for_qualification(db, organizer, challenge.id)
+    challenge = await organizer_challenge(db, organizer, challenge.id)
     await qualification.start(db, ctx.clock, organizer, challenge)
     for bid in bids:
         await qualification.decide(db, ctx.clock, organizer, challenge, bid.id, True, "")

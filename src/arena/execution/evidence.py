@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from arena.actor import Actor
+from arena.db import valid_id
 from arena.errors import NotFound
 from arena.execution import policy
 from arena.execution.models import ProgressReport, Project, ReportEvidence, ToleranceEvidence, ToleranceRequest
@@ -43,7 +44,7 @@ async def _may_see(db: AsyncSession, actor: Actor, view: ProjectView, *, report:
 async def report_evidence(db: AsyncSession, actor: Actor, report_id: int, evidence_id: int, today: date) -> StoredFile:
     found = await db.scalar(select(ReportEvidence).where(ReportEvidence.id == evidence_id,
                                                          ReportEvidence.report_id == report_id)
-                            .options(joinedload(ReportEvidence.file))) if 0 < evidence_id < 2**53 else None
+                            .options(joinedload(ReportEvidence.file))) if valid_id(evidence_id) else None
     report = await db.get(ProgressReport, report_id) if found else None
     project = await db.get(Project, report.project_id) if report else None
     if found is None or project is None or not await _may_see(db, actor, await load_project_view(db, project, today),
@@ -56,7 +57,7 @@ async def tolerance_evidence(db: AsyncSession, actor: Actor, request_id: int, ev
                              today: date) -> StoredFile:
     found = await db.scalar(select(ToleranceEvidence).where(ToleranceEvidence.id == evidence_id,
                                                             ToleranceEvidence.request_id == request_id)
-                            .options(joinedload(ToleranceEvidence.file))) if 0 < evidence_id < 2**53 else None
+                            .options(joinedload(ToleranceEvidence.file))) if valid_id(evidence_id) else None
     request = await db.get(ToleranceRequest, request_id) if found else None
     project = await db.get(Project, request.project_id) if request else None
     if found is None or project is None or not await _may_see(db, actor, await load_project_view(db, project, today),

@@ -17,6 +17,7 @@ from arena.actor import Actor
 from arena.audit import service as audit
 from arena.challenges.models import Challenge
 from arena.clock import Clock
+from arena.db import get_or_none
 from arena.errors import DomainError, FormErrors, NotFound
 from arena.execution.award import canonical, require_lead
 from arena.execution.models import Milestone, PlanChange, PlanChangeStatus, Project, ProjectStatus
@@ -118,7 +119,7 @@ def proposal_rows(change: PlanChange) -> list[dict[str, Any]]:
 
 async def decide_change(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challenge, change_id: int,
                         approve: bool, reason: str) -> PlanChange:
-    change = await db.get(PlanChange, change_id) if 0 < change_id < 2**53 else None
+    change = await get_or_none(db, PlanChange, change_id)
     project = await db.get(Project, change.project_id) if change else None
     if change is None or project is None or project.challenge_id != challenge.id:
         raise NotFound(_("该计划变更申请不存在"))

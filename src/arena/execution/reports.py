@@ -21,7 +21,9 @@ from arena.actor import Actor
 from arena.audit import service as audit
 from arena.auth.models import Role
 from arena.challenges.models import Challenge
+from arena.challenges.queries import managed_by
 from arena.clock import Clock
+from arena.db import get_or_none
 from arena.errors import DomainError, FormErrors, NotFound
 from arena.execution import policy
 from arena.execution.award import require_lead
@@ -160,13 +162,13 @@ class ReportToAssess:
 async def report_to_assess(db: AsyncSession, actor: Actor, report_id: int, today: date) -> ReportToAssess:
     """A report the actor may assess: the challenge's organizer, or an assigned expert with no
     conflict with the project. Anyone else: not found."""
-    report = await db.scalar(select(ProgressReport).where(ProgressReport.id == report_id).options(
-        joinedload(ProgressReport.evidence).joinedload(ReportEvidence.file))) if 0 < report_id < 2**53 else None
+    report = await get_or_none(db, ProgressReport, report_id,
+                               joinedload(ProgressReport.evidence).joinedload(ReportEvidence.file))
     project = await db.get(Project, report.project_id) if report else None
     if report is None or project is None:
         raise NotFound(_("该进展报告不存在"))
     view = await load_project_view(db, project, today)
-    role = "organizer" if policy.is_organizer(actor, view.challenge) else None
+    role = "organizer" if policy.is_organizer(actor, view.organizer_id) else None
     if role is None and actor.has(Role.EXPERT) and await may_assess_as_expert(db, actor, view):
         role = "expert"
     if role is None:
@@ -219,7 +221,7 @@ async def reports_awaiting(db: AsyncSession, actor: Actor) -> list[PendingReport
     challenges they are assigned to. Conflicted projects are left out for experts. Fixed queries."""
     # A condition on the joined challenge, not "challenge_id IN (every challenge I organize)":
     # the few submitted reports lead the plan, whatever the number of challenges.
-    own = Challenge.organizer_id == actor.user_id
+    own = managed_by(actor)
     assigned = (select(ChallengeAssessor.challenge_id).join(Expert, Expert.id == ChallengeAssessor.expert_id)
                 .where(Expert.user_id == actor.user_id))
     scope = or_(own, Challenge.id.in_(assigned)) if actor.has(Role.EXPERT) else own
@@ -231,7 +233,7 @@ async def reports_awaiting(db: AsyncSession, actor: Actor) -> list[PendingReport
         .where(ProgressReport.status == ReportStatus.SUBMITTED.value, scope)
         .order_by(ProgressReport.submitted_at).limit(200))).tuples().all()
     found = [PendingReport(r, m, p, c, lead) for r, m, p, c, lead in rows]
-    experts_only = [f for f in found if f.challenge.organizer_id != actor.user_id]
+    experts_only = [f for f in found if not policy.is_organizer(actor, f.challenge.organizer_id)]
     if experts_only:
         expert = await db.scalar(select(Expert).where(Expert.user_id == actor.user_id))
         conflicts: dict[int, set[int]] = {}
@@ -240,7 +242,7 @@ async def reports_awaiting(db: AsyncSession, actor: Actor) -> list[PendingReport
             assert expert is not None
             conflicts[challenge_id] = set(conflicted_bids(
                 expert, parties, (await declared(db, [expert.id])).get(expert.id, [])))
-        found = [f for f in found if f.challenge.organizer_id == actor.user_id
+        found = [f for f in found if policy.is_organizer(actor, f.challenge.organizer_id)
                  or f.project.bid_id not in conflicts.get(f.challenge.id, set())]
     return found
 

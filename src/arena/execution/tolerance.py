@@ -19,6 +19,7 @@ from arena.audit import service as audit
 from arena.auth.models import Role, User, UserRole
 from arena.challenges.models import Challenge, ToleranceCase
 from arena.clock import Clock
+from arena.db import get_or_none
 from arena.errors import DomainError, FormErrors, NotFound, required_text
 from arena.execution import considerations
 from arena.execution.award import require_lead
@@ -64,7 +65,7 @@ async def request_tolerance(db: AsyncSession, clock: Clock, actor: Actor, view: 
         raise DomainError(_("只有考核为“未完成”的节点任务才能申请容错"))
     if any(r.status in OPEN or r.status == ToleranceStatus.GRANTED.value for r in milestone.tolerance):
         raise DomainError(_("该节点已有容错申请在办理或已予容错"))
-    case = await db.get(ToleranceCase, case_id) if 0 < case_id < 2**53 else None
+    case = await get_or_none(db, ToleranceCase, case_id)
     if case is None or case.challenge_id != view.challenge.id:
         raise FormErrors({"case": _("请选择本榜单公布的容错情形")})
     explanation = _text(explanation, "explanation", _("请说明未完成的原因，以及与所选容错情形的关系"))
@@ -96,8 +97,8 @@ class ToleranceCaseFile:
 
 
 async def load_request(db: AsyncSession, request_id: int) -> ToleranceCaseFile:
-    request = await db.scalar(select(ToleranceRequest).where(ToleranceRequest.id == request_id).options(
-        selectinload(ToleranceRequest.evidence).joinedload(ToleranceEvidence.file))) if 0 < request_id < 2**53 else None
+    request = await get_or_none(db, ToleranceRequest, request_id,
+                                selectinload(ToleranceRequest.evidence).joinedload(ToleranceEvidence.file))
     if request is None:
         raise NotFound(_("该容错申请不存在"))
     project = await db.get(Project, request.project_id)

@@ -77,6 +77,11 @@ class ProjectView:
     team_user_ids: set[int]
     milestones: list[MilestoneView]
 
+    @property
+    def organizer_id(self) -> int:
+        """The challenge's organizer: with the lead and the team, what execution.policy reads."""
+        return self.challenge.organizer_id
+
 
 async def load_project_view(db: AsyncSession, project: Project, today: date | None) -> ProjectView:
     return (await load_project_views(db, [project], today))[0]

@@ -13,6 +13,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.clock import Clock
+from arena.db import get_or_none
 from arena.errors import NotFound
 from arena.i18n import gettext as _
 from arena.notify.models import Notification
@@ -43,7 +44,7 @@ def inbox_statement(user_id: int, unread_only: bool = False) -> Select[Any]:
 
 async def open_notification(db: AsyncSession, clock: Clock, user_id: int, notification_id: int) -> Notification:
     """Mark one of this person's notifications read; another's answers as not found."""
-    found = await db.get(Notification, notification_id) if 0 < notification_id < 2**53 else None
+    found = await get_or_none(db, Notification, notification_id)
     if found is None or found.recipient_id != user_id:
         raise NotFound(_("该消息不存在"))
     if found.read_at is None:

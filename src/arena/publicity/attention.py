@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from arena.actor import Actor
 from arena.auth.models import Role
 from arena.challenges.models import Challenge, ChallengeStatus
+from arena.challenges.queries import managed_by
 from arena.clock import Clock
 from arena.home.attention import LINKS_SHOWN, AttentionItem, AttentionLink, pointed, provider
 from arena.i18n import gettext as _
@@ -22,11 +23,11 @@ async def organizer_publicity(db: AsyncSession, actor: Actor, clock: Clock) -> l
     open_rows = (await db.execute(
         select(Challenge.id, Challenge.title, objections, func.sum(objections).over())
         .join(Objection, Objection.challenge_id == Challenge.id)
-        .where(Challenge.organizer_id == actor.user_id, Objection.status == ObjectionStatus.OPEN.value)
+        .where(managed_by(actor), Objection.status == ObjectionStatus.OPEN.value)
         .group_by(Challenge.id, Challenge.title).order_by(Challenge.id).limit(LINKS_SHOWN + 1))).all()
     ended_rows = (await db.execute(
         select(Challenge.id, Challenge.title, func.count().over())
-        .where(Challenge.organizer_id == actor.user_id, Challenge.status == ChallengeStatus.PUBLICITY.value,
+        .where(managed_by(actor), Challenge.status == ChallengeStatus.PUBLICITY.value,
                exists().where(Publicity.challenge_id == Challenge.id,
                               Publicity.status == PublicityStatus.PUBLISHED.value, Publicity.ends_at <= clock.now()))
         .order_by(Challenge.id).limit(LINKS_SHOWN + 1))).all()

@@ -20,7 +20,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from arena.actor import Actor
 from arena.audit import service as audit
-from arena.auth.models import Role, User
+from arena.auth.models import User
 from arena.bids.models import Bid, BidMember, BidStatus, MemberStatus
 from arena.bids.qualification import disqualify_after_objection
 from arena.canonical import canonical_json
@@ -28,10 +28,12 @@ from arena.challenges import transitions as challenge_transitions
 from arena.challenges.models import Challenge, ChallengeStatus
 from arena.challenges.phase import VISIBLE_TO_PUBLIC
 from arena.clock import DISPLAY_TZ, Clock
+from arena.db import get_or_none, valid_id
 from arena.errors import DomainError, FormErrors, NotFound
 from arena.files.models import StoredFile
 from arena.i18n import gettext as _
 from arena.notify.service import notify
+from arena.publicity import policy
 from arena.publicity.models import (
     Objection,
     ObjectionAction,
@@ -253,9 +255,12 @@ def parse_answer(raw: dict[str, str]) -> Answer:
     return Answer(verdict == "upheld", reply, action, target)
 
 
-async def organizer_objection(db: AsyncSession, challenge: Challenge, objection_id: int) -> Objection:
-    objection = await db.get(Objection, objection_id) if 0 < objection_id < 2**53 else None
-    if objection is None or objection.challenge_id != challenge.id:
+async def organizer_objection(db: AsyncSession, actor: Actor, challenge: Challenge, objection_id: int) -> Objection:
+    """An objection to this challenge, for its organizer to answer (policy.may_answer_objection);
+    anyone else — an organizer whose role was taken away too — is told it does not exist."""
+    objection = await get_or_none(db, Objection, objection_id)
+    if (objection is None or objection.challenge_id != challenge.id
+            or not policy.may_answer_objection(actor, challenge.organizer_id)):
         raise NotFound(_("该异议不存在"))
     return objection
 
@@ -263,7 +268,7 @@ async def organizer_objection(db: AsyncSession, challenge: Challenge, objection_
 async def answer_objection(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challenge, objection_id: int,
                            answer: Answer) -> Objection:
     """Uphold (with the action it leads to, carried out at once) or dismiss, with a reply."""
-    objection = await organizer_objection(db, challenge, objection_id)
+    objection = await organizer_objection(db, actor, challenge, objection_id)
     action = "uphold" if answer.uphold else "dismiss"
     OBJECTION.check(action, objection.status)
     if answer.uphold:
@@ -360,15 +365,15 @@ async def my_objections(db: AsyncSession, actor: Actor) -> list[tuple[Objection,
 
 
 async def readable_evidence(db: AsyncSession, actor: Actor, objection_id: int, evidence_id: int) -> ObjectionEvidence:
-    """Evidence for the objector, the challenge's organizer and inspectors; others get 404."""
+    """Evidence for the objector, the challenge's organizer and inspectors
+    (policy.may_read_evidence); others get 404."""
     found = await db.scalar(select(ObjectionEvidence).where(
         ObjectionEvidence.id == evidence_id, ObjectionEvidence.objection_id == objection_id)
-        .options(joinedload(ObjectionEvidence.file))) if 0 < evidence_id < 2**53 else None
+        .options(joinedload(ObjectionEvidence.file))) if valid_id(evidence_id) else None
     objection = await db.get(Objection, objection_id) if found else None
     challenge = await db.get(Challenge, objection.challenge_id) if objection else None
-    allowed = objection is not None and challenge is not None and (
-        objection.objector_id == actor.user_id or challenge.organizer_id == actor.user_id
-        or actor.has(Role.INSPECTOR))
+    allowed = objection is not None and challenge is not None and policy.may_read_evidence(
+        actor, objection.objector_id, challenge.organizer_id)
     if not allowed or found is None:
         raise NotFound(_("材料不存在"))
     return found
@@ -416,7 +421,7 @@ async def public_results(db: AsyncSession, challenge_id: int, now: datetime) -> 
         .join(ReviewResult, ReviewResult.id == Publicity.result_id)
         .where(Challenge.id == challenge_id, Challenge.status.in_(VISIBLE_TO_PUBLIC))
         .options(joinedload(Challenge.owner_unit)).order_by(Publicity.seq.desc()).limit(1))).first() \
-        if 0 < challenge_id < 2**53 else None
+        if valid_id(challenge_id) else None
     if row is None:
         raise NotFound(_("该榜单的评审结果尚未公示"))
     challenge, publicity, result = row

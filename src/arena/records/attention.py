@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from arena.actor import Actor
 from arena.auth.models import Role
 from arena.challenges.models import Challenge
+from arena.challenges.queries import managed_by
 from arena.clock import Clock
 from arena.home.attention import LINKS_SHOWN, AttentionItem, AttentionLink, pointed, provider
 from arena.i18n import gettext as _
@@ -23,7 +24,7 @@ async def organizer_records(db: AsyncSession, actor: Actor, clock: Clock) -> lis
     rows = (await db.execute(
         select(Record.id, Cadre.name, Challenge.title, func.count().over())
         .join(Challenge, Challenge.id == Record.challenge_id).join(Cadre, Cadre.id == Record.cadre_id)
-        .where(Challenge.organizer_id == actor.user_id, Record.status == RecordStatus.PROPOSED.value)
+        .where(managed_by(actor), Record.status == RecordStatus.PROPOSED.value)
         .order_by(Record.id).limit(LINKS_SHOWN + 1))).all()
     if not rows:
         return []

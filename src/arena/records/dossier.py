@@ -17,10 +17,10 @@ from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.actor import Actor
-from arena.auth.models import Role
 from arena.bids.models import BidMember, MemberStatus
 from arena.challenges.models import Challenge
 from arena.clock import DISPLAY_TZ
+from arena.db import valid_id
 from arena.errors import NotFound
 from arena.execution.grades import GRADE_LABELS
 from arena.execution.models import Assessment, Grade, Milestone, MilestoneStatus, ProgressReport, Project, ProjectStatus
@@ -29,9 +29,6 @@ from arena.records.labels import RECORD_TYPE_LABELS
 from arena.records.models import ACCOUNTABILITY_TYPES, Record, RecordStatus, RecordType
 from arena.records.service import RecordRow, row_query, rows
 from arena.units.models import Cadre, Unit
-
-READERS = (Role.ORGANIZER, Role.INSPECTOR)
-"""Who reads every dossier; a cadre reads their own."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +74,7 @@ async def cadre_of(db: AsyncSession, actor: Actor) -> Cadre:
 
 async def load(db: AsyncSession, cadre_id: int) -> Dossier:
     row = (await db.execute(select(Cadre, Unit).join(Unit, Unit.id == Cadre.unit_id)
-                            .where(Cadre.id == cadre_id))).tuples().first() if 0 < cadre_id < 2**53 else None
+                            .where(Cadre.id == cadre_id))).tuples().first() if valid_id(cadre_id) else None
     if row is None:
         raise NotFound(_("该干部不存在"))
     dossier = Dossier(*row)

@@ -21,7 +21,7 @@ from arena.errors import NotFound
 from arena.execution.grades import GRADE_LABELS
 from arena.execution.transitions import PROJECT
 from arena.files import store
-from arena.records import certificates, dossier, service
+from arena.records import certificates, dossier, policy, service
 from arena.records.labels import RECIPIENT_LABELS, RECORD_STATUS_LABELS, RECORD_TYPE_LABELS, TRIGGER_LABELS
 from arena.records.models import Record
 from arena.records.proposals import rules_in_force
@@ -33,7 +33,7 @@ from arena.web.refusals import attempt
 from arena.web.templating import render
 
 ORGANIZER = {"roles": {Role.ORGANIZER}}
-READERS = {"roles": set(dossier.READERS)}
+READERS = {"roles": set(policy.READERS)}
 LOGIN = {"login": True}
 
 
@@ -223,7 +223,7 @@ async def certificate_pdf(request: Request[Any, Any, Any], db_session: DbSession
         raise NotFound(_not_found())
     record = await db_session.get(Record, found.certificate.record_id)
     cadre = await db_session.get(Cadre, record.cadre_id) if record else None
-    if cadre is None or not (cadre.user_id == actor.user_id or actor.has(*dossier.READERS)):
+    if cadre is None or not policy.may_read_certificate(actor, cadre.user_id):
         raise NotFound(_not_found())
     settings = request.app.state.settings
     url = f"{settings.public_url}/verify/{found.certificate.code}"

@@ -19,12 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from arena.actor import Actor
 from arena.audit import service as audit
 from arena.challenges.models import Challenge
-from arena.challenges.queries import like_pattern
+from arena.challenges.queries import like_pattern, managed_by
 from arena.clock import Clock
+from arena.db import valid_id
 from arena.errors import DomainError, FormErrors, NotFound, required_text
 from arena.i18n import gettext as _
 from arena.notify.service import notify
-from arena.records import certificates
+from arena.records import certificates, policy
 from arena.records.labels import RECORD_TYPE_LABELS
 from arena.records.models import (
     CERTIFIED_TYPES,
@@ -80,7 +81,7 @@ def keyword_condition(q: str) -> ColumnElement[bool]:
 
 def organizer_queue(actor: Actor, status: str | None, q: str = "") -> Select[*tuple[Any, ...]]:
     """Records of the organizer's challenges: proposals first (oldest first) by default."""
-    stmt = row_query().where(Challenge.organizer_id == actor.user_id)
+    stmt = row_query().where(managed_by(actor))  # the SQL twin of policy.may_decide
     if q:
         stmt = stmt.where(keyword_condition(q))
     if status in {s.value for s in RecordStatus}:
@@ -93,10 +94,11 @@ def organizer_queue(actor: Actor, status: str | None, q: str = "") -> Select[*tu
 
 
 async def organizer_record(db: AsyncSession, actor: Actor, record_id: int) -> RecordRow:
-    """A record of one of the actor's challenges; anything else is answered as not found."""
+    """A record of one of the actor's challenges (policy.may_decide); anything else is answered
+    as not found."""
     row = (await db.execute(row_query().where(Record.id == record_id))).tuples().first() \
-        if 0 < record_id < 2**53 else None
-    if row is None or row[3].organizer_id != actor.user_id:
+        if valid_id(record_id) else None
+    if row is None or not policy.may_decide(actor, row[3].organizer_id):
         raise NotFound(_("该结果运用建议不存在，或不属于你发布的榜单。"))
     return RecordRow(*row)
 

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from arena.actor import Actor
 from arena.auth.models import Role
 from arena.challenges.models import Challenge, ChallengeStatus
+from arena.challenges.queries import managed_by
 from arena.clock import Clock
 from arena.home.attention import LINKS_SHOWN, AttentionItem, AttentionLink, pointed, provider
 from arena.i18n import gettext as _
@@ -46,7 +47,7 @@ async def organizer_review(db: AsyncSession, actor: Actor, clock: Clock) -> list
     """Challenges in review whose panel is not drawn yet or is still scoring."""
     rows = (await db.execute(
         select(Challenge.id, Challenge.title, func.count().over()).outerjoin(Panel, Panel.challenge_id == Challenge.id)
-        .where(Challenge.organizer_id == actor.user_id, Challenge.status == ChallengeStatus.REVIEWING.value,
+        .where(managed_by(actor), Challenge.status == ChallengeStatus.REVIEWING.value,
                (Panel.id.is_(None)) | (Panel.status != PanelStatus.CLOSED.value))
         .order_by(Challenge.id).limit(LINKS_SHOWN + 1))).all()
     if not rows:

@@ -21,6 +21,7 @@ from arena.bids import qualification
 from arena.bids.demo import _bid, _reopened
 from arena.bids.models import Bid
 from arena.challenges.models import Challenge
+from arena.challenges.queries import organizer_challenge
 from arena.clock import FrozenClock
 from arena.demo import DemoContext, demo_step
 from arena.review import due_dates, panel_draw, service
@@ -44,7 +45,7 @@ async def _to_review(ctx: DemoContext, story: str) -> list[Bid]:
     challenge.bid_closes_at = closes
     await db.flush()
     organizer = ctx.actors["organizer"]
-    challenge = await qualification.challenge_for_qualification(db, organizer, challenge.id)
+    challenge = await organizer_challenge(db, organizer, challenge.id)
     await qualification.start(db, clock, organizer, challenge)
     for bid in bids:
         await qualification.decide(db, clock, organizer, challenge, bid.id, True, "")

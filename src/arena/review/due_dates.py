@@ -21,12 +21,13 @@ from arena.actor import Actor
 from arena.audit import service as audit
 from arena.challenges.models import Challenge
 from arena.clock import DISPLAY_TZ, Clock
+from arena.db import valid_id
 from arena.errors import DomainError, FormErrors, NotFound
 from arena.i18n import gettext as _
 from arena.notify.service import notify
 from arena.review import deadlines, service
 from arena.review.models import Panel, PanelPurpose, PanelSeat, PanelStatus, ScoreSheet, SeatStatus, SheetStatus
-from arena.review.transitions import SEAT_TRANSITIONS, SHEET_TRANSITIONS, check
+from arena.review.transitions import SEAT, SHEET
 
 LATEST_DUE = 365
 """A due date more than a year ahead is a typo, not a plan."""
@@ -112,7 +113,7 @@ def seat_work(panel: Panel, progress: list[service.SeatProgress], today: date) -
 async def _panel_seat(db: AsyncSession, panel: Panel, seat_id: int) -> tuple[PanelSeat, int]:
     """A seat of this panel with its unsubmitted sheet count, else 404."""
     seat = await db.scalar(select(PanelSeat).where(PanelSeat.id == seat_id, PanelSeat.panel_id == panel.id)
-                           .options(joinedload(PanelSeat.expert))) if 0 < seat_id < 2**53 else None
+                           .options(joinedload(PanelSeat.expert))) if valid_id(seat_id) else None
     if seat is None:
         raise NotFound(_("没有找到这位专家"))
     counts = await service._sheet_counts(db, [panel.id], seat.expert_id)
@@ -190,15 +191,15 @@ async def replace(db: AsyncSession, clock: Clock, actor: Actor, challenge: Chall
     reason = reason.strip()
     if not reason:
         raise FormErrors({f"replace-{seat.id}": _("请填写替换的理由")})
-    seat.status = check(SEAT_TRANSITIONS, SeatStatus, "replace", seat.status)
+    SEAT.check("replace", seat.status)
     was_chair, seat.is_chair = seat.is_chair, False
     sheets = (await db.scalars(select(ScoreSheet).where(
         ScoreSheet.panel_id == panel.id, ScoreSheet.expert_id == seat.expert_id,
         ScoreSheet.status.in_([SheetStatus.DRAFT.value, SheetStatus.SUBMITTED.value])))).all()
     for sheet in sheets:
-        sheet.status = check(SHEET_TRANSITIONS, SheetStatus, "void", sheet.status)
+        SHEET.move_quietly(sheet, "void")  # the one seat.replace event counts them (`voided`)
         sheet.revision += 1  # an open page of the replaced expert can no longer save
-    await audit.record(db, clock, actor, "organizer", "seat.replace", "panel_seat", seat.id, {
+    await SEAT.move(db, clock, actor, "organizer", seat, "replace", {
         "panel": panel.id, "expert": seat.expert.code, "reason": reason, "voided": len(sheets),
         "was_chair": was_chair})
     await notify(db, clock, [seat.expert.user_id], "review.replaced",

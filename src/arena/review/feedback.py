@@ -23,9 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from arena.actor import Actor
 from arena.bids.models import Bid, BidMember, MemberStatus
 from arena.challenges.models import Challenge
+from arena.db import get_or_none
 from arena.errors import NotFound
 from arena.i18n import gettext as _
-from arena.review import scoring, seal
+from arena.review import policy, scoring, seal
 from arena.review.models import Panel, PanelPurpose, ReviewResult, ScoreSheet
 from arena.units.models import Cadre
 
@@ -129,14 +130,14 @@ class Feedback:
 
 
 async def own_bid(db: AsyncSession, actor: Actor, bid_id: int) -> Bid:
-    """The bid if the actor leads it or is a confirmed member of its team; otherwise not found."""
-    bid = await db.get(Bid, bid_id) if 0 < bid_id < 2**53 and actor.user_id is not None else None
+    """The bid if the actor may read its review (policy.may_read_feedback: its lead or a
+    confirmed member of its team); otherwise not found."""
+    bid = await get_or_none(db, Bid, bid_id)
     if bid is not None:
-        allowed = await db.scalar(
-            select(Cadre.id).where(Cadre.user_id == actor.user_id, (Cadre.id == bid.lead_id) | Cadre.id.in_(
-                select(BidMember.cadre_id).where(BidMember.bid_id == bid.id,
-                                                 BidMember.status == MemberStatus.CONFIRMED.value))).limit(1))
-        if allowed is not None:
+        lead = await db.scalar(select(Cadre.user_id).where(Cadre.id == bid.lead_id))
+        confirmed = await db.scalars(select(Cadre.user_id).join(BidMember, BidMember.cadre_id == Cadre.id).where(
+            BidMember.bid_id == bid.id, BidMember.status == MemberStatus.CONFIRMED.value))
+        if policy.may_read_feedback(actor, lead, {user for user in confirmed if user is not None}):
             return bid
     raise NotFound(_("该揭榜申报不存在，或你不在其团队中。"))
 

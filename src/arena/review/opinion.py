@@ -25,7 +25,7 @@ from arena.clock import Clock
 from arena.errors import DomainError, FormErrors, PermissionDenied
 from arena.i18n import gettext as _
 from arena.i18n import lazy
-from arena.review import service
+from arena.review import policy, service
 from arena.review.models import Panel, PanelStatus
 
 MAX_LENGTH = 4000
@@ -59,7 +59,7 @@ async def save(db: AsyncSession, clock: Clock, actor: Actor, panel_id: int, text
     """Save the chair's opinion (a draft until close). Only the chair, only while the panel scores,
     only once all sheets are in; bad text changes nothing."""
     panel, challenge, seat, expert = await service.expert_panel(db, actor, panel_id)
-    if not seat.is_chair:
+    if not policy.may_chair(actor, service.seat_facts(seat, expert)):
         raise PermissionDenied(_("只有评审组组长可以填写专家组综合意见"))
     if panel.status != PanelStatus.DRAWN.value:
         raise DomainError(_("评审已结束，专家组综合意见已随结果冻结，不能再修改"))

@@ -40,11 +40,13 @@ from arena.auth.models import Role, User, UserRole
 from arena.bids.models import Bid, BidStatus
 from arena.challenges.models import Challenge
 from arena.clock import DISPLAY_TZ, Clock
+from arena.db import valid_id
 from arena.errors import DomainError, FormErrors, NotFound, PermissionDenied
 from arena.i18n import gettext as _
 from arena.i18n import lazy
 from arena.notify.service import notify
 from arena.review import draw as draw_math
+from arena.review import policy
 from arena.review.conflicts import challenge_parties, conflicted_bids, declared
 from arena.review.models import (
     CommitmentKind,
@@ -57,7 +59,7 @@ from arena.review.models import (
     SeatStatus,
 )
 from arena.review.service import STAGE, PanelSettings, _invitation_title, criteria_for, page_of, panel_of
-from arena.review.transitions import PANEL_TRANSITIONS, check
+from arena.review.transitions import COMMITMENT, PANEL
 from arena.units.models import Expert, expert_field
 
 DEFAULT_BEACON_SOURCE = "中国福利彩票双色球开奖号码"
@@ -135,7 +137,7 @@ async def commit(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challe
     panel = await panel_of(db, challenge.id, purpose)
     previous = None
     if panel is not None:
-        check(PANEL_TRANSITIONS, PanelStatus, "commit", panel.status)
+        PANEL.check("commit", panel.status)
         if not reason.strip():
             raise FormErrors({"reason": _("抽取承诺已经公布：更改设置或候选名单须重新公布承诺，请说明理由（将公开）")})
         previous = await open_commitment(db, panel)
@@ -151,7 +153,7 @@ async def commit(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challe
         db.add(panel)
         await db.flush()
     if previous is not None:
-        previous.status, previous.replaced_at = CommitmentStatus.REPLACED.value, clock.now()
+        _replace(previous, clock)
     ordinal = (await db.scalar(select(func.max(DrawCommitment.ordinal)).where(
         DrawCommitment.panel_id == panel.id)) or 0) + 1
     made = _new_commitment(panel, ordinal, CommitmentKind.PANEL, settings.size, settings.reserves, seed, codes,
@@ -169,6 +171,13 @@ async def commit(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challe
                            **({"replaces": previous.ordinal, "replaced_seed": previous.seed} if previous else {})})
     await _tell_inspectors(db, clock, challenge, made, purpose)
     return panel
+
+
+def _replace(previous: DrawCommitment, clock: Clock) -> None:
+    """The open commitment gives way to a new one; the event publishing the new one names it
+    (`replaces`, `replaced_seed`), so it has no event of its own."""
+    COMMITMENT.move_quietly(previous, "replace")
+    previous.replaced_at = clock.now()
 
 
 def _new_commitment(panel: Panel, ordinal: int, kind: CommitmentKind, seats: int, reserves: int, seed: str,
@@ -229,7 +238,7 @@ async def commit_supplement(db: AsyncSession, clock: Clock, actor: Actor, challe
         raise DomainError(_("尚未抽取过的符合条件的专家只有 {n} 名，少于空缺 {missing} 名：请管理员补充该领域的专家")
                           .format(n=len(pool), missing=missing))
     if previous is not None:
-        previous.status, previous.replaced_at = CommitmentStatus.REPLACED.value, clock.now()
+        _replace(previous, clock)
     ordinal = (await db.scalar(select(func.max(DrawCommitment.ordinal)).where(
         DrawCommitment.panel_id == panel.id)) or 0) + 1
     made = _new_commitment(panel, ordinal, CommitmentKind.SUPPLEMENT, missing, 0, seed or draw_math.new_seed(),
@@ -276,7 +285,7 @@ async def draw_panel(db: AsyncSession, clock: Clock, actor: Actor, challenge: Ch
                      purpose: PanelPurpose = PanelPurpose.BID) -> Panel:
     """The inspector enters the outside source's published result; the open commitment (the
     panel's, or a supplementary one) is drawn at once from its frozen list."""
-    if not actor.has(Role.INSPECTOR):
+    if not policy.may_enter_beacon(actor):
         raise PermissionDenied(_("公开随机源的开奖结果只能由纪检监察录入"))
     panel = await panel_of(db, challenge.id, purpose)
     made = await open_commitment(db, panel) if panel is not None else None
@@ -292,9 +301,10 @@ async def draw_panel(db: AsyncSession, clock: Clock, actor: Actor, challenge: Ch
     if not value or len(value) > 200:
         raise FormErrors({"beacon": _("请照录公布的开奖结果（最多 200 个字符）")})
     supplement = made.kind == CommitmentKind.SUPPLEMENT.value
-    target = PanelStatus.DRAWN.value if supplement else check(PANEL_TRANSITIONS, PanelStatus, "draw", panel.status)
     if supplement and panel.status != PanelStatus.DRAWN.value:
         raise DomainError(_("只有评审进行中才能补充抽取专家"))
+    if not supplement:
+        PANEL.check("draw", panel.status)
     seats = list((await db.scalars(select(PanelSeat).where(PanelSeat.panel_id == panel.id))).all())
     now = clock.now()
     live = [e for e in await candidates(db, challenge, now, purpose) if e.id not in {s.expert_id for s in seats}]
@@ -311,20 +321,22 @@ async def draw_panel(db: AsyncSession, clock: Clock, actor: Actor, challenge: Ch
         db.add(PanelSeat(panel_id=panel.id, expert_id=by_code[code].id, drawn_rank=rank,
                          status=(SeatStatus.INVITED if member else SeatStatus.RESERVE).value,
                          invited_at=now if member else None))
-    made.status, made.drawn_at = CommitmentStatus.DRAWN.value, now
+    COMMITMENT.move_quietly(made, "draw")  # the panel's draw event below names it (`ordinal`)
+    made.drawn_at = now
     made.drawn = json.dumps(list(result.drawn), separators=(",", ":"))
-    if not supplement:
-        panel.drawn, panel.status, panel.drawn_at = made.drawn, target, now
+    facts = {"challenge": challenge.id, "purpose": purpose.value, "ordinal": made.ordinal,
+             "seed": made.seed, "beacon_source": made.beacon_source,
+             "beacon_date": made.beacon_date.isoformat(), "beacon": value,
+             "candidates_sha256": made.candidates_sha256, "randomness": mixed,
+             "members": list(result.members), "reserves": list(result.reserves)}
+    if supplement:  # the panel stays drawn: new seats, no move of its own
+        await db.flush()
+        await audit.record(db, clock, actor, "inspector", "panel.draw_supplement", "panel", panel.id, facts)
+    else:
+        panel.drawn, panel.drawn_at = made.drawn, now
         if purpose is PanelPurpose.BID:
             await _assign_review_codes(db, challenge, mixed)
-    await db.flush()
-    await audit.record(db, clock, actor, "inspector", "panel.draw_supplement" if supplement else "panel.draw",
-                       "panel", panel.id, {
-                           "challenge": challenge.id, "purpose": purpose.value, "ordinal": made.ordinal,
-                           "seed": made.seed, "beacon_source": made.beacon_source,
-                           "beacon_date": made.beacon_date.isoformat(), "beacon": value,
-                           "candidates_sha256": made.candidates_sha256, "randomness": mixed,
-                           "members": list(result.members), "reserves": list(result.reserves)})
+        await PANEL.move(db, clock, actor, "inspector", panel, "draw", facts)
     await notify(db, clock, [by_code[c].user_id for c in result.members], "review.invited",
                  _invitation_title(purpose, challenge), _("你被随机抽取为该榜单的评审专家，请确认是否参加。"),
                  "/review")
@@ -402,7 +414,7 @@ async def proof(db: AsyncSession, challenge_id: int,
                 purpose: PanelPurpose = PanelPurpose.BID) -> tuple[Panel, list[CommitmentProof], list[str]]:
     """The panel, each commitment with its recomputation, and the problems of the whole (the
     drawn commitments' plus "seats" when the stored seats are not what they drew)."""
-    panel = await panel_of(db, challenge_id, purpose) if 0 < challenge_id < 2**53 else None
+    panel = await panel_of(db, challenge_id, purpose) if valid_id(challenge_id) else None
     if panel is None:
         raise NotFound(_("该榜单还没有公布评审专家抽取承诺值"))
     rows = await commitments(db, panel) or [_legacy(panel)]

@@ -20,7 +20,7 @@ from arena.clock import DISPLAY_TZ
 from arena.errors import DomainError, NotFound, PermissionDenied
 from arena.execution.transitions import labels as execution_labels
 from arena.i18n import gettext as _
-from arena.review import documents, due_dates, opinion, overview, pool, service
+from arena.review import documents, due_dates, opinion, overview, policy, pool, service
 from arena.review.models import PanelStatus, SheetStatus
 from arena.review.routes_panel import ROUTES as PANEL_ROUTES
 from arena.review.transitions import PANEL_LABELS, SEAT_LABELS, SHEET_LABELS
@@ -75,12 +75,13 @@ async def _panel_page(request: Request[Any, Any, Any], db: AsyncSession, actor: 
                       values: dict[str, str] | None = None) -> Response[str]:
     panel, challenge, seat, expert = await service.expert_panel(db, actor, panel_id)
     sheets = await service.my_sheets(db, panel, expert)
-    chair_rows = (await service.chair_view(db, actor, panel_id))[2] if seat.is_chair else []
+    chair = policy.may_chair(actor, service.seat_facts(seat, expert))
+    chair_rows = (await service.chair_view(db, actor, panel_id))[2] if chair else []
     # The chair's 专家组综合意见 (review.opinion): writable once every sheet is in.
-    ready = await opinion.readiness(db, panel) if seat.is_chair and panel.status == PanelStatus.DRAWN.value else None
+    ready = await opinion.readiness(db, panel) if chair and panel.status == PanelStatus.DRAWN.value else None
     return render(request, "review/panel.html", {
         "panel": panel, "challenge": challenge, "seat": seat, "sheets": sheets, "chair_rows": chair_rows,
-        "opinion_ready": ready, "values": values or {}, **await _due_context(request, db, panel, seat.is_chair),
+        "opinion_ready": ready, "values": values or {}, **await _due_context(request, db, panel, chair),
         "labels": _labels(), "errors": errors or {}, "refusal": refusal,
         "done": request.query_params.get("done")}, status_code=400 if (errors or refusal) else 200)
 

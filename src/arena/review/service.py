@@ -24,19 +24,20 @@ from arena.actor import Actor
 from arena.audit import service as audit
 from arena.audit.models import AuditEvent
 from arena.bids.models import Bid, BidMember, BidVersion, MemberStatus
-from arena.bids.qualification import challenge_for_qualification
 from arena.canonical import canonical_json
+from arena.challenges import queries as challenge_queries
 from arena.challenges import transitions as challenge_transitions
 from arena.challenges.models import Challenge, ChallengeMode, ChallengeStatus, Criterion, CriterionKind
 from arena.challenges.queries import get_visible_challenge, load_challenge_detail
 from arena.clock import Clock
+from arena.db import get_or_none, valid_id
 from arena.errors import DomainError, FormErrors, NotFound, PermissionDenied
 from arena.execution.grades import Thresholds, grade_for
 from arena.execution.views import ProjectView, project_view
 from arena.i18n import gettext as _
 from arena.notify.service import notify
 from arena.review import blind as blind_words
-from arena.review import scoring, seal
+from arena.review import policy, scoring, seal
 from arena.review.conflicts import challenge_parties, conflicted_bids, declared
 from arena.review.models import (
     Panel,
@@ -49,20 +50,25 @@ from arena.review.models import (
     SeatStatus,
     SheetStatus,
 )
-from arena.review.transitions import PANEL_TRANSITIONS, SEAT_TRANSITIONS, SHEET_TRANSITIONS, check
+from arena.review.transitions import PANEL, SEAT, SHEET
 from arena.units.models import Cadre, Expert
 
 CENT = Decimal("0.01")
-NOT_OWED = (SheetStatus.RECUSED.value, SheetStatus.VOID.value)
-"""Sheets nobody owes: recused (a conflict), or void (the expert was replaced after the due date)."""
+NOT_OWED = tuple(sorted(policy.NOT_OWED))
+"""Sheets nobody owes (policy.NOT_OWED), for `not_in` in SQL."""
 SCORE_PATTERN = re.compile(r"^\d+(\.\d)?$")
 
 
 # --- loading, with the object-level checks -------------------------------------------------------
 
-async def organizer_challenge(db: AsyncSession, actor: Actor, challenge_id: int) -> Challenge:
-    """The organizer's own challenge, loaded for its pages (the same check as qualification)."""
-    return await challenge_for_qualification(db, actor, challenge_id)
+organizer_challenge = challenge_queries.organizer_challenge
+"""The organizer's own challenge, for review's, publicity's and execution's organizer pages: the
+challenges area's loader, which asks challenges.policy.may_manage (not bids', as it used to)."""
+
+
+def seat_facts(seat: PanelSeat, expert: Expert) -> policy.SeatFacts:
+    """What review.policy needs to know about a seat (`expert` is the seat's)."""
+    return policy.SeatFacts(expert_user_id=expert.user_id, status=seat.status, is_chair=seat.is_chair)
 
 
 async def panel_of(db: AsyncSession, challenge_id: int, purpose: PanelPurpose = PanelPurpose.BID) -> Panel | None:
@@ -151,9 +157,10 @@ def _invitation_title(purpose: PanelPurpose | str, challenge: Challenge) -> str:
 # --- the expert's answer ------------------------------------------------------------------------
 
 async def own_seat(db: AsyncSession, actor: Actor, seat_id: int) -> tuple[PanelSeat, Panel, Expert]:
+    """The actor's own invitation (policy.holds_seat), with its panel; anyone else's: not found."""
     expert = await expert_of(db, actor)
-    seat = await db.get(PanelSeat, seat_id) if 0 < seat_id < 2**53 else None
-    if seat is None or seat.expert_id != expert.id:
+    seat = await get_or_none(db, PanelSeat, seat_id, joinedload(PanelSeat.expert))
+    if seat is None or not policy.holds_seat(actor, seat_facts(seat, seat.expert)):
         raise NotFound(_("没有找到这份评审邀请"))
     panel = await db.get(Panel, seat.panel_id)
     assert panel is not None
@@ -165,13 +172,13 @@ async def answer(db: AsyncSession, clock: Clock, actor: Actor, seat_id: int, acc
     if panel.status != PanelStatus.DRAWN.value:
         raise DomainError(_("评审已结束，不能再答复邀请"))
     action = "accept" if accept else "decline"
-    target = check(SEAT_TRANSITIONS, SeatStatus, action, seat.status)
+    SEAT.check(action, seat.status)
     if not accept and not reason.strip():
         raise FormErrors({"reason": _("请填写谢绝的理由")})
-    seat.status, seat.responded_at = target, clock.now()
+    seat.responded_at = clock.now()
     seat.decline_reason = None if accept else reason.strip()
-    await audit.record(db, clock, actor, "expert", f"seat.{action}", "panel_seat", seat.id,
-                       {"panel": panel.id, "expert": expert.code} | ({} if accept else {"reason": reason.strip()}))
+    await SEAT.move(db, clock, actor, "expert", seat, action,
+                    {"panel": panel.id, "expert": expert.code} | ({} if accept else {"reason": reason.strip()}))
     if accept:
         await _open_sheets(db, clock, panel, expert)
     else:
@@ -201,10 +208,9 @@ async def _promote_reserve(db: AsyncSession, clock: Clock, actor: Actor, panel: 
                      _("有席位空缺（专家谢绝或被替换），但已没有后备专家可以递补：可在评审页面公布补充抽取承诺。"),
                      f"/organizer/challenges/{challenge.id}/{page_of(panel.purpose)}")
         return
-    reserve.status = check(SEAT_TRANSITIONS, SeatStatus, "promote", reserve.status)
     reserve.invited_at = clock.now()
-    await audit.record(db, clock, actor, "expert", "seat.promote", "panel_seat", reserve.id,
-                       {"panel": panel.id, "expert": reserve.expert.code, "drawn_rank": reserve.drawn_rank})
+    await SEAT.move(db, clock, actor, "expert", reserve, "promote",
+                    {"panel": panel.id, "expert": reserve.expert.code, "drawn_rank": reserve.drawn_rank})
     await notify(db, clock, [reserve.expert.user_id], "review.invited", _invitation_title(panel.purpose, challenge),
                  _("你作为后备专家递补进入评审专家组，请确认是否参加。"), "/review")
 
@@ -267,13 +273,12 @@ async def _sheet_counts(db: AsyncSession, panel_ids: list[int], expert_id: int |
 
 
 async def expert_panel(db: AsyncSession, actor: Actor, panel_id: int) -> tuple[Panel, Challenge, PanelSeat, Expert]:
-    """A panel the actor sits on (accepted), else 404 — the same answer whether it exists or not."""
+    """A panel the actor sits on (policy.sits_on), else 404 — the same answer whether it exists or not."""
     expert = await expert_of(db, actor)
     row = (await db.execute(
         select(Panel, PanelSeat).join(PanelSeat, PanelSeat.panel_id == Panel.id)
-        .where(Panel.id == panel_id, PanelSeat.expert_id == expert.id,
-               PanelSeat.status == SeatStatus.ACCEPTED.value))).first() if 0 < panel_id < 2**53 else None
-    if row is None:
+        .where(Panel.id == panel_id, PanelSeat.expert_id == expert.id))).first() if valid_id(panel_id) else None
+    if row is None or not policy.sits_on(actor, seat_facts(row[1], expert)):
         raise NotFound(_("没有找到这个评审专家组，或你不在其中"))
     panel, seat = row
     challenge = await load_challenge_detail(db, panel.challenge_id)
@@ -314,11 +319,10 @@ async def expert_sheet(db: AsyncSession, actor: Actor, sheet_id: int, *, with_bi
     row = (await db.execute(
         select(ScoreSheet, Panel, Expert, Bid.review_code).join(Panel, Panel.id == ScoreSheet.panel_id)
         .join(Expert, Expert.id == ScoreSheet.expert_id).join(Bid, Bid.id == ScoreSheet.bid_id)
-        .where(ScoreSheet.id == sheet_id, Expert.user_id == actor.user_id)
-        .options(selectinload(ScoreSheet.scores)))).first() if 0 < sheet_id < 2**53 else None
-    # A recused sheet answers like a missing one: the expert learns nothing about that bid. So
-    # does a void one: its expert was replaced and may no longer read the bid.
-    if row is None or row[0].status in NOT_OWED:
+        .where(ScoreSheet.id == sheet_id)
+        .options(selectinload(ScoreSheet.scores)))).first() if valid_id(sheet_id) else None
+    # Another's sheet, a recused or a void one answer like a missing one (policy.may_score).
+    if row is None or not policy.may_score(actor, row[2].user_id, row[0].status):
         raise NotFound(_("没有找到这份评分表"))
     sheet, panel, expert, code = row
     challenge = await db.scalar(select(Challenge).where(Challenge.id == panel.challenge_id)
@@ -411,22 +415,22 @@ def parse_scores(criteria: list[Criterion], raw: dict[int, str]) -> tuple[dict[i
     return values, errors
 
 
-async def _claim(db: AsyncSession, sheet: ScoreSheet, revision: int, status: str | None = None,
-                 editor: str = "") -> None:
-    """Compare-and-set on the sheet's revision (and status): a stale tab or a second click of
-    submit finds nothing to update and is refused, so a sheet locks once.
+async def _claim(db: AsyncSession, sheet: ScoreSheet, revision: int, action: str, editor: str = "") -> None:
+    """Compare-and-set on the sheet's revision and state, moving it by `action` (save or submit,
+    SHEET): a stale tab or a second click of submit finds nothing to update and is refused, so a
+    sheet locks once.
 
     A page posts everything it shows, so when the revision moved only because this same page
     autosaved a moment before (its answer not yet arrived when the expert pressed submit), the
     page's own post supersedes it: the claim is retried on the current revision."""
-    if await _set_revision(db, sheet.id, revision, status, editor):
+    if await _set_revision(db, sheet.id, revision, action, editor):
         await db.refresh(sheet, ["revision", "status", "editor"])
         return
     current = (await db.execute(select(ScoreSheet.revision, ScoreSheet.status, ScoreSheet.editor)
                                 .where(ScoreSheet.id == sheet.id))).one()
     own_save = bool(editor) and current.editor == editor and current.status == SheetStatus.DRAFT.value
     if own_save and current.revision > revision and await _set_revision(db, sheet.id, current.revision,
-                                                                         status, editor):
+                                                                         action, editor):
         await db.refresh(sheet, ["revision", "status", "editor"])
         return
     if current.status != SheetStatus.DRAFT.value:
@@ -434,12 +438,10 @@ async def _claim(db: AsyncSession, sheet: ScoreSheet, revision: int, status: str
     raise DomainError(_("这份评分表已在另一个窗口或设备上修改过，请刷新页面，核对最新内容后再操作"))
 
 
-async def _set_revision(db: AsyncSession, sheet_id: int, revision: int, status: str | None, editor: str) -> bool:
-    stmt = (update(ScoreSheet).where(ScoreSheet.id == sheet_id, ScoreSheet.revision == revision,
-                                     ScoreSheet.status == SheetStatus.DRAFT.value)
+async def _set_revision(db: AsyncSession, sheet_id: int, revision: int, action: str, editor: str) -> bool:
+    stmt = (update(ScoreSheet).where(ScoreSheet.id == sheet_id, ScoreSheet.revision == revision)
             .values(revision=revision + 1, editor=editor or None))
-    if status is not None:
-        stmt = stmt.values(status=status)
+    stmt = SHEET.moving(stmt, ScoreSheet.status, action)  # only from a draft; a submit locks it
     return bool((await db.execute(stmt)).rowcount == 1)  # type: ignore[attr-defined]
 
 
@@ -453,7 +455,9 @@ async def save(db: AsyncSession, clock: Clock, actor: Actor, ctx: SheetContext, 
     """Save (autosave) or submit the sheet. Bad input changes nothing. `editor` is the page's
     token (see _claim)."""
     _check_open(ctx)
-    check(SHEET_TRANSITIONS, SheetStatus, "submit" if submit else "save", ctx.sheet.status)
+    action = "submit" if submit else "save"
+    before = ctx.sheet.status
+    SHEET.check(action, before)
     values, errors = parse_scores(ctx.criteria, raw)
     if len(comment) > 4000:
         errors["comment"] = _("评语不能超过 4000 字")
@@ -461,7 +465,7 @@ async def save(db: AsyncSession, clock: Clock, actor: Actor, ctx: SheetContext, 
         errors |= {f"c-{c.id}": _("请填写本项分数") for c in ctx.criteria if c.id not in values}
     if errors:
         raise FormErrors(errors)
-    await _claim(db, ctx.sheet, revision, SheetStatus.SUBMITTED.value if submit else None, editor)
+    await _claim(db, ctx.sheet, revision, action, editor)
     by_criterion = {s.criterion_id: s for s in ctx.sheet.scores}
     for criterion_id, value in values.items():
         if criterion_id in by_criterion:
@@ -478,11 +482,11 @@ async def save(db: AsyncSession, clock: Clock, actor: Actor, ctx: SheetContext, 
     # panel scores. A submit commits to the sheet instead; review.seal explains the commitment.
     if submit:
         ctx.sheet.submitted_at, ctx.sheet.salt = clock.now(), seal.new_salt()
-        await audit.record(db, clock, actor, "expert", "sheet.submit", "score_sheet", ctx.sheet.id, {
+        await SHEET.record(db, clock, actor, "expert", ctx.sheet, "submit", before, {
             "panel": ctx.panel.id, "bid": ctx.code, "revision": ctx.sheet.revision,
             "commitment": seal.commitment(ctx.sheet.id, values, seal.comment_digest(ctx.sheet.comment),
                                           ctx.sheet.salt)})
-    else:
+    else:  # a draft saved stays a draft: no state to name
         await audit.record(db, clock, actor, "expert", "sheet.save", "score_sheet", ctx.sheet.id,
                            {"panel": ctx.panel.id, "bid": ctx.code, "revision": ctx.sheet.revision})
     await db.flush()
@@ -490,16 +494,15 @@ async def save(db: AsyncSession, clock: Clock, actor: Actor, ctx: SheetContext, 
 
 async def recuse(db: AsyncSession, clock: Clock, actor: Actor, ctx: SheetContext, reason: str) -> None:
     _check_open(ctx)
-    target = check(SHEET_TRANSITIONS, SheetStatus, "recuse", ctx.sheet.status)
+    SHEET.check("recuse", ctx.sheet.status)
     if not reason.strip():
         raise FormErrors({"recusal_reason": _("请说明回避的理由")})
-    ctx.sheet.status, ctx.sheet.recusal_reason = target, reason.strip()
+    ctx.sheet.recusal_reason = reason.strip()
     ctx.sheet.revision += 1
     # Neither the reason nor the review code in the event: in blind review a reason may name the
     # bidder, and a code beside the expert's own `expert.conflict` event (which names a cadre)
     # would tie that cadre to the code. The sheet keeps both for those who may read them.
-    await audit.record(db, clock, actor, "expert", "sheet.recuse", "score_sheet", ctx.sheet.id,
-                       {"panel": ctx.panel.id})
+    await SHEET.move(db, clock, actor, "expert", ctx.sheet, "recuse", {"panel": ctx.panel.id})
 
 
 # --- the chair -----------------------------------------------------------------------------------
@@ -518,8 +521,8 @@ class ChairRow:
 
 async def chair_view(db: AsyncSession, actor: Actor, panel_id: int) -> tuple[Panel, Challenge, list[ChairRow]]:
     """Every sheet's state and whether it deviates — not the scores: they stay sealed."""
-    panel, challenge, seat, _expert = await expert_panel(db, actor, panel_id)
-    if not seat.is_chair:
+    panel, challenge, seat, expert = await expert_panel(db, actor, panel_id)
+    if not policy.may_chair(actor, seat_facts(seat, expert)):
         raise PermissionDenied(_("只有评审组组长可以查看全组评分进度"))
     rows = (await db.execute(
         select(ScoreSheet, Expert, Bid.review_code).join(Expert, Expert.id == ScoreSheet.expert_id)
@@ -545,19 +548,19 @@ async def reopen(db: AsyncSession, clock: Clock, actor: Actor, panel_id: int, sh
     panel, _challenge, _rows = await chair_view(db, actor, panel_id)
     if panel.status != PanelStatus.DRAWN.value:
         raise DomainError(_("评审已结束，评分表不能再退回"))
-    sheet = await db.get(ScoreSheet, sheet_id) if 0 < sheet_id < 2**53 else None
+    sheet = await get_or_none(db, ScoreSheet, sheet_id)
     if sheet is None or sheet.panel_id != panel.id:
         raise NotFound(_("没有找到这份评分表"))
-    target = check(SHEET_TRANSITIONS, SheetStatus, "reopen", sheet.status)
+    SHEET.check("reopen", sheet.status)
     if not reason.strip():
         raise FormErrors({f"reason-{sheet.id}": _("请填写退回重评的理由")})
-    sheet.status, sheet.submitted_at = target, None
+    sheet.submitted_at = None
     sheet.revision += 1
     expert = await db.get(Expert, sheet.expert_id)
     code = await db.scalar(select(Bid.review_code).where(Bid.id == sheet.bid_id))
     assert expert is not None
-    await audit.record(db, clock, actor, "expert", "sheet.reopen", "score_sheet", sheet.id,
-                       {"panel": panel.id, "bid": code, "expert": expert.code, "reason": reason.strip()})
+    await SHEET.move(db, clock, actor, "expert", sheet, "reopen",
+                     {"panel": panel.id, "bid": code, "expert": expert.code, "reason": reason.strip()})
     await notify(db, clock, [expert.user_id], "review.reopened",
                  _("评分表被退回重评：{code}").format(code=code),
                  _("评审组组长退回了你对 {code} 的评分表，理由：{reason}").format(code=code, reason=reason.strip()),
@@ -661,7 +664,7 @@ async def close(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challen
     panel = await panel_of(db, challenge.id, purpose)
     if panel is None:
         raise DomainError(_("还没有抽取评审专家"))
-    target = check(PANEL_TRANSITIONS, PanelStatus, "close", panel.status)
+    PANEL.check("close", panel.status)
     progress = await seats_with_progress(db, panel)
     missing = missing_work(progress)
     if missing and not reason.strip():
@@ -674,10 +677,9 @@ async def close(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challen
                           sha256=hashlib.sha256(text.encode()).hexdigest(), frozen_at=clock.now(),
                           frozen_by_id=actor.user_id)
     db.add(result)
-    panel.status, panel.closed_at = target, clock.now()
+    panel.closed_at = clock.now()
     panel.close_reason = reason.strip() or None
-    await db.flush()
-    await audit.record(db, clock, actor, "organizer", "panel.close", "panel", panel.id, {
+    await PANEL.move(db, clock, actor, "organizer", panel, "close", {
         "challenge": challenge.id, "purpose": purpose.value, "sha256": result.sha256, "missing": missing,
         "reason": panel.close_reason, "winners": snapshot["result"]["winners"]})
     if purpose is PanelPurpose.BID and not snapshot["result"]["winners"]:
@@ -703,12 +705,12 @@ async def reopen_panel(db: AsyncSession, clock: Clock, actor: Actor, challenge: 
     panel = await panel_of(db, challenge.id)
     if panel is None:
         raise DomainError(_("还没有抽取评审专家"))
-    target = check(PANEL_TRANSITIONS, PanelStatus, "reopen", panel.status)
+    PANEL.check("reopen", panel.status)
     current = await frozen_result(db, panel)
     if current is not None:
         current.superseded_at = clock.now()
-    panel.status, panel.closed_at, panel.close_reason = target, None, None
-    await audit.record(db, clock, actor, "organizer", "panel.reopen", "panel", panel.id, {
+    panel.closed_at, panel.close_reason = None, None
+    await PANEL.move(db, clock, actor, "organizer", panel, "reopen", {
         "challenge": challenge.id, "superseded": current.sha256 if current else None, "reason": reason})
     members = (await db.scalars(select(Expert.user_id).join(PanelSeat, PanelSeat.expert_id == Expert.id)
                                 .where(PanelSeat.panel_id == panel.id,
@@ -787,6 +789,4 @@ async def verify_results(db: AsyncSession, challenge_id: int,
 
 async def public_challenge(db: AsyncSession, challenge_id: int) -> Challenge:
     """A challenge anyone may read (published or later), for the draw's public page."""
-    if not 0 < challenge_id < 2**53:
-        raise NotFound(_("该榜单不存在，或尚未发布。"))
     return await get_visible_challenge(db, challenge_id, None)
