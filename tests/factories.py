@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from arena.actor import Actor
 from arena.auth import passwords
 from arena.auth.models import Role, User, UserRole
 from arena.units.models import Cadre, Expert, Field, Rank, Unit
@@ -58,3 +59,8 @@ async def make_expert(db: AsyncSession, unit: Unit, user: User | None = None, *,
     db.add(expert)
     await db.flush()
     return expert
+
+
+def person(user_id: int | None, *roles: Role) -> Actor:
+    """An actor for policy tables (no database row behind it)."""
+    return Actor(user_id=user_id, username=f"user{user_id}", display_name="测试", roles=frozenset(roles))

@@ -21,6 +21,7 @@ from sqlalchemy import select, text, update
 
 from arena import data_versions
 from arena.app import create_app
+from arena.auth.models import User
 from arena.challenges.models import Challenge, ChallengeStatus, MilestoneTemplate
 from arena.clock import Clock
 from arena.db import Base
@@ -83,12 +84,16 @@ async def _page(visitor: Browser, url: str) -> str:
     return str(answer.text)
 
 
-async def test_every_kind_of_write_shows_at_the_next_request(app, db, query_counter):
+async def _published(app, db) -> tuple[User, Challenge, str, Browser]:
+    """A published challenge with every section, its page's address and an anonymous visitor."""
     organizer = await make_organizer(db)
     challenge = await make_full_challenge(db, organizer)
     await db.commit()
-    url = f"/challenges/{challenge.id}"
-    visitor = Browser(make_client(app))
+    return organizer, challenge, f"/challenges/{challenge.id}", Browser(make_client(app))
+
+
+async def test_every_kind_of_write_shows_at_the_next_request(app, db, query_counter):
+    _organizer, challenge, url, visitor = await _published(app, db)
     assert "完成需求调研" in await _page(visitor, url)
     with query_counter() as kept:
         await _page(visitor, url)
@@ -114,11 +119,7 @@ async def test_every_kind_of_write_shows_at_the_next_request(app, db, query_coun
 
 
 async def test_a_rolled_back_write_and_an_ignored_table_leave_the_kept_page(app, db, query_counter):
-    organizer = await make_organizer(db)
-    challenge = await make_full_challenge(db, organizer)
-    await db.commit()
-    url = f"/challenges/{challenge.id}"
-    visitor = Browser(make_client(app))
+    organizer, challenge, url, visitor = await _published(app, db)
     await _page(visitor, url)
     before = await data_versions.current(db, public_cache.NAME)
     db.add(Notification(recipient_id=organizer.id, kind="test", title="仅本人可见"))
@@ -133,11 +134,7 @@ async def test_a_rolled_back_write_and_an_ignored_table_leave_the_kept_page(app,
 
 
 async def test_the_clock_alone_closes_the_window_on_a_kept_page(app, db, clock):
-    organizer = await make_organizer(db)
-    challenge = await make_full_challenge(db, organizer)
-    await db.commit()
-    url = f"/challenges/{challenge.id}"
-    visitor = Browser(make_client(app))
+    _organizer, challenge, url, visitor = await _published(app, db)
     assert "已截止" not in await _page(visitor, url)
     assert challenge.bid_closes_at is not None
     clock.advance(challenge.bid_closes_at - clock.now() + timedelta(seconds=1))
@@ -145,11 +142,7 @@ async def test_the_clock_alone_closes_the_window_on_a_kept_page(app, db, clock):
 
 
 async def test_readers_who_are_logged_in_or_bring_a_query_string_get_their_own_page(app, db):
-    organizer = await make_organizer(db)
-    challenge = await make_full_challenge(db, organizer)
-    await db.commit()
-    url = f"/challenges/{challenge.id}"
-    visitor = Browser(make_client(app))
+    organizer, _challenge, url, visitor = await _published(app, db)
     assert "登录后可以向发榜人提问" in await _page(visitor, url)  # the body is now kept
     reader = await as_user(app, organizer.username)
     assert "登录后可以向发榜人提问" not in await _page(reader, url)

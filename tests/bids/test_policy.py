@@ -6,18 +6,15 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from arena.actor import SYSTEM, Actor, Role
+from arena.actor import SYSTEM, Role
 from arena.bids import policy
 from arena.bids.models import Bid, BidStatus
 from arena.bids.service import led_by
 from tests.challenges.public_factories import make_challenge, make_organizer
-from tests.factories import make_cadre, make_unit, make_user
+from tests.factories import make_cadre, make_unit, make_user, person
 
 LEAD, MEMBER, ORGANIZER = 10, 11, 1
 
-
-def person(user_id: int | None, *roles: Role) -> Actor:
-    return Actor(user_id=user_id, username=f"user{user_id}", display_name="测试", roles=frozenset(roles))
 
 
 PEOPLE = {

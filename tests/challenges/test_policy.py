@@ -11,15 +11,12 @@ from arena.challenges import policy
 from arena.challenges.models import Challenge, ChallengeStatus
 from arena.challenges.queries import managed_by
 from tests.challenges.public_factories import make_challenge, make_organizer
-from tests.factories import make_user
+from tests.factories import make_user, person
 
 ORGANIZER_ID = 1
 ALL = frozenset(s.value for s in ChallengeStatus)
 PUBLIC = ALL - {ChallengeStatus.DRAFT.value}
 
-
-def person(user_id: int | None, *roles: Role) -> Actor:
-    return Actor(user_id=user_id, username=f"user{user_id}", display_name="测试", roles=frozenset(roles))
 
 
 PEOPLE: dict[str, Actor | None] = {

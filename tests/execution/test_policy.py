@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from arena.actor import SYSTEM, Actor, Role
+from arena.actor import SYSTEM, Role
 from arena.execution import policy
+from tests.factories import person
 
 LEAD, MEMBER, ORGANIZER = 10, 11, 1
 
@@ -20,9 +21,6 @@ class Project:
     team_user_ids: frozenset[int] = field(default_factory=lambda: frozenset({MEMBER}))
     organizer_id: int = ORGANIZER
 
-
-def person(user_id: int | None, *roles: Role) -> Actor:
-    return Actor(user_id=user_id, username=f"user{user_id}", display_name="测试", roles=frozenset(roles))
 
 
 PEOPLE = {

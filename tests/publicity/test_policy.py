@@ -16,12 +16,10 @@ from arena.publicity.models import Objection, ObjectionEvidence
 from arena.review import service as review
 from tests.conftest import as_user, fresh
 from tests.execution.factories import actor, publicized
+from tests.factories import person
 
 ORGANIZER, OBJECTOR = 1, 30
 
-
-def person(user_id: int | None, *roles: Role) -> Actor:
-    return Actor(user_id=user_id, username=f"user{user_id}", display_name="测试", roles=frozenset(roles))
 
 
 PEOPLE = {

@@ -4,14 +4,12 @@ challenges.queries.managed_by (tests/challenges/test_policy.py)."""
 
 from __future__ import annotations
 
-from arena.actor import SYSTEM, Actor, Role
+from arena.actor import SYSTEM, Role
 from arena.records import policy
+from tests.factories import person
 
 ORGANIZER, CADRE = 1, 10
 
-
-def person(user_id: int | None, *roles: Role) -> Actor:
-    return Actor(user_id=user_id, username=f"user{user_id}", display_name="测试", roles=frozenset(roles))
 
 
 PEOPLE = {

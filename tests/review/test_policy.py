@@ -4,16 +4,14 @@ the challenge organizer's (tests/challenges/test_policy.py); the pages keep thei
 
 from __future__ import annotations
 
-from arena.actor import SYSTEM, Actor, Role
+from arena.actor import SYSTEM, Role
 from arena.review import policy
 from arena.review.models import SeatStatus, SheetStatus
 from arena.review.service import NOT_OWED
+from tests.factories import person
 
 EXPERT, LEAD, MEMBER = 20, 10, 11
 
-
-def person(user_id: int | None, *roles: Role) -> Actor:
-    return Actor(user_id=user_id, username=f"user{user_id}", display_name="测试", roles=frozenset(roles))
 
 
 PEOPLE = {
