@@ -353,7 +353,7 @@ def results() -> None:
 @ACCEPTANCE_OPTION
 @_fail_cleanly
 def results_verify(challenge_id: int, acceptance: bool) -> None:
-    from arena.review.service import verify_results
+    from arena.review.results import verify_results
 
     report = _read(lambda session: verify_results(session, challenge_id, _purpose(acceptance)))
     click.echo(f"冻结快照 SHA-256 / frozen snapshot: {report.stored_sha256}")

@@ -17,7 +17,11 @@ from arena.clock import FrozenClock
 from arena.execution import acceptance, award
 from arena.execution.models import Project
 from arena.publicity import service as publicity
+from arena.review import panel_draw
+from arena.review import results as review_results
+from arena.review import seats as review_seats
 from arena.review import service as review
+from arena.review import sheets as review_sheets
 from arena.review.models import PanelPurpose, PanelSeat, ScoreSheet, SeatStatus
 from arena.units.models import Cadre, Expert
 from tests.review.factories import Review, commit_and_draw, make_review
@@ -67,23 +71,23 @@ async def score_panel(db: AsyncSession, clock: FrozenClock, challenge_id: int, t
     purpose = purpose or PanelPurpose.BID
     org = await actor(db, "org")
     challenge = await review.organizer_challenge(db, org, challenge_id)
-    settings = review.PanelSettings(3, 1, None)
+    settings = panel_draw.PanelSettings(3, 1, None)
     panel = await commit_and_draw(db, clock, org, challenge, settings, purpose)
     seats = (await db.scalars(select(PanelSeat).where(PanelSeat.panel_id == panel.id,
                                                       PanelSeat.status == SeatStatus.INVITED.value))).all()
     for seat in seats:
         expert = await expert_actor(db, seat.expert_id)
-        await review.answer(db, clock, expert, seat.id, True, "")
+        await review_seats.answer(db, clock, expert, seat.id, True, "")
         for sheet in (await db.scalars(select(ScoreSheet).where(ScoreSheet.panel_id == panel.id,
                                                                ScoreSheet.expert_id == seat.expert_id))).all():
-            ctx = await review.expert_sheet(db, expert, sheet.id)
+            ctx = await review_sheets.expert_sheet(db, expert, sheet.id)
             values = dict(zip([c.id for c in ctx.criteria], totals[sheet.bid_id], strict=True))
-            await review.save(db, clock, expert, ctx, ctx.sheet.revision, values, "", submit=True)
+            await review_sheets.save(db, clock, expert, ctx, ctx.sheet.revision, values, "", submit=True)
     challenge = await review.organizer_challenge(db, org, challenge_id)
     if purpose is PanelPurpose.ACCEPTANCE:
         await acceptance.close(db, clock, org, challenge, "")
     else:
-        await review.close(db, clock, org, challenge, "")
+        await review_results.close(db, clock, org, challenge, "")
     await db.commit()
 
 

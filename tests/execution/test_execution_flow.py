@@ -232,7 +232,7 @@ async def test_horse_race_checkpoint_eliminates_the_last_and_acceptance_grades_t
     lead = await as_user(app, "lead1")
     assert "优秀" in (await lead.get(f"/projects/{first}")).text
     # Both frozen results recompute to their hashes from the stored sheets.
-    from arena.review import service as review_service
+    from arena.review import results as review_results
     await fresh(db)
-    assert (await review_service.verify_results(db, cid)).ok
-    assert (await review_service.verify_results(db, cid, PanelPurpose.ACCEPTANCE)).ok
+    assert (await review_results.verify_results(db, cid)).ok
+    assert (await review_results.verify_results(db, cid, PanelPurpose.ACCEPTANCE)).ok

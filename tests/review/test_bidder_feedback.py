@@ -14,8 +14,11 @@ from sqlalchemy import select
 from arena.auth.models import User
 from arena.bids.models import Bid
 from arena.challenges.models import Challenge
-from arena.review import feedback, scoring
+from arena.review import feedback, panel_draw, scoring
+from arena.review import results as review_results
+from arena.review import seats as review_seats
 from arena.review import service as review
+from arena.review import sheets as review_sheets
 from arena.review.models import PanelSeat, ReviewResult, ScoreSheet, SeatStatus
 from arena.units.models import Expert
 from tests.challenges.public_factories import make_challenge, make_organizer
@@ -75,19 +78,19 @@ async def _world(db, clock):
     await db.commit()
     org = await actor(db, "org")
     challenge = await review.organizer_challenge(db, org, made.challenge_id)
-    panel = await commit_and_draw(db, clock, org, challenge, review.PanelSettings(3, 1, None))
+    panel = await commit_and_draw(db, clock, org, challenge, panel_draw.PanelSettings(3, 1, None))
     seats = (await db.scalars(select(PanelSeat).where(PanelSeat.panel_id == panel.id,
                                                       PanelSeat.status == SeatStatus.INVITED.value)
                               .order_by(PanelSeat.drawn_rank))).all()
     for seat_index, seat in enumerate(seats):
         expert = await expert_actor(db, seat.expert_id)
-        await review.answer(db, clock, expert, seat.id, True, "")
+        await review_seats.answer(db, clock, expert, seat.id, True, "")
         for sheet in (await db.scalars(select(ScoreSheet).where(ScoreSheet.panel_id == panel.id,
                                                                ScoreSheet.expert_id == seat.expert_id))).all():
-            ctx = await review.expert_sheet(db, expert, sheet.id)
+            ctx = await review_sheets.expert_sheet(db, expert, sheet.id)
             total = PLAN[seat_index][made.bid_ids.index(sheet.bid_id)]
             values = dict(zip([c.id for c in ctx.criteria], SCORE[total], strict=True))
-            await review.save(db, clock, expert, ctx, ctx.sheet.revision, values, f"意见{seat_index}：方案可行{total}",
+            await review_sheets.save(db, clock, expert, ctx, ctx.sheet.revision, values, f"意见{seat_index}：方案可行{total}",
                               submit=True)
     await db.commit()
     return made, org
@@ -101,7 +104,7 @@ async def test_a_bidder_reads_their_own_review_from_the_frozen_snapshot(app, db,
     assert early.status_code == 200 and "评审结果尚未公布" in early.text and "综合得分" not in early.text
     assert (await lead1.get(f"/bids/{bid1}/review.pdf")).status_code == 404
 
-    await review.close(db, clock, org, await review.organizer_challenge(db, org, cid), "")
+    await review_results.close(db, clock, org, await review.organizer_challenge(db, org, cid), "")
     await db.commit()
     await fresh(db)
     result = await db.scalar(select(ReviewResult))

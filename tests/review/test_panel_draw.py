@@ -14,6 +14,7 @@ from arena.clock import FrozenClock
 from arena.errors import DomainError, FormErrors, PermissionDenied
 from arena.review import draw as draw_math
 from arena.review import panel_draw, service
+from arena.review import seats as review_seats
 from arena.review.models import DrawCommitment, ExpertConflict, Panel, PanelSeat, SeatStatus
 from arena.units.models import Cadre, Expert
 from tests.conftest import fresh, make_client
@@ -30,7 +31,7 @@ async def _committed(db, clock, size=3, reserves=2):
     review = await make_review(db)
     org = await actor(db, "org")
     challenge = await service.organizer_challenge(db, org, review.challenge_id)
-    await panel_draw.commit(db, clock, org, await fresh_challenge(db, challenge), service.PanelSettings(size, reserves, None))
+    await panel_draw.commit(db, clock, org, await fresh_challenge(db, challenge), panel_draw.PanelSettings(size, reserves, None))
     await db.commit()
     await fresh(db)
     return review, org, challenge
@@ -58,8 +59,8 @@ async def test_a_pool_change_after_the_commitment_refuses_the_draw_until_a_publi
     assert await db.scalar(select(Panel.drawn_at).where(Panel.challenge_id == challenge.id)) is None
     # Re-committing needs a reason; it replaces the first commitment and reveals its seed.
     with pytest.raises(FormErrors):
-        await panel_draw.commit(db, clock, org, await fresh_challenge(db, challenge), service.PanelSettings(3, 2, None))
-    await panel_draw.commit(db, clock, org, await fresh_challenge(db, challenge), service.PanelSettings(3, 2, None), reason="专家补报回避")
+        await panel_draw.commit(db, clock, org, await fresh_challenge(db, challenge), panel_draw.PanelSettings(3, 2, None))
+    await panel_draw.commit(db, clock, org, await fresh_challenge(db, challenge), panel_draw.PanelSettings(3, 2, None), reason="专家补报回避")
     await db.commit()
     await fresh(db)
     rows = (await db.scalars(select(DrawCommitment).order_by(DrawCommitment.ordinal))).all()
@@ -94,12 +95,12 @@ async def test_the_draw_uses_the_frozen_list_and_recomputes_from_the_published_i
     mixed = draw_math.mix(made.seed, made.beacon, draw_math.candidates_hash(codes), scope)
     assert json.loads(made.drawn) == list(draw_math.draw(mixed, codes, 3, 2).drawn)
     assert made.beacon == BEACON
-    _panel, problems = await service.verify_draw(db, challenge.id)
+    _panel, problems = await panel_draw.verify_draw(db, challenge.id)
     assert problems == []
     await db.execute(DrawCommitment.__table__.update().values(beacon="03 07 12 19 25 33 + 10"))
     await db.commit()
     await fresh(db)
-    assert "result" in (await service.verify_draw(db, challenge.id))[1]
+    assert "result" in (await panel_draw.verify_draw(db, challenge.id))[1]
 
 
 async def test_a_supplementary_draw_fills_seats_the_reserves_could_not(db, clock):
@@ -111,7 +112,7 @@ async def test_a_supplementary_draw_fills_seats_the_reserves_could_not(db, clock
     first = (await db.scalars(select(PanelSeat).where(PanelSeat.panel_id == panel.id)
                               .order_by(PanelSeat.drawn_rank))).all()
     first_ids = {s.expert_id for s in first}
-    await service.answer(db, clock, await expert_actor(db, first[0].expert_id), first[0].id, False, "出差")
+    await review_seats.answer(db, clock, await expert_actor(db, first[0].expert_id), first[0].id, False, "出差")
     await db.commit()
     await fresh(db)
     made = await panel_draw.commit_supplement(db, clock, org, await fresh_challenge(db, challenge))
@@ -138,7 +139,7 @@ async def test_a_supplementary_draw_fills_seats_the_reserves_could_not(db, clock
 
 async def test_the_public_page_lists_every_commitment_with_its_reason_and_the_recompute_lines(app, db, clock):
     review, org, challenge = await _committed(db, clock)
-    await panel_draw.commit(db, clock, org, await fresh_challenge(db, challenge), service.PanelSettings(5, 1, None), reason="扩大专家组")
+    await panel_draw.commit(db, clock, org, await fresh_challenge(db, challenge), panel_draw.PanelSettings(5, 1, None), reason="扩大专家组")
     await db.commit()
     await fresh(db)
     clock.advance(timedelta(days=1))
@@ -155,7 +156,7 @@ async def test_a_commitment_replaced_on_its_lottery_day_is_flagged_on_the_public
     review, org, challenge = await _committed(db, clock)
     early = (await make_client(app).get(f"/challenges/{review.challenge_id}/draw")).text
     clock.advance(timedelta(days=1))  # the lottery named by the first commitment is drawn today
-    await panel_draw.commit(db, clock, org, await fresh_challenge(db, challenge), service.PanelSettings(3, 2, None),
+    await panel_draw.commit(db, clock, org, await fresh_challenge(db, challenge), panel_draw.PanelSettings(3, 2, None),
                             reason="专家库有变化")
     await db.commit()
     await fresh(db)
@@ -170,7 +171,7 @@ async def test_a_commitment_replaced_on_its_lottery_day_is_flagged_on_the_public
 
 async def test_a_commitment_replaced_before_its_lottery_day_is_not_flagged(app, db, clock):
     review, org, challenge = await _committed(db, clock)
-    await panel_draw.commit(db, clock, org, await fresh_challenge(db, challenge), service.PanelSettings(3, 1, None),
+    await panel_draw.commit(db, clock, org, await fresh_challenge(db, challenge), panel_draw.PanelSettings(3, 1, None),
                             reason="后备人数调整")
     await db.commit()
     page = (await make_client(app).get(f"/challenges/{review.challenge_id}/draw")).text

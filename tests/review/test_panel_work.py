@@ -15,7 +15,10 @@ from sqlalchemy import select
 from arena.audit.models import AuditEvent
 from arena.bids.models import Bid
 from arena.review import overview
+from arena.review import results as review_results
+from arena.review import seats as review_seats
 from arena.review import service as review
+from arena.review import sheets as review_sheets
 from arena.review.models import PanelSeat, ReviewResult, ScoreSheet
 from tests.conftest import as_user, fresh
 from tests.execution.factories import actor, expert_actor
@@ -32,7 +35,7 @@ def page_state(html: str) -> dict[str, str]:
 
 
 async def criteria_ids(db, sheet_id: int, expert_id: int) -> list[int]:
-    ctx = await review.expert_sheet(db, await expert_actor(db, expert_id), sheet_id)
+    ctx = await review_sheets.expert_sheet(db, await expert_actor(db, expert_id), sheet_id)
     return [c.id for c in ctx.criteria]
 
 
@@ -123,8 +126,8 @@ async def test_the_overview_shows_the_experts_own_scores_only_and_no_bidder_name
     assert f'href="/review/panels/{pid}/my-scores"' in (await expert.get(f"/review/panels/{pid}")).text
 
     # One query for the sheets and their scores together, whatever the number of sheets.
-    ctx = await review.expert_sheet(db, await expert_actor(db, experts[0]), mine[2])
-    await review.recuse(db, clock, await expert_actor(db, experts[0]), ctx, "与揭榜人是同学")
+    ctx = await review_sheets.expert_sheet(db, await expert_actor(db, experts[0]), mine[2])
+    await review_sheets.recuse(db, clock, await expert_actor(db, experts[0]), ctx, "与揭榜人是同学")
     await db.commit()
     with query_counter() as two:
         assert (await expert.get(url)).text.count('href="/review/sheets/') == 2
@@ -148,7 +151,7 @@ async def test_the_chair_writes_the_summary_opinion_once_all_sheets_are_in_and_i
     org = await actor(db, "org")
     chair_seat = await db.scalar(select(PanelSeat.id).where(PanelSeat.panel_id == pid,
                                                            PanelSeat.expert_id == experts[1]))
-    await review.set_chair(db, clock, org, await review.organizer_challenge(db, org, cid), chair_seat)
+    await review_seats.set_chair(db, clock, org, await review.organizer_challenge(db, org, cid), chair_seat)
     await db.commit()
     chair, member = await as_user(app, "expert2"), await as_user(app, "expert1")
     url = f"/review/panels/{pid}/opinion"
@@ -180,7 +183,7 @@ async def test_the_chair_writes_the_summary_opinion_once_all_sheets_are_in_and_i
     result = await db.scalar(select(ReviewResult).where(ReviewResult.challenge_id == cid))
     frozen = json.loads(result.snapshot)["chair_opinion"]
     assert frozen["text"] == OPINION.replace("\r\n", "\n") and frozen["at"].endswith("Z")
-    verification = await review.verify_results(db, cid)
+    verification = await review_results.verify_results(db, cid)
     assert verification.ok and verification.sealed
     results_page = (await organizer.get(f"/organizer/challenges/{cid}/review")).text
     assert "建议进一步细化节点考核的核验方式" in results_page

@@ -7,7 +7,7 @@ from __future__ import annotations
 from arena.actor import SYSTEM, Role
 from arena.review import policy
 from arena.review.models import SeatStatus, SheetStatus
-from arena.review.service import NOT_OWED
+from arena.review.sheets import NOT_OWED
 from tests.factories import person
 
 EXPERT, LEAD, MEMBER = 20, 10, 11

@@ -16,7 +16,9 @@ from arena.audit.models import AuditEvent
 from arena.auth.models import User
 from arena.challenges.models import Challenge, ChallengeStatus, Criterion
 from arena.review import draw as draw_math
-from arena.review import panel_draw, service
+from arena.review import panel_draw
+from arena.review import results as review_results
+from arena.review import sheets as review_sheets
 from arena.review.models import ExpertConflict, Panel, PanelSeat, ReviewResult, Score, ScoreSheet
 from tests.challenges.public_factories import NOW, make_challenge
 from tests.conftest import as_user, fresh, make_client
@@ -110,7 +112,7 @@ async def test_draw_excludes_conflicts_and_experts_at_their_cap(app, db, clock):
     assert len(codes) == 6
     mixed = draw_math.mix(panel.seed, BEACON, panel.candidates_sha256, f"challenge:{review.challenge_id}:bid:1")
     assert json.loads(panel.drawn) == list(draw_math.draw(mixed, codes, 3, 2).drawn)
-    _panel, problems = await service.verify_draw(db, review.challenge_id)
+    _panel, problems = await panel_draw.verify_draw(db, review.challenge_id)
     assert problems == []
     # a panel refused when the pool is too small: nothing is written
     review2 = await make_review_small(db)
@@ -256,7 +258,7 @@ async def test_closing_freezes_results_that_verify_and_detect_tampering(app, db)
     await fresh(db)
     result = await db.scalar(select(ReviewResult))
     assert result.sha256 in page.text and "<svg" in page.text and "Krippendorff" in page.text
-    verification = await service.verify_results(db, cid)
+    verification = await review_results.verify_results(db, cid)
     assert verification.ok and verification.recomputed_sha256 == result.sha256
     pdf = await org.get(f"/organizer/challenges/{cid}/review/summary.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
@@ -270,7 +272,7 @@ async def test_closing_freezes_results_that_verify_and_detect_tampering(app, db)
     score = await db.scalar(select(Score).where(Score.sheet_id == sheet.id))
     score.value = score.value - Decimal(1)
     await db.commit()
-    assert not (await service.verify_results(db, cid)).ok
+    assert not (await review_results.verify_results(db, cid)).ok
 
 
 async def test_nobody_reaching_the_pass_score_is_a_failed_listing(app, db):
@@ -307,7 +309,7 @@ async def test_review_pages_refuse_other_roles_and_other_organizers(app, db):
                                       ("NaN", False), ("", True), (" 7 ", True), ("7.", False)])
 def test_parse_scores_bounds_and_format(value, ok):
     crit = [Criterion(id=1, position=1, name="甲", points=Decimal(30), guidance="")]
-    _values, errors = service.parse_scores(crit, {1: value})
+    _values, errors = review_sheets.parse_scores(crit, {1: value})
     assert (not errors) is ok
 
 

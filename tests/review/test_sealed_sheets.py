@@ -14,8 +14,11 @@ from arena.audit.models import AuditEvent
 from arena.auth.models import Role
 from arena.bids.models import Bid
 from arena.publicity import service as publicity
+from arena.review import results as review_results
 from arena.review import seal
+from arena.review import seats as review_seats
 from arena.review import service as review
+from arena.review import sheets as review_sheets
 from arena.review.models import Panel, PanelSeat, ReviewResult, Score, ScoreSheet
 from tests.challenges.public_factories import NOW
 from tests.conftest import as_user, fresh
@@ -45,7 +48,7 @@ async def open_panel(db, clock, *, blind: bool = True) -> tuple[int, int, list[i
     db.add_all(seats)
     await db.commit()
     for seat in seats:
-        await review.answer(db, clock, await expert_actor(db, seat.expert_id), seat.id, True, "")
+        await review_seats.answer(db, clock, await expert_actor(db, seat.expert_id), seat.id, True, "")
     await db.commit()
     return made.challenge_id, panel.id, expert_ids
 
@@ -58,10 +61,10 @@ async def sheets_of(db, panel_id: int, expert_id: int) -> list[int]:
 
 async def submit(db, clock, expert_id: int, sheet_id: int, scores=PLAIN, comment: str = "") -> None:
     expert = await expert_actor(db, expert_id)
-    ctx = await review.expert_sheet(db, expert, sheet_id)
+    ctx = await review_sheets.expert_sheet(db, expert, sheet_id)
     values = dict(zip([c.id for c in ctx.criteria], scores, strict=True))
-    await review.save(db, clock, expert, ctx, ctx.sheet.revision, values, comment)  # a draft first
-    await review.save(db, clock, expert, ctx, ctx.sheet.revision, values, comment, submit=True)
+    await review_sheets.save(db, clock, expert, ctx, ctx.sheet.revision, values, comment)  # a draft first
+    await review_sheets.save(db, clock, expert, ctx, ctx.sheet.revision, values, comment, submit=True)
     await db.commit()
 
 
@@ -73,7 +76,7 @@ async def score_all(db, clock, panel_id: int, expert_ids: list[int]) -> None:
 
 async def close(db, clock, challenge_id: int) -> ReviewResult:
     org = await actor(db, "org")
-    result = await review.close(db, clock, org, await review.organizer_challenge(db, org, challenge_id), "")
+    result = await review_results.close(db, clock, org, await review.organizer_challenge(db, org, challenge_id), "")
     await db.commit()
     return result
 
@@ -84,14 +87,14 @@ async def test_sheet_events_carry_no_score_total_or_comment_and_the_audit_log_sh
     await submit(db, clock, experts[0], planted_sheet, PLANTED, PLANTED_COMMENT)
     expert = await expert_actor(db, experts[0])
     recused = (await sheets_of(db, pid, experts[0]))[1]
-    await review.recuse(db, clock, expert, await review.expert_sheet(db, expert, recused), "与揭榜人欧阳明辉是同学")
+    await review_sheets.recuse(db, clock, expert, await review_sheets.expert_sheet(db, expert, recused), "与揭榜人欧阳明辉是同学")
     await db.commit()
     org = await actor(db, "org")
     challenge = await review.organizer_challenge(db, org, cid)
     chair_seat = await db.scalar(select(PanelSeat.id).where(PanelSeat.panel_id == pid,
                                                            PanelSeat.expert_id == experts[1]))
-    await review.set_chair(db, clock, org, challenge, chair_seat)
-    await review.reopen(db, clock, await expert_actor(db, experts[1]), pid, planted_sheet, "请复核第二项")
+    await review_seats.set_chair(db, clock, org, challenge, chair_seat)
+    await review_sheets.reopen(db, clock, await expert_actor(db, experts[1]), pid, planted_sheet, "请复核第二项")
     await db.commit()
 
     events = (await db.scalars(select(AuditEvent).where(AuditEvent.action.like("sheet.%")))).all()
@@ -138,7 +141,7 @@ async def test_the_commitment_recomputes_from_the_frozen_snapshot_by_its_publish
     event = await db.scalar(select(AuditEvent).where(AuditEvent.action == "sheet.submit",
                                                      AuditEvent.object_id == str(sheet["sheet"])))
     assert json.loads(event.summary)["commitment"] == by_hand
-    verification = await review.verify_results(db, cid)
+    verification = await review_results.verify_results(db, cid)
     assert verification.ok and verification.sealed
     assert len(verification.sheets) == 9 and all(c.ok for c in verification.sheets)
 
@@ -155,7 +158,7 @@ async def test_a_sheet_changed_in_the_database_after_submit_is_named_by_verify_a
     await db.commit()
     await close(db, clock, cid)
 
-    verification = await review.verify_results(db, cid)
+    verification = await review_results.verify_results(db, cid)
     assert not verification.ok
     assert [c.sheet_id for c in verification.failed_sheets] == [tampered]
     assert verification.failed_sheets[0].outcome is seal.SheetOutcome.MISMATCH
@@ -176,8 +179,8 @@ async def test_a_reopened_and_resubmitted_sheet_checks_against_its_latest_commit
     org = await actor(db, "org")
     chair_seat = await db.scalar(select(PanelSeat.id).where(PanelSeat.panel_id == pid,
                                                            PanelSeat.expert_id == experts[1]))
-    await review.set_chair(db, clock, org, await review.organizer_challenge(db, org, cid), chair_seat)
-    await review.reopen(db, clock, await expert_actor(db, experts[1]), pid, sheet_id, "偏离较大，请复核")
+    await review_seats.set_chair(db, clock, org, await review.organizer_challenge(db, org, cid), chair_seat)
+    await review_sheets.reopen(db, clock, await expert_actor(db, experts[1]), pid, sheet_id, "偏离较大，请复核")
     await db.commit()
     first_salt = (await db.get(ScoreSheet, sheet_id)).salt
     await submit(db, clock, experts[0], sheet_id, ("20", "20", "20", "15"), "复核后调整")
@@ -187,7 +190,7 @@ async def test_a_reopened_and_resubmitted_sheet_checks_against_its_latest_commit
         AuditEvent.action == "sheet.submit", AuditEvent.object_id == str(sheet_id)).order_by(AuditEvent.seq))).all()
     assert len(commitments) == 2 and commitments[0] != commitments[1]
     await close(db, clock, cid)
-    verification = await review.verify_results(db, cid)
+    verification = await review_results.verify_results(db, cid)
     assert verification.ok and all(c.ok for c in verification.sheets)
 
 
@@ -197,11 +200,11 @@ async def test_results_frozen_before_sealing_still_verify_and_say_they_have_no_c
     result = await close(db, clock, cid)
     # As frozen before sealing existed: no sheet ids, salts or comment digests in the snapshot.
     challenge = await review.organizer_challenge(db, await actor(db, "org"), cid)
-    legacy = review.canonical(await review.build_snapshot(db, challenge, await db.get(Panel, pid), sealed=False))
+    legacy = review_results.canonical(await review_results.build_snapshot(db, challenge, await db.get(Panel, pid), sealed=False))
     stored = await db.get(ReviewResult, result.id)
     stored.snapshot, stored.sha256 = legacy, hashlib.sha256(legacy.encode()).hexdigest()
     await db.commit()
-    verification = await review.verify_results(db, cid)
+    verification = await review_results.verify_results(db, cid)
     assert verification.ok and not verification.sealed and verification.sheets == []
     org = await actor(db, "org")
     await publicity.publish(db, clock, org, await review.organizer_challenge(db, org, cid), 5)

@@ -1,5 +1,5 @@
-"""Acceptance (验收), DESIGN §2.8: a panel drawn as in review (review.service with the
-acceptance purpose) scores each active project's results on the acceptance rubric; closing it
+"""Acceptance (验收), DESIGN §2.8: a panel drawn as in review (review.panel_draw and
+review.results with the acceptance purpose) scores each active project's results on the acceptance rubric; closing it
 freezes the results, gives each project its grade by the challenge's thresholds, concludes the
 projects and the challenge.
 """
@@ -36,6 +36,7 @@ from arena.i18n import lazy
 from arena.notify.service import notify
 from arena.records import proposals
 from arena.review import panel_draw
+from arena.review import results as review_results
 from arena.review import service as review
 from arena.review.models import Panel, PanelPurpose, ReviewResult
 from arena.units.models import Cadre
@@ -64,7 +65,7 @@ async def blockers(db: AsyncSession, challenge: Challenge) -> list[str]:
 
 
 async def commit(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challenge,
-                 settings: review.PanelSettings, *, plan: panel_draw.BeaconPlan | None = None, reason: str = "",
+                 settings: panel_draw.PanelSettings, *, plan: panel_draw.BeaconPlan | None = None, reason: str = "",
                  seed: str | None = None) -> Panel:
     """Commit the acceptance panel's draw — the same commitment, frozen list and beacon as in
     review (review.panel_draw) — once the challenge is ready for acceptance."""
@@ -77,7 +78,7 @@ async def commit(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challe
 
 async def close(db: AsyncSession, clock: Clock, actor: Actor, challenge: Challenge, reason: str) -> ReviewResult:
     """Freeze the acceptance results, grade and conclude every project scored, accept the challenge."""
-    result = await review.close(db, clock, actor, challenge, reason, purpose=ACCEPTANCE)
+    result = await review_results.close(db, clock, actor, challenge, reason, purpose=ACCEPTANCE)
     snapshot = json.loads(result.snapshot)
     grades = snapshot["grades"]["bids"]
     aggregates = {row["bid"]: Decimal(row["aggregate"]) for row in snapshot["result"]["bids"]}

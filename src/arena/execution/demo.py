@@ -36,7 +36,11 @@ from arena.execution.models import Milestone, Project
 from arena.execution.views import load_project_view
 from arena.publicity import service as publicity
 from arena.publicity.rules import publicity_period
+from arena.review import panel_draw
+from arena.review import results as review_results
+from arena.review import seats as review_seats
 from arena.review import service as review
+from arena.review import sheets as review_sheets
 from arena.review.demo import _draw, _expert_actor, _score, commit_and_draw
 from arena.review.models import PanelPurpose, PanelSeat, ScoreSheet, SeatStatus
 from arena.units.models import Cadre
@@ -123,7 +127,8 @@ async def _reviewed(ctx: DemoContext, time: StoryTime, story: Story, start: int,
     for seat in await _draw(ctx, story.key, decline_first=False):
         await _score(ctx, story.key, seat, bids, submit_upto=len(bids))
     time.at(start + 2)
-    await review.close(db, ctx.clock, organizer, await review.organizer_challenge(db, organizer, challenge.id), "")
+    await review_results.close(db, ctx.clock, organizer,
+                               await review.organizer_challenge(db, organizer, challenge.id), "")
     return bids
 
 
@@ -328,7 +333,7 @@ async def accept(ctx: DemoContext, time: StoryTime, key: str, day: int, scores: 
     db, organizer = ctx.session, ctx.actors["organizer"]
     time.at(day)
     challenge = await _organizer_challenge(ctx, key)
-    panel = await commit_and_draw(ctx, challenge, review.PanelSettings(5, 1, None), f"{key}:acceptance",
+    panel = await commit_and_draw(ctx, challenge, panel_draw.PanelSettings(5, 1, None), f"{key}:acceptance",
                                   PanelPurpose.ACCEPTANCE)
     seats = (await db.scalars(select(PanelSeat).where(PanelSeat.panel_id == panel.id,
                                                       PanelSeat.status == SeatStatus.INVITED.value)
@@ -336,12 +341,13 @@ async def accept(ctx: DemoContext, time: StoryTime, key: str, day: int, scores: 
     time.at(day + 2)
     for n, seat in enumerate(seats):
         expert = await _expert_actor(ctx, seat.expert_id)
-        await review.answer(db, ctx.clock, expert, seat.id, True, "")
+        await review_seats.answer(db, ctx.clock, expert, seat.id, True, "")
         sheet = await db.scalar(select(ScoreSheet).where(ScoreSheet.panel_id == panel.id,
                                                          ScoreSheet.expert_id == seat.expert_id))
         assert sheet is not None
-        sheet_ctx = await review.expert_sheet(db, expert, sheet.id)
+        sheet_ctx = await review_sheets.expert_sheet(db, expert, sheet.id)
         values = dict(zip([c.id for c in sheet_ctx.criteria], scores[n % len(scores)], strict=True))
-        await review.save(db, ctx.clock, expert, sheet_ctx, sheet_ctx.sheet.revision, values, comment, submit=True)
+        await review_sheets.save(db, ctx.clock, expert, sheet_ctx, sheet_ctx.sheet.revision, values, comment,
+                                 submit=True)
     time.at(day + 4)
     await acceptance.close(db, ctx.clock, organizer, await _organizer_challenge(ctx, key), "")

@@ -44,6 +44,7 @@ from arena.publicity.models import (
 )
 from arena.publicity.rules import DEFAULT_WORKING_DAYS, MAX_WORKING_DAYS, Period, proposed_winners, publicity_period
 from arena.publicity.transitions import OBJECTION, PUBLICITY
+from arena.review import results as review_results
 from arena.review import service as review
 from arena.review.models import PanelStatus, ReviewResult
 from arena.review.seal import SheetCheck
@@ -98,7 +99,8 @@ async def award_blockers(db: AsyncSession, challenge: Challenge, now: datetime) 
 
 async def _current_result(db: AsyncSession, challenge: Challenge) -> ReviewResult:
     panel = await review.panel_of(db, challenge.id)
-    result = await review.frozen_result(db, panel) if panel and panel.status == PanelStatus.CLOSED.value else None
+    result = (await review_results.frozen_result(db, panel)
+              if panel and panel.status == PanelStatus.CLOSED.value else None)
     if result is None:
         raise DomainError(_("评审结束、结果冻结后才能公示"))
     return result
@@ -155,7 +157,7 @@ async def publish(db: AsyncSession, clock: Clock, actor: Actor, challenge: Chall
     result = await _current_result(db, challenge)
     snapshot = json.loads(result.snapshot)
     excluded = await _excluded_codes(db, challenge, snapshot)
-    codes = proposed_winners(snapshot["result"]["bids"], excluded, review.winners_wanted(challenge))
+    codes = proposed_winners(snapshot["result"]["bids"], excluded, review_results.winners_wanted(challenge))
     if not codes:
         raise DomainError(_("没有达到合格线且仍具备资格的揭榜，不能公示"))
     now = clock.now()
@@ -308,12 +310,12 @@ async def _carry_out(db: AsyncSession, clock: Clock, actor: Actor, challenge: Ch
     if answer.action is ObjectionAction.REOPEN_REVIEW:
         await challenge_transitions.transition(db, clock, actor, challenge, "reopen_review",
                                                {"objection": objection.seq})
-        await review.reopen_panel(db, clock, actor, challenge, answer.reply)
+        await review_results.reopen_panel(db, clock, actor, challenge, answer.reply)
         return
     result = await _current_result(db, challenge)
     snapshot = json.loads(result.snapshot)
     left = proposed_winners(snapshot["result"]["bids"], await _excluded_codes(db, challenge, snapshot),
-                            review.winners_wanted(challenge))
+                            review_results.winners_wanted(challenge))
     if not left:  # nobody above the pass score keeps their qualification: a failed listing (流榜)
         await challenge_transitions.transition(db, clock, actor, challenge, "fail",
                                                {"reason": "objection upheld", "objection": objection.seq})
@@ -431,4 +433,5 @@ async def public_results(db: AsyncSession, challenge_id: int, now: datetime) -> 
         .where(Objection.challenge_id == challenge.id))).one()
     return PublicResults(challenge, publicity, result, snapshot, winners_of(publicity), json.loads(publicity.excluded),
                          hashlib.sha256(result.snapshot.encode()).hexdigest(), int(total or 0), int(waiting or 0),
-                         is_running(publicity, now), list(snapshot["criteria"]), await review.sheet_checks(db, result))
+                         is_running(publicity, now), list(snapshot["criteria"]),
+                         await review_results.sheet_checks(db, result))

@@ -24,7 +24,9 @@ from arena.challenges.models import Challenge
 from arena.challenges.queries import organizer_challenge
 from arena.clock import FrozenClock
 from arena.demo import DemoContext, demo_step
-from arena.review import due_dates, panel_draw, service
+from arena.review import due_dates, panel_draw, results, service
+from arena.review import seats as review_seats
+from arena.review import sheets as review_sheets
 from arena.review.models import Panel, PanelPurpose, PanelSeat, ScoreSheet, SeatStatus
 from arena.units.models import Expert
 
@@ -74,7 +76,7 @@ def demo_beacon(key: str) -> str:
     return " ".join(f"{n:02d}" for n in reds) + f" + {rng.randint(1, 16):02d}"
 
 
-async def commit_and_draw(ctx: DemoContext, challenge: Challenge, settings: service.PanelSettings, key: str,
+async def commit_and_draw(ctx: DemoContext, challenge: Challenge, settings: panel_draw.PanelSettings, key: str,
                           purpose: PanelPurpose = PanelPurpose.BID) -> Panel:
     """The demo's draw by the real rules: committed the day before, naming today's lottery, whose
     result the inspector enters now. Fixed seeds, so the demo's panels are the same everywhere."""
@@ -96,7 +98,7 @@ async def _draw(ctx: DemoContext, story: str, decline_first: bool) -> list[Panel
     first reserve moves up and accepts). The first to accept chairs."""
     db, clock, organizer = ctx.session, ctx.clock, ctx.actors["organizer"]
     challenge = await service.organizer_challenge(db, organizer, ctx.challenges[story])
-    panel = await commit_and_draw(ctx, challenge, service.PanelSettings(5, 2, None), story)
+    panel = await commit_and_draw(ctx, challenge, panel_draw.PanelSettings(5, 2, None), story)
     declined = not decline_first
     while True:
         invited = (await db.scalars(select(PanelSeat).where(PanelSeat.panel_id == panel.id,
@@ -107,14 +109,14 @@ async def _draw(ctx: DemoContext, story: str, decline_first: bool) -> list[Panel
         for seat in invited:
             actor = await _expert_actor(ctx, seat.expert_id)
             if not declined:
-                await service.answer(db, clock, actor, seat.id, False, "该时段需赴外地参加课题结题评审，无法到会")
+                await review_seats.answer(db, clock, actor, seat.id, False, "该时段需赴外地参加课题结题评审，无法到会")
                 declined = True
             else:
-                await service.answer(db, clock, actor, seat.id, True, "")
+                await review_seats.answer(db, clock, actor, seat.id, True, "")
     seats = list((await db.scalars(select(PanelSeat).where(PanelSeat.panel_id == panel.id,
                                                            PanelSeat.status == SeatStatus.ACCEPTED.value)
                                    .order_by(PanelSeat.drawn_rank))).all())
-    await service.set_chair(db, clock, organizer, challenge, seats[0].id)
+    await review_seats.set_chair(db, clock, organizer, challenge, seats[0].id)
     return seats
 
 
@@ -125,10 +127,10 @@ async def _score(ctx: DemoContext, story: str, seat: PanelSeat, bids: list[Bid],
     sheets = {s.bid_id: s for s in (await db.scalars(select(ScoreSheet).where(
         ScoreSheet.panel_id == seat.panel_id, ScoreSheet.expert_id == seat.expert_id))).all()}
     for index, bid in enumerate(bids):
-        sheet_ctx = await service.expert_sheet(db, actor, sheets[bid.id].id)
+        sheet_ctx = await review_sheets.expert_sheet(db, actor, sheets[bid.id].id)
         rng = random.Random(f"{story}:{seat.expert_id}:{bid.id}")
         raw = {c.id: _scores(rng, QUALITY[index], c.points) for c in sheet_ctx.criteria}
-        await service.save(db, clock, actor, sheet_ctx, sheet_ctx.sheet.revision, raw,
+        await review_sheets.save(db, clock, actor, sheet_ctx, sheet_ctx.sheet.revision, raw,
                            "方案总体可行，建议进一步细化考核指标的核验方式。", submit=index < submit_upto)
 
 
@@ -140,7 +142,7 @@ async def review(ctx: DemoContext) -> None:
     for seat in await _draw(ctx, "park", decline_first=False):
         await _score(ctx, "park", seat, park_bids, submit_upto=len(park_bids))
     park = await service.organizer_challenge(db, organizer, ctx.challenges["park"])
-    await service.close(db, clock, organizer, park, "")
+    await results.close(db, clock, organizer, park, "")
     # Blind, under way: a declined seat, three experts done, one half-way, one not started.
     transfer_bids = await _to_review(ctx, "transfer")
     seats = await _draw(ctx, "transfer", decline_first=True)
@@ -214,6 +216,6 @@ async def review_load(ctx: DemoContext) -> None:
                           submitted_by_id=organizer.user_id))
     await db.flush()
     load = await service.organizer_challenge(db, organizer, load.id)
-    panel = await commit_and_draw(ctx, load, service.PanelSettings(LOAD_EXPERTS, 0, None), "load")
+    panel = await commit_and_draw(ctx, load, panel_draw.PanelSettings(LOAD_EXPERTS, 0, None), "load")
     for seat in (await db.scalars(select(PanelSeat).where(PanelSeat.panel_id == panel.id))).all():
-        await service.answer(db, clock, await _expert_actor(ctx, seat.expert_id), seat.id, True, "")
+        await review_seats.answer(db, clock, await _expert_actor(ctx, seat.expert_id), seat.id, True, "")

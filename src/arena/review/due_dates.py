@@ -25,7 +25,8 @@ from arena.db import valid_id
 from arena.errors import DomainError, FormErrors, NotFound
 from arena.i18n import gettext as _
 from arena.notify.service import notify
-from arena.review import deadlines, service
+from arena.review import deadlines, results, seats, service
+from arena.review import sheets as review_sheets
 from arena.review.models import Panel, PanelPurpose, PanelSeat, PanelStatus, ScoreSheet, SeatStatus, SheetStatus
 from arena.review.transitions import SEAT, SHEET
 
@@ -97,7 +98,7 @@ class SeatWork:
         return self.to_score - self.submitted
 
 
-def seat_work(panel: Panel, progress: list[service.SeatProgress], today: date) -> dict[int, SeatWork]:
+def seat_work(panel: Panel, progress: list[results.SeatProgress], today: date) -> dict[int, SeatWork]:
     """Seat id → what it owes and which buttons the page offers (the throttle is checked on post)."""
     found = {}
     for p in progress:
@@ -116,7 +117,7 @@ async def _panel_seat(db: AsyncSession, panel: Panel, seat_id: int) -> tuple[Pan
                            .options(joinedload(PanelSeat.expert))) if valid_id(seat_id) else None
     if seat is None:
         raise NotFound(_("没有找到这位专家"))
-    counts = await service._sheet_counts(db, [panel.id], seat.expert_id)
+    counts = await review_sheets._sheet_counts(db, [panel.id], seat.expert_id)
     submitted, to_score = counts.get((panel.id, seat.expert_id), (0, 0))
     return seat, to_score - submitted
 
@@ -179,7 +180,7 @@ async def replace(db: AsyncSession, clock: Clock, actor: Actor, challenge: Chall
                   reason: str) -> bool:
     """Replace a late expert with the next reserve (DESIGN §2.4): the seat becomes `replaced`,
     every sheet of theirs on this panel becomes void (state, not delete), the next reserve is
-    invited (service._promote_reserve). Returns False when no reserve was left: the page then
+    invited (seats._promote_reserve). Returns False when no reserve was left: the page then
     offers the supplementary draw (补充抽取)."""
     if panel.status != PanelStatus.DRAWN.value:
         raise DomainError(_("只有评审进行中才能替换专家"))
@@ -208,18 +209,18 @@ async def replace(db: AsyncSession, clock: Clock, actor: Actor, challenge: Chall
                      reason=reason), "/review")
     reserve_left = await db.scalar(select(PanelSeat.id).where(
         PanelSeat.panel_id == panel.id, PanelSeat.status == SeatStatus.RESERVE.value).limit(1))
-    await service._promote_reserve(db, clock, actor, panel)
+    await seats._promote_reserve(db, clock, actor, panel)
     await db.flush()
     return reserve_left is not None
 
 
 async def chair_panel(db: AsyncSession, actor: Actor, panel_id: int) -> tuple[Panel, Challenge]:
     """The panel the actor chairs (the same check as the chair's page)."""
-    panel, challenge, _rows = await service.chair_view(db, actor, panel_id)
+    panel, challenge, _rows = await review_sheets.chair_view(db, actor, panel_id)
     return panel, challenge
 
 
-def page_context(panel: Panel | None, progress: list[service.SeatProgress], today: date) -> dict[str, object]:
+def page_context(panel: Panel | None, progress: list[results.SeatProgress], today: date) -> dict[str, object]:
     """What the organizer's page shows of the due date: the countdown and, per seat, the buttons."""
     if panel is None:
         return {"due": None, "work": {}, "countdown_text": countdown_text}
@@ -239,7 +240,7 @@ def expert_context(clock: Clock) -> dict[str, object]:
 
 async def chair_chase_rows(db: AsyncSession, clock: Clock, panel: Panel) -> list[SeatWork]:
     """The members the chair may chase: those who still owe work, while the panel scores."""
-    work = seat_work(panel, await service.seats_with_progress(db, panel), clock.today())
+    work = seat_work(panel, await results.seats_with_progress(db, panel), clock.today())
     return [w for w in work.values() if w.may_chase]
 
 

@@ -184,7 +184,7 @@ class ScoreSheet(Base):
     # results snapshot at close so anyone can check the sheet against the audit chain.
     salt: Mapped[str | None] = mapped_column(String(64))
     # The open page (a random token per page load) that saved the sheet last: that page's
-    # submit may supersede its own autosave, never another window's (review.service._claim).
+    # submit may supersede its own autosave, never another window's (review.sheets._claim).
     editor: Mapped[str | None] = mapped_column(String(16))
 
     scores: Mapped[list[Score]] = relationship(cascade="all, delete-orphan", lazy="raise")

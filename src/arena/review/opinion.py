@@ -3,7 +3,7 @@
 The panel's chair (PanelSeat.is_chair) writes it once every sheet is in — each seated expert has
 submitted or recused every sheet, and nobody is still answering the invitation. It stays a draft
 the chair may edit until the panel closes; closing freezes it into the results snapshot
-(service.build_snapshot), so the score summary and the results page print what was frozen. The
+(results.build_snapshot), so the score summary and the results page print what was frozen. The
 organizer may close without it: the close form warns.
 
 The text is not a sealed score, so its audit event carries it; it must not carry any number from
@@ -25,7 +25,7 @@ from arena.clock import Clock
 from arena.errors import DomainError, FormErrors, PermissionDenied
 from arena.i18n import gettext as _
 from arena.i18n import lazy
-from arena.review import policy, service
+from arena.review import policy, results, service, sheets
 from arena.review.models import Panel, PanelStatus
 
 MAX_LENGTH = 4000
@@ -37,7 +37,7 @@ register_actions({"panel.chair_opinion": lazy("填写专家组综合意见")})
 class Readiness:
     """Whether the opinion may be written now, and if not, how much work is still out."""
 
-    missing: int  # sheets not yet submitted, plus seats still to answer (service.missing_work)
+    missing: int  # sheets not yet submitted, plus seats still to answer (results.missing_work)
     submitted: int
 
     @property
@@ -46,8 +46,8 @@ class Readiness:
 
 
 async def readiness(db: AsyncSession, panel: Panel) -> Readiness:
-    progress = await service.seats_with_progress(db, panel)
-    return Readiness(service.missing_work(progress), sum(p.submitted for p in progress))
+    progress = await results.seats_with_progress(db, panel)
+    return Readiness(results.missing_work(progress), sum(p.submitted for p in progress))
 
 
 def clean(text: str) -> str:
@@ -58,7 +58,7 @@ def clean(text: str) -> str:
 async def save(db: AsyncSession, clock: Clock, actor: Actor, panel_id: int, text: str) -> Panel:
     """Save the chair's opinion (a draft until close). Only the chair, only while the panel scores,
     only once all sheets are in; bad text changes nothing."""
-    panel, challenge, seat, expert = await service.expert_panel(db, actor, panel_id)
+    panel, challenge, seat, expert = await sheets.expert_panel(db, actor, panel_id)
     if not policy.may_chair(actor, service.seat_facts(seat, expert)):
         raise PermissionDenied(_("只有评审组组长可以填写专家组综合意见"))
     if panel.status != PanelStatus.DRAWN.value:

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from arena.actor import Actor
 from arena.bids.models import Bid
 from arena.challenges.models import Challenge, Criterion
-from arena.review import service
+from arena.review import service, sheets
 from arena.review.models import Panel, PanelPurpose, Score, ScoreSheet, SheetStatus
 from arena.units.models import Cadre
 
@@ -98,7 +98,7 @@ def after_save(found: Steps, submitted: bool) -> str:
 
 async def steps(db: AsyncSession, sheet: ScoreSheet) -> Steps:
     """The sheet's siblings (same panel, same expert) in one query; the caller has checked that
-    the sheet is the actor's own (service.expert_sheet)."""
+    the sheet is the actor's own (sheets.expert_sheet)."""
     rows = (await db.execute(
         select(ScoreSheet.id, Bid.review_code, ScoreSheet.status).join(Bid, Bid.id == ScoreSheet.bid_id)
         .where(ScoreSheet.panel_id == sheet.panel_id, ScoreSheet.expert_id == sheet.expert_id,
@@ -158,7 +158,7 @@ SORTS = ("code", "total")
 async def my_overview(db: AsyncSession, actor: Actor, panel_id: int, sort: str = "code") -> Overview:
     """The actor's own sheets of a panel they sit on, with every score they entered: one query for
     the sheets and their scores together (a row per score), whatever the number of bids."""
-    panel, challenge, _seat, expert = await service.expert_panel(db, actor, panel_id)
+    panel, challenge, _seat, expert = await sheets.expert_panel(db, actor, panel_id)
     blind = challenge.blind_review and panel.purpose == PanelPurpose.BID.value
     # Blind: the lead's column is a NULL and the bidder is not joined at all.
     lead_name = null().label("lead") if blind else Cadre.name

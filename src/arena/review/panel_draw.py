@@ -1,5 +1,5 @@
-"""The panel draw nobody can foresee or steer (DESIGN §5): commitments, the inspector's beacon,
-the draw itself, supplementary draws, and the proof anyone can recompute.
+"""The panel draw nobody can foresee or steer (DESIGN §5): the panel's settings, commitments,
+the inspector's beacon, the draw itself, supplementary draws, and the proof anyone can recompute.
 
 The steps, and who may take them:
 1. The organizer publishes a commitment: the seed's hash, the candidate list frozen now (and
@@ -58,7 +58,7 @@ from arena.review.models import (
     PanelStatus,
     SeatStatus,
 )
-from arena.review.service import STAGE, PanelSettings, _invitation_title, criteria_for, page_of, panel_of
+from arena.review.service import STAGE, _invitation_title, criteria_for, page_of, panel_of
 from arena.review.transitions import COMMITMENT, PANEL
 from arena.units.models import Expert, expert_field
 
@@ -70,6 +70,40 @@ BEACON_MAX_DAYS = 60
 
 register_actions({"panel.recommit": lazy("重新公布抽取承诺"), "panel.commit_supplement": lazy("公布补充抽取承诺"),
                   "panel.draw_supplement": lazy("补充抽取评审专家")})
+
+
+# --- the panel's settings -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PanelSettings:
+    size: int
+    reserves: int
+    trim_k: int | None
+
+
+def parse_settings(raw: dict[str, str]) -> PanelSettings:
+    """The organizer's panel form; FormErrors name each bad field."""
+    errors: dict[str, str] = {}
+    values: dict[str, int | None] = {}
+    for name, low, high, optional in (("size", 3, 15, False), ("reserves", 0, 10, False), ("trim_k", 0, 3, True)):
+        text = (raw.get(name) or "").strip()
+        if not text and optional:
+            values[name] = None
+            continue
+        if not text.isdigit() or not low <= int(text) <= high:
+            errors[name] = _("请填写 {low}–{high} 之间的整数").format(low=low, high=high)
+            continue
+        values[name] = int(text)
+    size = values.get("size")
+    if "size" not in errors and size is not None and size % 2 == 0:
+        errors["size"] = _("专家组人数须为奇数")
+    trim_k = values.get("trim_k")
+    if "trim_k" not in errors and trim_k is not None and size is not None and 2 * trim_k >= size:
+        errors["trim_k"] = _("去掉的最高分和最低分份数过多，须少于专家组人数的一半")
+    if errors:
+        raise FormErrors(errors)
+    assert size is not None and values["reserves"] is not None
+    return PanelSettings(size, values["reserves"], trim_k)
 
 
 # --- the organizer's commitment ------------------------------------------------------------

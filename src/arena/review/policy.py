@@ -1,8 +1,8 @@
 """Who may do what in a review (STYLE: policy is explicit, one place, tested as a table).
 
 Pure predicates over the actor and plain facts of a seat or sheet: no database. The loaders in
-review.service (own_seat, expert_panel, expert_sheet, chair_view) and review.feedback gather
-the facts and call these. The organizer's side of a review (panel, draw commitment, close) is the
+review.seats (own_seat), review.sheets (expert_panel, expert_sheet, chair_view) and
+review.feedback gather the facts and call these. The organizer's side of a review (panel, draw commitment, close) is the
 challenge organizer's: challenges.policy.may_manage, asked by challenges.queries.organizer_challenge.
 
 Strings, not the enums of review.models (which import SQLAlchemy); tests/review/test_policy.py

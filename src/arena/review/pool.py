@@ -25,7 +25,8 @@ from arena.i18n import gettext as _
 from arena.notify.models import SentReminder
 from arena.notify.service import notify
 from arena.review.models import ExpertConflict
-from arena.review.service import SheetContext, expert_of
+from arena.review.service import expert_of
+from arena.review.sheets import SheetContext
 from arena.units.models import Cadre, Expert, Field, Unit
 
 logger = logging.getLogger("arena.review")

@@ -1,7 +1,7 @@
 """The expert's pages: invitations, panels, score sheets with autosave, the chair's view,
-conflicts and fields. Thin: the rules are in review/service.py and review/pool.py.
+conflicts and fields. Thin: the rules are in review/seats.py, review/sheets.py and review/pool.py.
 
-Blind review: every template here gets the bid through `service.bid_view` or by its review
+Blind review: every template here gets the bid through `review.sheets.bid_view` or by its review
 code only; nothing here loads a bidder's name for a blind challenge.
 """
 
@@ -20,7 +20,8 @@ from arena.clock import DISPLAY_TZ
 from arena.errors import DomainError, NotFound, PermissionDenied
 from arena.execution.transitions import labels as execution_labels
 from arena.i18n import gettext as _
-from arena.review import documents, due_dates, opinion, overview, policy, pool, service
+from arena.review import documents, due_dates, opinion, overview, policy, pool, seats, service
+from arena.review import sheets as review_sheets
 from arena.review.models import PanelStatus, SheetStatus
 from arena.review.routes_panel import ROUTES as PANEL_ROUTES
 from arena.review.transitions import PANEL_LABELS, SEAT_LABELS, SHEET_LABELS
@@ -44,7 +45,7 @@ def _labels() -> dict[str, dict[str, str]]:
 async def my_review(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
                     actor: ActorDep) -> Response[str]:
     try:
-        rows, refusal = await service.my_seats(db_session, actor), None
+        rows, refusal = await review_sheets.my_seats(db_session, actor), None
     except PermissionDenied as exc:  # an expert account not linked to the pool: say so, kindly
         rows, refusal = [], exc.message
     return render(request, "review/home.html", {"rows": rows, "labels": _labels(), "errors": {},
@@ -60,11 +61,11 @@ async def answer(request: Request[Any, Any, Any], db_session: DbSession, clock: 
     async with attempt(db_session) as refused:
         if form.raw("answer") not in ("accept", "decline"):
             raise DomainError(_("无效的操作"))
-        await service.answer(db_session, clock, actor, seat_id, form.raw("answer") == "accept", reason)
+        await seats.answer(db_session, clock, actor, seat_id, form.raw("answer") == "accept", reason)
     if refused:  # the seat's one field is its reason
         errors = {f"reason-{seat_id}": refused.summary} if refused.errors else {}
         return render(request, "review/home.html", {
-            "rows": await service.my_seats(db_session, actor), "labels": _labels(), "errors": errors,
+            "rows": await review_sheets.my_seats(db_session, actor), "labels": _labels(), "errors": errors,
             "reason_value": {seat_id: reason}, "refusal": refused.message, "done": None}
             | due_dates.expert_context(clock), status_code=400)
     return redirect(request, "/review?done=" + form.raw("answer"))
@@ -73,10 +74,10 @@ async def answer(request: Request[Any, Any, Any], db_session: DbSession, clock: 
 async def _panel_page(request: Request[Any, Any, Any], db: AsyncSession, actor: Any, panel_id: int,
                       errors: dict[str, str] | None = None, refusal: str | None = None,
                       values: dict[str, str] | None = None) -> Response[str]:
-    panel, challenge, seat, expert = await service.expert_panel(db, actor, panel_id)
-    sheets = await service.my_sheets(db, panel, expert)
+    panel, challenge, seat, expert = await review_sheets.expert_panel(db, actor, panel_id)
+    sheets = await review_sheets.my_sheets(db, panel, expert)
     chair = policy.may_chair(actor, service.seat_facts(seat, expert))
-    chair_rows = (await service.chair_view(db, actor, panel_id))[2] if chair else []
+    chair_rows = (await review_sheets.chair_view(db, actor, panel_id))[2] if chair else []
     # The chair's 专家组综合意见 (review.opinion): writable once every sheet is in.
     ready = await opinion.readiness(db, panel) if chair and panel.status == PanelStatus.DRAWN.value else None
     return render(request, "review/panel.html", {
@@ -105,7 +106,7 @@ async def reopen(request: Request[Any, Any, Any], db_session: DbSession, clock: 
     form = await read_form(request)
     reason = form.text("reason", _("退回理由"), required=False, max_length=1000)
     async with attempt(db_session) as refused:
-        await service.reopen(db_session, clock, actor, panel_id, sheet_id, reason)
+        await review_sheets.reopen(db_session, clock, actor, panel_id, sheet_id, reason)
     if refused:
         return await _panel_page(request, db_session, actor, panel_id, refused.errors, refused.message)
     return redirect(request, f"/review/panels/{panel_id}?done=reopened#chair")
@@ -115,7 +116,7 @@ async def reopen(request: Request[Any, Any, Any], db_session: DbSession, clock: 
 async def summary_pdf(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
                       panel_id: FromPath[int]) -> Response[bytes]:
     """The score summary for a panel member to sign, once review has closed (codes only when blind)."""
-    panel, challenge, _seat, _expert = await service.expert_panel(db_session, actor, panel_id)
+    panel, challenge, _seat, _expert = await review_sheets.expert_panel(db_session, actor, panel_id)
     if panel.status != PanelStatus.CLOSED.value:
         raise NotFound(_("评审结束后才能下载评分汇总表"))
     return await documents.summary_pdf_response(request, db_session, challenge, panel, for_expert=True)
@@ -124,19 +125,19 @@ async def summary_pdf(request: Request[Any, Any, Any], db_session: DbSession, ac
 @get("/review/panels/{panel_id:int}/summary.xlsx", opt=EXPERT)
 async def summary_xlsx(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
                        panel_id: FromPath[int]) -> Response[bytes]:
-    panel, challenge, _seat, _expert = await service.expert_panel(db_session, actor, panel_id)
+    panel, challenge, _seat, _expert = await review_sheets.expert_panel(db_session, actor, panel_id)
     if panel.status != PanelStatus.CLOSED.value:
         raise NotFound(_("评审结束后才能下载评分汇总表"))
     return await documents.summary_xlsx_response(db_session, challenge, panel, for_expert=True)
 
 
 def _editor(posted: str = "") -> str:
-    """The page's token (review.service._claim): the posted one when the page comes back after
+    """The page's token (review.sheets._claim): the posted one when the page comes back after
     a refusal, a new one for each page load."""
     return posted if EDITOR_TOKEN.fullmatch(posted) else secrets.token_hex(8)
 
 
-def _sheet_context(ctx: service.SheetContext, errors: dict[str, str] | None = None, refusal: str | None = None,
+def _sheet_context(ctx: review_sheets.SheetContext, errors: dict[str, str] | None = None, refusal: str | None = None,
                    raw: dict[int, str] | None = None, editor: str = "") -> dict[str, Any]:
     return {"ctx": ctx, "editor": _editor(editor),
             "sheet": ctx.sheet, "challenge": ctx.challenge, "bid": ctx.bid, "criteria": ctx.criteria,
@@ -149,7 +150,7 @@ def _sheet_context(ctx: service.SheetContext, errors: dict[str, str] | None = No
 @get("/review/sheets/{sheet_id:int}", opt=EXPERT)
 async def sheet_page(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
                      sheet_id: FromPath[int]) -> Response[str]:
-    ctx = await service.expert_sheet(db_session, actor, sheet_id)
+    ctx = await review_sheets.expert_sheet(db_session, actor, sheet_id)
     return render(request, "review/sheet.html", _sheet_context(ctx) | {
         "done": request.query_params.get("done"), "steps": await overview.steps(db_session, ctx.sheet),
         "came_from": request.query_params.get("from", "")})
@@ -160,7 +161,7 @@ async def save_sheet(request: Request[Any, Any, Any], db_session: DbSession, clo
                      sheet_id: FromPath[int]) -> Response[str]:
     """Save (plain POST or htmx autosave, which answers with a status fragment) or submit."""
     autosave_request = request.headers.get("hx-request") == "true"
-    ctx = await service.expert_sheet(db_session, actor, sheet_id, with_bid=not autosave_request)
+    ctx = await review_sheets.expert_sheet(db_session, actor, sheet_id, with_bid=not autosave_request)
     form = await read_form(request)
     raw = {c.id: form.raw(f"c-{c.id}") for c in ctx.criteria}
     comment = form.raw("comment")
@@ -170,13 +171,13 @@ async def save_sheet(request: Request[Any, Any, Any], db_session: DbSession, clo
     editor = form.raw("editor") if EDITOR_TOKEN.fullmatch(form.raw("editor")) else ""
     keys = list(raw)  # read before a rollback expires the criteria
     async with attempt(db_session) as refused:
-        await service.save(db_session, clock, actor, ctx, revision, raw, comment, submit=submit, editor=editor)
+        await review_sheets.save(db_session, clock, actor, ctx, revision, raw, comment, submit=submit, editor=editor)
     if refused:
         if autosave:
             return render(request, "review/_sheet_status.html", {
                 "ok": False, "message": _("未保存：") + refused.summary, "errors": refused.errors, "keys": keys},
                 status_code=400)
-        ctx = await service.expert_sheet(db_session, actor, sheet_id)
+        ctx = await review_sheets.expert_sheet(db_session, actor, sheet_id)
         ctx.sheet.comment = comment
         return render(request, "review/sheet.html",
                       _sheet_context(ctx, refused.errors, refused.message, raw, editor)
@@ -193,13 +194,13 @@ async def save_sheet(request: Request[Any, Any, Any], db_session: DbSession, clo
 @post("/review/sheets/{sheet_id:int}/recuse", opt=EXPERT)
 async def recuse(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                  sheet_id: FromPath[int]) -> Response[str]:
-    ctx = await service.expert_sheet(db_session, actor, sheet_id)
+    ctx = await review_sheets.expert_sheet(db_session, actor, sheet_id)
     form = await read_form(request)
     reason = form.text("recusal_reason", _("回避理由"), required=False, max_length=1000)
     async with attempt(db_session) as refused:
-        await service.recuse(db_session, clock, actor, ctx, reason)
+        await review_sheets.recuse(db_session, clock, actor, ctx, reason)
     if refused:
-        ctx = await service.expert_sheet(db_session, actor, sheet_id)
+        ctx = await review_sheets.expert_sheet(db_session, actor, sheet_id)
         return render(request, "review/sheet.html", _sheet_context(ctx, refused.errors, refused.message)
                       | {"steps": await overview.steps(db_session, ctx.sheet)}, status_code=400)
     return redirect(request, f"/review/panels/{ctx.panel.id}?done=recused")
@@ -210,7 +211,7 @@ async def attachment(request: Request[Any, Any, Any], db_session: DbSession, clo
                      sheet_id: FromPath[int], index: FromPath[int]) -> Response[Any]:
     """A bid's attachment as the expert may read it: named by review code, and when blind,
     with the file's author metadata removed."""
-    ctx = await service.expert_sheet(db_session, actor, sheet_id)
+    ctx = await review_sheets.expert_sheet(db_session, actor, sheet_id)
     found = await pool.attachment_for_expert(db_session, clock, request.app.state.settings.files_dir, ctx, index)
     if isinstance(found, pool.Withheld):  # answered, not raised: the organizer's notice must commit
         return render(request, "errors/error.html", {"status": 422, "title": _("附件无法下载"),

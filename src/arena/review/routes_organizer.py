@@ -24,7 +24,8 @@ from arena.errors import FormErrors, NotFound
 from arena.execution import acceptance
 from arena.execution.grades import GRADE_LABELS
 from arena.i18n import gettext as _
-from arena.review import documents, due_dates, panel_draw, service
+from arena.review import documents, due_dates, panel_draw, results, service
+from arena.review import seats as review_seats
 from arena.review.models import PanelPurpose, PanelStatus, SeatStatus
 from arena.review.routes_draw import ROUTES as DRAW_ROUTES
 from arena.review.routes_due import ROUTES as DUE_ROUTES
@@ -63,8 +64,8 @@ async def _page(request: Request[Any, Any, Any], db: AsyncSession, clock: Any, a
         "grade_labels": {k: _(v) for k, v in GRADE_LABELS.items()}}
     context |= await _draw_context(db, clock, challenge, panel, purpose)
     if panel is not None and panel.status != PanelStatus.COMMITTED.value:
-        context["progress"] = await service.seats_with_progress(db, panel)
-        context["missing"] = service.missing_work(context["progress"])
+        context["progress"] = await results.seats_with_progress(db, panel)
+        context["missing"] = results.missing_work(context["progress"])
     context |= due_dates.page_context(panel, context["progress"], clock.today())
     if panel is not None and panel.status == PanelStatus.CLOSED.value:
         summary = await documents.load_summary(db, challenge, panel)
@@ -87,7 +88,7 @@ async def _draw_context(db: AsyncSession, clock: Any, challenge: Any, panel: Any
         return found
     found["commitments"] = await panel_draw.commitments(db, panel)
     made = found["open"] = await panel_draw.open_commitment(db, panel)
-    seats = await service.seats_with_progress(db, panel) if panel.status != PanelStatus.COMMITTED.value else []
+    seats = await results.seats_with_progress(db, panel) if panel.status != PanelStatus.COMMITTED.value else []
     if made is not None and made.candidates is not None:
         taken = {p.seat.expert_id for p in seats}
         live = [e.code for e in await panel_draw.candidates(db, challenge, clock.now(), purpose) if e.id not in taken]
@@ -132,7 +133,7 @@ async def commit(request: Request[Any, Any, Any], db_session: DbSession, clock: 
 
 
 def _parse_commitment(raw: dict[str, str], clock: Any
-                      ) -> tuple[service.PanelSettings, panel_draw.BeaconPlan, Any]:
+                      ) -> tuple[panel_draw.PanelSettings, panel_draw.BeaconPlan, Any]:
     """Settings, beacon and due date together, so one submission names every bad field."""
     errors: dict[str, str] = {}
     settings = plan = due_on = None
@@ -141,7 +142,7 @@ def _parse_commitment(raw: dict[str, str], clock: Any
     except FormErrors as exc:
         errors |= exc.errors
     try:
-        settings = service.parse_settings(raw)
+        settings = panel_draw.parse_settings(raw)
     except FormErrors as exc:
         errors |= exc.errors
     try:
@@ -181,7 +182,7 @@ async def chair(request: Request[Any, Any, Any], db_session: DbSession, clock: C
     form = await read_form(request)
     seat = form.raw("seat")
     async with attempt(db_session) as refused:
-        await service.set_chair(db_session, clock, actor, challenge, int(seat) if seat.isdigit() else 0,
+        await review_seats.set_chair(db_session, clock, actor, challenge, int(seat) if seat.isdigit() else 0,
                                 purpose_of(request))
     if refused:
         return await _page(request, db_session, clock, actor, challenge_id, refused.errors, refused.message)
@@ -198,7 +199,7 @@ async def close(request: Request[Any, Any, Any], db_session: DbSession, clock: C
         if purpose_of(request) is PanelPurpose.ACCEPTANCE:
             await acceptance.close(db_session, clock, actor, challenge, reason)
         else:
-            await service.close(db_session, clock, actor, challenge, reason)
+            await results.close(db_session, clock, actor, challenge, reason)
     if refused:
         return await _page(request, db_session, clock, actor, challenge_id, refused.errors, refused.message,
                            {"reason": form.raw("reason")})
