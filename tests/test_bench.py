@@ -4,10 +4,16 @@ and a quick real run end to end. Timings are never asserted: the machine may be 
 from __future__ import annotations
 
 import asyncio
+import collections
+import dataclasses
 import os
 import re
+import shutil
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -16,7 +22,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from arena import PROJECT_ROOT
-from arena.bench import backends, runner
+from arena.bench import backends, memory, runner, wrk
 from arena.bench.backends import (
     POSTGRESQL,
     SQLITE,
@@ -26,13 +32,26 @@ from arena.bench.backends import (
     postgres_database,
     redis_answers,
 )
-from arena.bench.load import Measurement
-from arena.bench.runner import PAGES, Page, Row, Run, parse_options, scale_comparison, table, target_line
+from arena.bench.load import Measurement, Summary
+from arena.bench.memory import Memory
+from arena.bench.runner import (
+    BASELINE_AFTER,
+    PAGES,
+    Page,
+    Row,
+    Run,
+    parse_options,
+    scale_comparison,
+    table,
+    target_line,
+)
 from tests.conftest import PG_ADMIN_URL, PG_AVAILABLE
 
 BASELINE, LOGIN, CHALLENGES = PAGES[0], Page("login", "/login"), Page("challenges", "/challenges")
 REDIS_URL = os.environ.get("ARENA_TEST_REDIS", "redis://127.0.0.1:6379/15")
 needs_pg = pytest.mark.skipif(not PG_AVAILABLE, reason="PostgreSQL not reachable")
+WRK = shutil.which("wrk")
+needs_wrk = pytest.mark.skipif(WRK is None, reason="wrk not installed (apt-get install wrk)")
 
 
 def measured(*latencies_ms: float, elapsed: float = 1.0, errors: int = 0) -> Measurement:
@@ -75,6 +94,178 @@ def test_requests_per_second_counts_the_measured_window() -> None:
     assert measured(*[5] * 300, elapsed=2.0).requests_per_second == 150
 
 
+def test_turns_of_wrk_summaries_add_up_with_percentiles_weighted_by_requests() -> None:
+    first = Summary(100, 1.0, 1, "wrk: 1 answers ≥ 400", {0.5: 10.0, 0.99: 40.0})
+    second = Summary(300, 1.0, 0, None, {0.5: 20.0, 0.99: 80.0})
+    both = first.add(second)
+    assert (both.requests, both.elapsed, both.errors, both.first_error) == (400, 2.0, 1, "wrk: 1 answers ≥ 400")
+    assert both.requests_per_second == 200
+    assert both.percentile(0.5) == pytest.approx(17.5) and both.percentile(0.99) == pytest.approx(70)
+    mixed = measured(*[30] * 100).add(first)  # a turn on the Python client (an error row) and one on wrk
+    assert mixed.requests == 200 and mixed.percentile(0.5) == pytest.approx(20)
+    assert Summary().percentile(0.99) == 0
+
+
+# --- wrk ----------------------------------------------------------------------------------------
+
+def test_wrk_script_takes_each_users_path_and_cookie_in_turn_without_a_response_hook() -> None:
+    lua = wrk.script([("/review/sheets/7", "session=a; csrftoken=x"), ("/review/sheets/8", "session=b"),
+                      ("/challenges?q=%E6%94%BB", ""), ('/odd"\\路', "")])
+    rows = re.findall(r'^  \{"(.*)", "(.*)"\},$', lua, re.MULTILINE)
+    assert rows == [("/review/sheets/7", "session=a; csrftoken=x"), ("/review/sheets/8", "session=b"),
+                    ("/challenges?q=%E6%94%BB", ""), ("/odd\\034\\092\\232\\183\\175", "")]
+    assert "counter = counter % #prepared + 1" in lua and 'thread:set("counter", threads)' in lua
+    assert '["Accept-Encoding"] = "gzip"' in lua and '["Accept"] = "text/html"' in lua
+    assert "function response" not in lua  # it would make wrk parse every body
+    with pytest.raises(ValueError):
+        wrk.script([])
+
+
+def test_wrk_done_line_becomes_requests_per_second_percentiles_and_errors() -> None:
+    output = ("Running 5s test @ http://127.0.0.1:8200\n  Latency Distribution\n     50%    3.02ms\n"
+              "ARENA-WRK requests=5000 duration_us=5000000 connect=0 read=0 write=0 status=3 timeout=2 "
+              "p50_us=3020 p99_us=12500\n")
+    result = wrk.parse(output)
+    assert result.requests_per_second == 1000 and result.requests == 5000
+    assert result.percentile(0.5) == pytest.approx(3.02) and result.percentile(0.99) == pytest.approx(12.5)
+    assert result.errors == 5 and result.first_error == "wrk: 3 answers ≥ 400, 2 timeouts (> 30s)"
+    clean = wrk.parse(output.replace("status=3 timeout=2", "status=0 timeout=0"))
+    assert clean.errors == 0 and clean.first_error is None
+    with pytest.raises(ValueError):
+        wrk.parse("Running 5s test\n")
+    assert wrk.seconds(0.5) == 1 and wrk.seconds(2.4) == 2
+
+
+class Recorder(BaseHTTPRequestHandler):
+    """A tiny keep-alive server that notes what each request asked for: 500 at /broken, a
+    redirect at /redirect, else 200."""
+
+    protocol_version = "HTTP/1.1"
+    seen: collections.Counter[tuple[str, str | None, str | None]]
+
+    def do_GET(self) -> None:
+        self.seen[(self.path, self.headers.get("Cookie"), self.headers.get("Accept-Encoding"))] += 1
+        status = {"/broken": 500, "/redirect": 303}.get(self.path, 200)
+        self.send_response(status)
+        if status == 303:
+            self.send_header("Location", "/login")
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def recorder() -> Iterator[tuple[int, collections.Counter[tuple[str, str | None, str | None]]]]:
+    seen: collections.Counter[tuple[str, str | None, str | None]] = collections.Counter()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), type("Handler", (Recorder,), {"seen": seen}))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_port, seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@needs_wrk
+def test_wrk_sends_every_users_request_with_its_own_cookie_and_counts_errors(recorder) -> None:
+    port, seen = recorder
+    assert WRK is not None
+    targets = [("/a", "session=1"), ("/b", ""), ("/broken", "session=3")]
+    result = asyncio.run(wrk.run(WRK, f"http://127.0.0.1:{port}", targets, connections=2, duration=1, warmup=0))
+    assert {(path, cookie) for path, cookie, _gzip in seen} == {("/a", "session=1"), ("/b", None),
+                                                                ("/broken", "session=3")}
+    assert {encoding for _path, _cookie, encoding in seen} == {"gzip"}
+    # wrk leaves out the answers still on their way when time is up
+    assert 0 < result.requests <= sum(seen.values()) and 0 < result.errors <= seen[("/broken", "session=3", "gzip")]
+    assert result.first_error and "answers ≥ 400" in result.first_error
+
+
+def _options(client: str | None) -> runner.Options:
+    options = parse_options(["--pages", "challenges", "--duration", "0.3", "--warmup", "0", "--concurrency", "2"])
+    return dataclasses.replace(options, wrk=client)
+
+
+@pytest.mark.parametrize("client", ["python", pytest.param("wrk", marks=needs_wrk)])
+def test_a_page_is_driven_by_wrk_when_installed_else_by_the_python_client(recorder, client: str) -> None:
+    port, seen = recorder
+    result = runner.run_async(runner.measure(Page("a", "/a"), port, _options(WRK if client == "wrk" else None)))
+    assert isinstance(result, Summary if client == "wrk" else Measurement)
+    assert result.requests > 0 and result.errors == 0 and seen[("/a", None, "gzip")] > 2  # probed, then loaded
+
+
+def test_a_page_that_redirects_fails_its_row_before_any_load(recorder) -> None:
+    port, seen = recorder
+    with pytest.raises(runner.HTTPError, match="/redirect answered 303"):
+        runner.run_async(runner.measure(Page("moved", "/redirect"), port, _options(WRK)))
+    assert sum(seen.values()) == 2  # the probe and the check of the first user's page, nothing more
+
+
+def test_missing_wrk_is_installed_quietly_with_apt_get_when_running_as_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    commands: list[list[str]] = []
+    installed = {"apt-get": "/usr/bin/apt-get"}
+
+    def run(command: list[str], env: dict[str, str], **kwargs: object) -> subprocess.CompletedProcess[bytes]:
+        assert env["DEBIAN_FRONTEND"] == "noninteractive"
+        commands.append(command)
+        if len(commands) == 1:  # a stale package list: the first install fails, the update mends it
+            return subprocess.CompletedProcess(command, 100)
+        if command[1] == "install":
+            installed["wrk"] = "/usr/bin/wrk"
+        return subprocess.CompletedProcess(command, 0)
+
+    monkeypatch.setattr(wrk.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(wrk.shutil, "which", lambda name: installed.get(name))
+    monkeypatch.setattr(wrk.subprocess, "run", run)
+    assert wrk.ensure(lambda message: None) == "/usr/bin/wrk"
+    assert [command[:2] for command in commands] == [["apt-get", "install"], ["apt-get", "update"],
+                                                     ["apt-get", "install"]]
+    assert commands[0][-1] == "wrk" and "-y" in commands[0]
+
+
+def test_without_wrk_and_no_way_to_install_it_the_python_client_drives_the_load(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(wrk.shutil, "which", lambda name: None)
+    notes: list[str] = []
+    assert wrk.ensure(notes.append) is None and notes == []  # nothing to install with: no apt-get
+    monkeypatch.setattr(runner, "discover", lambda backends, url, redis: Setup(backends=[SQLITE]))
+    monkeypatch.setattr(runner, "bench_all", lambda options, setup, report: [
+        Run(SQLITE, 1, [Row(BASELINE, measured(5)), Row(LOGIN, measured(10))])])
+    assert runner.main(["--scale", "1", "--pages", "login"]) == 0
+    captured = capsys.readouterr()
+    assert "wrk is not installed" in captured.err
+    assert "load: the Python client (wrk is not installed" in captured.out
+
+
+# --- memory -------------------------------------------------------------------------------------
+
+def test_rss_is_read_from_proc_for_a_process_and_its_children() -> None:
+    own = memory.rss(os.getpid())
+    assert own is not None and 10e6 < own < 10e9
+    child = subprocess.Popen([sys.executable, "-c", "import time; print('up', flush=True); time.sleep(30)"],
+                             stdout=subprocess.PIPE)
+    try:
+        assert child.stdout is not None and child.stdout.readline() == b"up\n"  # a Python by now, not a fork
+        assert child.pid in memory.children(os.getpid())
+        sizes = memory.worker_rss(os.getpid())
+        assert len(sizes) >= 1 and all(size > 1e6 for size in sizes)
+    finally:
+        child.kill()
+        child.communicate()
+    assert memory.rss(child.pid) is None and memory.children(child.pid) == []
+
+
+def test_memory_line_gives_each_worker_after_the_bench_and_after_the_pdfs_beside_the_limit() -> None:
+    found = Memory(after_bench=[123_000_000, 131_400_000], after_pdfs=[140_000_000, 150_000_000], pdfs=100,
+                   pdf_seconds=31.2)
+    assert found.line() == ("worker RSS after the bench: 123 MB, 131 MB; after 100 PDFs (31 s): 140 MB, 150 MB "
+                            "(limit 250 MB each: within)")
+    assert Memory(after_bench=[260_000_000]).line() == "worker RSS after the bench: 260 MB (limit 250 MB each: over it)"
+
+
 # --- the tables -------------------------------------------------------------------------------
 
 def test_table_puts_sqlite_and_pg_side_by_side_each_against_its_own_baseline() -> None:
@@ -93,6 +284,22 @@ def test_table_puts_sqlite_and_pg_side_by_side_each_against_its_own_baseline() -
     assert name == ["challenges"] and " ".join(sqlite) == "missing: answers 404 (not built yet)" and pg[0] == "200"
     assert len({line.index("|") for line in lines[2:]}) == 1  # the columns line up
     assert len(lines) == 6
+
+
+def test_each_pages_ratio_is_to_the_bare_page_before_and_after_as_a_range_and_the_columns_line_up() -> None:
+    runs = [Run(SQLITE, 1, [Row(BASELINE, measured(*[5] * 1000)), Row(LOGIN, measured(*[10] * 330)),
+                            Row(CHALLENGES, measured(*[20] * 450)), Row(BASELINE_AFTER, measured(*[5] * 900))]),
+            Run(POSTGRESQL, 1, [Row(BASELINE, measured(*[4] * 800)), Row(LOGIN, measured(*[8] * 400)),
+                                Row(CHALLENGES, None), Row(BASELINE_AFTER, measured(*[4] * 800))])]
+    lines = table(runs)
+    rows = {cells(line)[0][0]: cells(line)[1:] for line in lines[3:]}
+    assert [figures[3] for figures in rows["baseline"]] == ["1.00–1.11", "1.00"]
+    assert [figures[3] for figures in rows["login"]] == ["0.33–0.37", "0.50"]
+    assert rows["challenges"][0][3] == "0.45–0.50"
+    assert [figures[3] for figures in rows["baseline-after"]] == ["0.90–1.00", "1.00"]
+    assert len({line.index("|") for line in lines[2:]}) == 1
+    assert len({line.rindex("|") for line in lines[2:]}) == 1  # the PG column too, after the widest ratio
+    assert len({len(line) for line in lines[2:]}) == 1
 
 
 def test_table_gives_one_block_per_scale_and_marks_a_page_one_backend_did_not_measure() -> None:
@@ -135,7 +342,8 @@ def test_target_line_gives_a_verdict_per_backend_naming_the_fewer_side() -> None
 
 def test_options_always_measure_the_baseline_and_refuse_unknown_pages(capsys: pytest.CaptureFixture[str]) -> None:
     options = parse_options(["--pages", "login", "--scale", "1"])
-    assert [p.name for p in options.pages] == ["baseline", "login"] and options.scales == [1]
+    assert [p.name for p in options.pages] == ["baseline", "login", "baseline-after"] and options.scales == [1]
+    assert options.pdfs == 100 and parse_options(["--pdfs", "0"]).pdfs == 0
     with pytest.raises(SystemExit):
         parse_options(["--pages", "nope"])
     assert "unknown page" in capsys.readouterr().err
@@ -253,17 +461,22 @@ def test_quick_bench_run_prints_both_backends_exits_0_and_leaves_no_files_or_dat
     chosen = "sqlite,postgresql" if PG_AVAILABLE else "sqlite"
     done = subprocess.run(
         [sys.executable, "-m", "arena.bench", "--scale", "1", "--pages", "login", "--duration", "0.5",
-         "--warmup", "0.2", "--concurrency", "4", "--backends", chosen],
+         "--warmup", "0.2", "--concurrency", "4", "--backends", chosen, "--pdfs", "4"],
         cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
     header = next(i for i, line in enumerate(lines) if line.startswith("page"))
     assert lines[header - 1].startswith("1× data (arena demo --scale 1 took SQLite")
-    assert cells(lines[header + 1])[0] == ["baseline"]
+    assert cells(lines[header + 1])[0] == ["baseline"] and cells(lines[header + 3])[0] == ["baseline-after"]
     login = cells(lines[header + 2])
     assert login[0] == ["login"] and len(login) == (3 if PG_AVAILABLE else 2)
     for figures in login[1:]:
         assert float(figures[0]) > 0 and figures[-1] == "0"  # requests answered, no errors
+    assert ("  load: wrk " if WRK else "  load: the Python client") in lines[1]  # wrk when installed
+    rss = [line for line in lines if "worker RSS after the bench: " in line]
+    assert len(rss) == (2 if PG_AVAILABLE else 1)
+    assert all(re.search(r": \d+ MB, \d+ MB; after 4 PDFs \(\d+ s\): \d+ MB, \d+ MB \(limit 250 MB each", line)
+               for line in rss)  # two workers, read after the pages and after the PDFs
     assert list(tmp_path.iterdir()) == []  # the SQLite database and the logs are gone
     if PG_AVAILABLE:
         created = re.search(r"created PostgreSQL database (arena_bench_[0-9a-f]{8})", done.stderr)
@@ -274,6 +487,8 @@ def test_exit_status_is_non_zero_only_when_a_page_answered_non_2xx(monkeypatch: 
                                                                    capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr(runner, "discover", lambda backends, url, redis: Setup(backends=[SQLITE, POSTGRESQL],
                                                                                 pg_version="15.20"))
+    monkeypatch.setattr(wrk, "ensure", lambda report: "/usr/bin/wrk")  # never installs anything here
+    monkeypatch.setattr(wrk, "version", lambda path: "wrk 4.1.0")
     outcomes = {"slow but fine": measured(*[500] * 10), "broken": measured(*[5] * 10, errors=3)}
     for name, result in outcomes.items():
         def fake(options: object, setup: Setup, report: object, r: Measurement = result) -> list[Run]:
@@ -283,11 +498,28 @@ def test_exit_status_is_non_zero_only_when_a_page_answered_non_2xx(monkeypatch: 
         monkeypatch.setattr(runner, "bench_all", fake)
         status = runner.main(["--scale", "1", "--pages", "login"])
         out = capsys.readouterr().out
-        assert "PG: PostgreSQL 15.20" in out
+        assert "PG: PostgreSQL 15.20" in out and "load: wrk 4.1.0 (2 threads, 16 connections" in out
         if name == "broken":
             assert status == 1 and "errors on login at 1× (PG): 3, first: GET / answered 500" in out
         else:
             assert status == 0 and "SQLite: all pages meet it; PG: 0 of 1 meet it" in out
+
+
+def test_memory_is_printed_per_server_and_a_failed_pdf_makes_the_exit_status_1(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(runner, "discover", lambda backends, url, redis: Setup(backends=[SQLITE]))
+    monkeypatch.setattr(wrk, "ensure", lambda report: None)
+    for errors in (0, 2):
+        found = Memory(after_bench=[180_000_000, 170_000_000], after_pdfs=[200_000_000, 190_000_000], pdfs=100,
+                       pdf_errors=errors, first_pdf_error="/results/3/notice.pdf answered 500" if errors else None)
+        monkeypatch.setattr(runner, "bench_all", lambda options, setup, report, m=found: [
+            Run(SQLITE, 1, [Row(LOGIN, measured(*[5] * 500))], memory=m)])
+        status = runner.main(["--scale", "1", "--pages", "login"])
+        out = capsys.readouterr().out
+        assert ("  SQLite 1×: worker RSS after the bench: 180 MB, 170 MB; after 100 PDFs (0 s): 200 MB, 190 MB "
+                "(limit 250 MB each: within)") in out.splitlines()
+        assert status == (1 if errors else 0)
+        assert ("errors on the PDFs at 1× (SQLite): 2, first: /results/3/notice.pdf answered 500" in out) == bool(errors)
 
 
 def test_each_page_is_measured_on_every_scale_in_turn_once_all_are_served(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -301,7 +533,7 @@ def test_each_page_is_measured_on_every_scale_in_turn_once_all_are_served(monkey
     @contextlib.contextmanager
     def prepared(scale: int, backend: str, options: object, setup: object, report: object):
         events.append(f"serve {backend} {scale}")
-        yield Run(backend, scale), scale, -scale
+        yield runner.Served(Run(backend, scale), scale, -scale)  # no process: no memory to read
         events.append(f"stop {backend} {scale}")
 
     async def measure(page: Page, port: int, options: object) -> Measurement:
@@ -313,9 +545,11 @@ def test_each_page_is_measured_on_every_scale_in_turn_once_all_are_served(monkey
     options = parse_options(["--scale", "1", "--scale", "100", "--pages", "login", "--rounds", "2"])
     runs = runner.bench_all(options, Setup(backends=[SQLITE]), lambda message: None)
     assert events == ["serve sqlite 1", "serve sqlite 100", *["baseline on -1", "baseline on -100"] * 2,
-                      *["login on 1", "login on 100"] * 2, "stop sqlite 100", "stop sqlite 1"]
+                      *["login on 1", "login on 100"] * 2, *["baseline-after on -1", "baseline-after on -100"] * 2,
+                      "stop sqlite 100", "stop sqlite 1"]
     assert [(run.scale, [row.page.name for row in run.rows]) for run in runs] == [
-        (1, ["baseline", "login"]), (100, ["baseline", "login"])]
+        (1, ["baseline", "login", "baseline-after"]), (100, ["baseline", "login", "baseline-after"])]
+    assert all(run.memory is None for run in runs)
     first = runs[0].rows[1].result
     assert first is not None and len(first.latencies) == 2 and first.elapsed == 2.0  # the turns add up
 

@@ -1,10 +1,12 @@
-"""A small asyncio load generator for loopback: keep-alive HTTP/1.1, one connection per virtual user.
+"""A small asyncio HTTP client for loopback: keep-alive HTTP/1.1, one connection per virtual user.
 
-Written against asyncio streams rather than an HTTP library on purpose: the generator shares the
-machine's cores with the server it measures, and a bare client costs a fraction of what httpx
-or aiohttp spend per request, so more of the CPU goes to the server and the numbers say more
-about Arena. It speaks just enough HTTP/1.1 for our own servers: Content-Length or chunked
-bodies, keep-alive, reconnect when the server closes.
+It logs the bench's virtual users in, follows links to each one's page, checks the answers,
+drives the autosave POSTs, and drives the GET load when wrk (`arena.bench.wrk`, which costs the
+server far less CPU) is not installed. Written against asyncio streams rather than an HTTP
+library on purpose: the client shares the machine's cores with the server it measures, and a
+bare client costs a fraction of what httpx or aiohttp spend per request. It speaks just enough
+HTTP/1.1 for our own servers: Content-Length or chunked bodies, keep-alive, reconnect when the
+server closes.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 from urllib.parse import urlencode
 
 from arena.auth.sessions import SESSION_COOKIE
@@ -71,7 +74,7 @@ class Client:
                  "Accept-Encoding: gzip"]  # as a browser would: compression is part of the cost
         lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
         if self.cookies:
-            lines.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
+            lines.append("Cookie: " + self.cookie_header())
         if form is not None:
             lines += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
         payload = ("\r\n".join(lines) + "\r\n\r\n").encode() + body
@@ -90,6 +93,10 @@ class Client:
                 await self.close()
             return reply
         raise AssertionError("unreachable")
+
+    def cookie_header(self) -> str:
+        """This user's cookies as a Cookie header's value ("" without any)."""
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
 
     async def login(self, username: str, password: str) -> None:
         """Log in through the real form: the CSRF cookie and field, then the session cookie."""
@@ -153,6 +160,25 @@ async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
         await reader.readexactly(2)
 
 
+class Result(Protocol):
+    """A page's figures, whichever client measured them: every request (`Measurement`, this
+    module's client) or wrk's summary of them (`Summary`)."""
+
+    errors: int
+    first_error: str | None
+    elapsed: float  # seconds measured
+
+    @property
+    def requests(self) -> int: ...
+
+    @property
+    def requests_per_second(self) -> float: ...
+
+    def percentile(self, share: float) -> float: ...
+
+    def add(self, other: Result) -> Result: ...
+
+
 @dataclass
 class Measurement:
     """What the virtual users saw during the measured window (warm-up excluded)."""
@@ -161,6 +187,10 @@ class Measurement:
     errors: int = 0
     first_error: str | None = None
     elapsed: float = 0.0
+
+    @property
+    def requests(self) -> int:
+        return len(self.latencies)
 
     @property
     def requests_per_second(self) -> float:
@@ -178,10 +208,53 @@ class Measurement:
         self.errors += 1
         self.first_error = self.first_error or message
 
-    def add(self, other: Measurement) -> Measurement:
-        """This and another turn of the same page, as one measurement."""
-        return Measurement(self.latencies + other.latencies, self.errors + other.errors,
-                           self.first_error or other.first_error, self.elapsed + other.elapsed)
+    def add(self, other: Result) -> Result:
+        """This and another turn of the same page, as one measurement (exact when both kept
+        every latency)."""
+        if isinstance(other, Measurement):
+            return Measurement(self.latencies + other.latencies, self.errors + other.errors,
+                               self.first_error or other.first_error, self.elapsed + other.elapsed)
+        return Summary.of(self).add(other)
+
+
+PERCENTILES = (0.5, 0.99)  # the ones the tables show, and all a Summary keeps
+
+
+@dataclass
+class Summary:
+    """Figures without the single latencies: what wrk reports (requests, time, errors, p50, p99)."""
+
+    requests: int = 0
+    elapsed: float = 0.0
+    errors: int = 0
+    first_error: str | None = None
+    percentiles: dict[float, float] = field(default_factory=dict)  # share → milliseconds
+
+    @classmethod
+    def of(cls, result: Result) -> Summary:
+        return cls(result.requests, result.elapsed, result.errors, result.first_error,
+                   {share: result.percentile(share) for share in PERCENTILES})
+
+    @property
+    def requests_per_second(self) -> float:
+        return self.requests / self.elapsed if self.elapsed else 0.0
+
+    def percentile(self, share: float) -> float:
+        """Milliseconds, for a share in PERCENTILES (0 when nothing was measured)."""
+        return self.percentiles[share] if self.requests else 0.0
+
+    def add(self, other: Result) -> Result:
+        """Two turns as one. The percentiles are each turn's weighted by its requests: close, not
+        exact (wrk hands out percentiles, not latencies), and only with --rounds above 1."""
+        total = self.requests + other.requests
+
+        def mixed(share: float) -> float:
+            if not total:
+                return 0.0
+            return (self.percentile(share) * self.requests + other.percentile(share) * other.requests) / total
+
+        return Summary(total, self.elapsed + other.elapsed, self.errors + other.errors,
+                       self.first_error or other.first_error, {share: mixed(share) for share in PERCENTILES})
 
 
 Step = Callable[[Client], Awaitable[Reply]]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
+import itertools
 import os
 import random
 import re
@@ -20,10 +22,11 @@ import urllib.request
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy.engine import make_url
 
+from arena.bench import wrk
 from arena.bench.backends import (
     BACKENDS,
     DEFAULT_PG_ADMIN_URL,
@@ -35,7 +38,8 @@ from arena.bench.backends import (
     postgres_database,
 )
 from arena.bench.baseline import DATABASE_URL_VARIABLE
-from arena.bench.load import CSRF_FIELD, Client, HTTPError, Measurement, Reply, Step, drive
+from arena.bench.load import CSRF_FIELD, Client, HTTPError, Measurement, Reply, Result, Step, drive
+from arena.bench.memory import Memory, worker_rss
 
 T = TypeVar("T")
 REVISION = re.compile(rb'name="revision" id="f-revision" value="(\d+)"')
@@ -89,6 +93,9 @@ PAGES: list[Page] = [
     Page("calendar", "/challenges/1/calendar.ics"),
     Page("bid-review", "/bids", user="cadre14", hops=(r"/bids/\d+/review",)),
 ]
+# The bare page again once the pages are measured: each page's ratio is given to both, so a
+# machine that changed speed during the run shows as a spread rather than as a page's cost.
+BASELINE_AFTER = Page("baseline-after", "/", server="baseline")
 
 PORTS = range(8200, 8300)
 HOST = "127.0.0.1"
@@ -110,12 +117,14 @@ class Options:
     pg_admin_url: str = DEFAULT_PG_ADMIN_URL  # the bench creates its databases beside this one
     redis: str | None = None  # PostgreSQL's sessions: a Redis URL, "none"; None: the default if it answers
     rounds: int = 1  # each page's duration split into this many turns, taken in turn on every scale
+    pdfs: int = 100  # PDFs asked of each server after its pages, its workers' memory read before and after
+    wrk: str | None = None  # wrk's path; None: the Python client drives the load (set by main)
 
 
 @dataclass
 class Row:
     page: Page
-    result: Measurement | None  # None: the page does not exist (yet)
+    result: Result | None  # None: the page does not exist (yet)
 
 
 @dataclass
@@ -126,6 +135,7 @@ class Run:
     scale: int
     rows: list[Row] = field(default_factory=list)
     load_seconds: float = 0.0
+    memory: Memory | None = None  # Arena's workers after the pages and after the PDFs
 
 
 # --- options ----------------------------------------------------------------------------------
@@ -147,9 +157,13 @@ def parse_options(argv: list[str] | None = None) -> Options:
                         help=f"逗号分隔的页面 / comma-separated pages, of: {', '.join(known)} "
                              "(baseline is always measured: it is the reference)")
     parser.add_argument("--duration", type=float, default=float(_env("ARENA_BENCH_DURATION", "5")),
-                        help="每页测量秒数 / seconds measured per page (default 5)")
+                        help="每页测量秒数 / seconds measured per page (default 5; wrk counts whole "
+                             "seconds, at least 1 per turn)")
     parser.add_argument("--warmup", type=float, default=float(_env("ARENA_BENCH_WARMUP", "1")),
                         help="每页预热秒数，不计入 / unmeasured warm-up seconds per page (default 1)")
+    parser.add_argument("--pdfs", type=int, default=int(_env("ARENA_BENCH_PDFS", "100")),
+                        help="测完页面后每个服务生成的 PDF 数 / PDFs asked of each server after its pages, "
+                             "its workers' memory (RSS) printed before and after (default 100; 0: none)")
     parser.add_argument("--rounds", type=int, default=int(_env("ARENA_BENCH_ROUNDS", "1")),
                         help="每页分几轮、各数据倍数轮流测量 / split each page's duration into this many "
                              "turns, taken in turn on every scale and backend (default 1)")
@@ -171,11 +185,11 @@ def parse_options(argv: list[str] | None = None) -> Options:
     unknown = [name for name in names if name not in known]
     if unknown:
         parser.error(f"unknown page(s): {', '.join(unknown)}; known: {', '.join(known)}")
-    pages = [page for page in PAGES if page.name in names or page.server == "baseline"]
+    pages = [page for page in PAGES if page.name in names or page.server == "baseline"] + [BASELINE_AFTER]
     scales = args.scales or [int(s) for s in _env("ARENA_BENCH_SCALES", "1,10").split(",")]
     if (min(scales) < 1 or args.duration <= 0 or args.warmup < 0 or args.concurrency < 1 or args.workers < 1
-            or args.rounds < 1):
-        parser.error("scales, duration, rounds, concurrency and workers must be positive")
+            or args.rounds < 1 or args.pdfs < 0):
+        parser.error("scales, duration, rounds, concurrency and workers must be positive (pdfs: 0 or more)")
     try:
         backends = parse_backends(args.backends) if args.backends else None
     except ValueError as exc:
@@ -183,7 +197,7 @@ def parse_options(argv: list[str] | None = None) -> Options:
     return Options(scales=scales, pages=pages, duration=args.duration, warmup=args.warmup,
                    concurrency=args.concurrency, workers=args.workers,
                    demo_password=_env("ARENA_DEMO_PASSWORD", "arena-demo"),
-                   backends=backends, pg_admin_url=args.pg, redis=args.redis, rounds=args.rounds)
+                   backends=backends, pg_admin_url=args.pg, redis=args.redis, rounds=args.rounds, pdfs=args.pdfs)
 
 
 # --- processes --------------------------------------------------------------------------------
@@ -241,8 +255,10 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def serve(command: Callable[[int], list[str]], env: dict[str, str], log: Path, ready_path: str) -> Iterator[int]:
-    """Start a server on a free port in 8200–8299 (retrying if another process takes it)."""
+def serve(command: Callable[[int], list[str]], env: dict[str, str], log: Path,
+          ready_path: str) -> Iterator[tuple[int, int]]:
+    """Start a server on a free port in 8200–8299 (retrying if another process takes it): the
+    port, and the server's main process (its workers are its children)."""
     for port in _free_ports()[:5]:
         with log.open("ab") as out:
             process = subprocess.Popen(command(port), env=env | {"ARENA_PORT": str(port)}, stdout=out,
@@ -254,7 +270,7 @@ def serve(command: Callable[[int], list[str]], env: dict[str, str], log: Path, r
         time.sleep(0.3)  # a server that lost the port to another one exits now: not to measure the other
         if process.poll() is None and _answers(url):
             try:
-                yield port
+                yield port, process.pid
             finally:
                 stop(process)
             return
@@ -305,9 +321,11 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
         return runner.run(coro)
 
 
-async def measure(page: Page, port: int, options: Options) -> Measurement | None:
+async def measure(page: Page, port: int, options: Options) -> Result | None:
     """None when the page answers 404 (not built yet); otherwise what the load saw in one turn
-    (the duration over the rounds)."""
+    (the duration over the rounds). The Python client logs each virtual user in, follows the
+    links to its page and checks that the page answers 2xx; then wrk drives the load (the
+    Python client when wrk is missing), each virtual user on its own page with its own session."""
     clients = [Client(HOST, port) for _ in range(options.concurrency)]
     turn = options.duration / options.rounds
     try:
@@ -317,12 +335,36 @@ async def measure(page: Page, port: int, options: Options) -> Measurement | None
         if probe.status == 404:
             return None
         targets = [await follow(client, page, index) for index, client in enumerate(clients)]
+        await check(page, clients, targets)
         if page.autosave:
+            # POSTs carrying the revision each user's last answer gave back: state that wrk's
+            # fixed requests cannot keep, so autosave stays on the Python client.
             steps = [await autosave_step(client, target) for client, target in zip(clients, targets, strict=True)]
             return await drive(clients, targets[0], warmup=options.warmup, duration=turn, steps=steps)
-        return await drive(clients, targets[0], warmup=options.warmup, duration=turn)
+        if options.wrk:
+            pairs = [(target, client.cookie_header()) for client, target in zip(clients, targets, strict=True)]
+            return await wrk.run(options.wrk, f"http://{HOST}:{port}", pairs, connections=options.concurrency,
+                                 duration=turn, warmup=options.warmup)
+        return await drive(clients, targets[0], warmup=options.warmup, duration=turn,
+                           steps=[_get(target) for target in targets])
     finally:
         await asyncio.gather(*(client.close() for client in clients))
+
+
+def _get(path: str) -> Step:
+    async def step(client: Client) -> Reply:
+        return await client.request("GET", path)
+
+    return step
+
+
+async def check(page: Page, clients: list[Client], targets: list[str]) -> None:
+    """Every user's page answers 2xx, or HTTPError (wrk would count a redirect to the login page,
+    3xx, as a success)."""
+    for client, target in zip(clients, targets, strict=True):
+        reply = await client.request("GET", target)
+        if not 200 <= reply.status < 300:
+            raise HTTPError(f"{target} answered {reply.status}" + (f" to {page.user}" if page.user else ""))
 
 
 async def follow(client: Client, page: Page, index: int) -> str:
@@ -360,12 +402,20 @@ async def autosave_step(client: Client, sheet: str) -> Step:
     return step
 
 
+class Served(NamedTuple):
+    """One backend at one scale, ready to measure."""
+
+    run: Run  # to fill
+    arena_port: int
+    baseline_port: int
+    arena_pid: int | None = None  # Arena's main process (granian), whose children are the workers
+
+
 @contextlib.contextmanager
 def prepared(scale: int, backend: str, options: Options, setup: Setup,
-             report: Callable[[str], None]) -> Iterator[tuple[Run, int, int]]:
-    """`scale`× the demo data in a new database of `backend`, Arena and the baseline served on it:
-    (the run to fill, Arena's port, the baseline's port). The servers, the database and the
-    files are gone when the block ends."""
+             report: Callable[[str], None]) -> Iterator[Served]:
+    """`scale`× the demo data in a new database of `backend`, Arena and the baseline served on
+    it. The servers, the database and the files are gone when the block ends."""
     label, run = LABELS[backend], Run(backend, scale)
     with tempfile.TemporaryDirectory(prefix="arena-bench-") as tmp, contextlib.ExitStack() as cleanup:
         directory = Path(tmp)
@@ -384,61 +434,154 @@ def prepared(scale: int, backend: str, options: Options, setup: Setup,
         run_arena(env, log, "demo", "--scale", str(scale), *extra, timeout=600 + 6 * scale)
         run.load_seconds = time.monotonic() - started
         report(f"… {label} {scale}×: demo data loaded in {run.load_seconds:.0f} s")
-        with serve(arena_command, env, log, "/healthz") as arena_port, \
-                serve(baseline_command(options.workers), env, log, "/") as baseline_port:
-            yield run, arena_port, baseline_port
+        with serve(arena_command, env, log, "/healthz") as (arena_port, arena_pid), \
+                serve(baseline_command(options.workers), env, log, "/") as (baseline_port, _baseline_pid):
+            yield Served(run, arena_port, baseline_port, arena_pid)
 
 
 def bench_all(options: Options, setup: Setup, report: Callable[[str], None]) -> list[Run]:
     """Every scale on every backend is loaded and served first; then each page is measured on
     each of them in turn, so a page's figures at 1× and 100× are taken a few seconds apart and
-    a change in the machine's speed (a shared VM) cannot pass for a change with the data."""
+    a change in the machine's speed (a shared VM) cannot pass for a change with the data. Last,
+    on each, Arena's workers' memory before and after `options.pdfs` PDFs."""
     with contextlib.ExitStack() as stack:
         served = [stack.enter_context(prepared(scale, backend, options, setup, report))
                   for scale in options.scales for backend in setup.backends]
         for page in options.pages:
-            rows = [Row(page, Measurement()) for _served in served]
+            turns: list[list[Result | None]] = [[] for _served in served]
             for turn in range(options.rounds):
-                for (run, arena_port, baseline_port), row in zip(served, rows, strict=True):
+                for (run, arena_port, baseline_port, _pid), found in zip(served, turns, strict=True):
                     report(f"… {LABELS[run.backend]} {run.scale}×: {page.name}"
                            + (f" ({turn + 1}/{options.rounds})" if options.rounds > 1 else ""))
                     port = baseline_port if page.server == "baseline" else arena_port
                     try:
-                        result = run_async(measure(page, port, options))
+                        found.append(run_async(measure(page, port, options)))
                     except HTTPError as exc:  # e.g. the login failed: an error row, not a crash
-                        result = Measurement(elapsed=0.0)
-                        result.error(str(exc))
-                    row.result = row.result.add(result) if row.result and result else None
-            for (run, _arena, _baseline), row in zip(served, rows, strict=True):
-                run.rows.append(row)
-        return [run for run, _arena, _baseline in served]
+                        failed = Measurement(elapsed=0.0)
+                        failed.error(str(exc))
+                        found.append(failed)
+            for one, found in zip(served, turns, strict=True):
+                one.run.rows.append(Row(page, _together(found)))
+        for one in served:
+            if one.arena_pid is not None:
+                report(f"… {LABELS[one.run.backend]} {one.run.scale}×: workers' memory"
+                       + (f", {options.pdfs} PDFs" if options.pdfs else ""))
+                one.run.memory = run_async(memory(one.arena_port, one.arena_pid, options.pdfs))
+        return [one.run for one in served]
+
+
+def _together(turns: list[Result | None]) -> Result | None:
+    """A page's turns as one result; None when it answered 404 (not built yet)."""
+    answered = [turn for turn in turns if turn is not None]
+    if not answered or len(answered) < len(turns):
+        return None
+    combined = answered[0]
+    for turn in answered[1:]:
+        combined = combined.add(turn)
+    return combined
+
+
+# --- memory -----------------------------------------------------------------------------------
+
+PDF_CONNECTIONS = 4  # a few at a time, so that every worker renders some (each renders 2 at once)
+CHALLENGE_LINK = re.compile(rb'href="/challenges/(\d+)"')
+
+
+async def pdf_paths(client: Client) -> list[str]:
+    """PDFs anyone may download, alternating: a results notice (公示, rendered afresh each time)
+    and a challenge's announcement (kept per process for repeats of the same text)."""
+    def ids(page: bytes) -> list[str]:
+        return list(dict.fromkeys(found.decode() for found in CHALLENGE_LINK.findall(page)))
+
+    announced = ids((await client.request("GET", "/challenges")).content())
+    in_publicity = ids((await client.request("GET", "/challenges?phase=publicity")).content())
+    notices = [f"/results/{number}/notice.pdf" for number in in_publicity]
+    announcements = [f"/challenges/{number}/announcement.pdf" for number in announced]
+    return [path for pair in itertools.zip_longest(notices, announcements) for path in pair if path]
+
+
+async def fetch_pdfs(port: int, count: int) -> Measurement:
+    """`count` PDFs asked for anonymously, a few connections at a time; non-PDF answers are errors."""
+    clients = [Client(HOST, port) for _ in range(PDF_CONNECTIONS)]
+    result, started = Measurement(), time.perf_counter()
+    try:
+        try:
+            paths = await pdf_paths(clients[0])
+        except HTTPError as exc:
+            paths = []
+            result.error(str(exc))
+        if not paths:
+            result.error("no challenge listed at /challenges: no PDF to ask for")
+            return result
+        numbers = iter(range(count))
+
+        async def user(client: Client) -> None:
+            for number in numbers:
+                path, asked = paths[number % len(paths)], time.perf_counter()
+                try:
+                    reply = await client.request("GET", path)
+                except HTTPError as exc:
+                    result.error(str(exc))
+                    continue
+                result.latencies.append(time.perf_counter() - asked)
+                if reply.status != 200 or not (reply.header("content-type") or "").startswith("application/pdf"):
+                    result.error(f"{path} answered {reply.status} {reply.header('content-type') or ''}".rstrip())
+
+        await asyncio.gather(*(user(client) for client in clients))
+    finally:
+        result.elapsed = time.perf_counter() - started
+        await asyncio.gather(*(client.close() for client in clients))
+    return result
+
+
+async def memory(port: int, server: int, pdfs: int) -> Memory:
+    """Arena's workers' resident memory after the pages, then after `pdfs` PDFs (issue 24: under
+    250 MB each; printed, never asserted)."""
+    found = Memory(after_bench=worker_rss(server), pdfs=pdfs)
+    if pdfs:
+        fetched = await fetch_pdfs(port, pdfs)
+        found.after_pdfs = worker_rss(server)
+        found.pdf_errors, found.first_pdf_error, found.pdf_seconds = (fetched.errors, fetched.first_error,
+                                                                     fetched.elapsed)
+    return found
 
 
 # --- the tables -------------------------------------------------------------------------------
 
 PAGE_COLUMN = 16
-CELLS = 40  # one backend's figures: req/s, p50, p99, ×base, errors
+RATIO = 11  # "0.31–0.35": the ratio to the bare page measured before the pages and after them
+CELLS = 12 + 8 + 8 + RATIO + 5  # one backend's figures: req/s, p50, p99, ×base, errors
 
 
 def _backends(runs: list[Run]) -> list[str]:
     return [backend for backend in BACKENDS if any(run.backend == backend for run in runs)]
 
 
-def _cells(row: Row | None, reference: Measurement | None) -> str:
+def ratio(result: Result, references: list[Result]) -> str:
+    """requests/s over each bare page's (before and after the pages): "0.31–0.35", or one figure
+    when they agree to two places; "–" without a reference."""
+    ratios = [result.requests_per_second / reference.requests_per_second
+              for reference in references if reference.requests_per_second]
+    if not ratios:
+        return "–"
+    low, high = f"{min(ratios):.2f}", f"{max(ratios):.2f}"
+    return low if low == high else f"{low}–{high}"
+
+
+def _cells(row: Row | None, references: list[Result]) -> str:
     if row is None:
         return f"{'–':>{CELLS}}"  # not measured on this backend
     if row.result is None:
         return f"{'missing: answers 404 (not built yet)':>{CELLS}}"
     result = row.result
-    ratio = (f"{result.requests_per_second / reference.requests_per_second:.2f}"
-             if reference and reference.requests_per_second else "–")
     return (f"{result.requests_per_second:>12.0f}{result.percentile(0.5):>8.1f}{result.percentile(0.99):>8.1f}"
-            f"{ratio:>7}{result.errors:>5}")
+            f"{ratio(result, references):>{RATIO}}{result.errors:>5}")
 
 
 def table(runs: list[Run]) -> list[str]:
     """Per scale: a heading with the load times, then one line per page with each backend's
-    figures side by side (SQLite, then PG), the ratio taken to that backend's own baseline."""
+    figures side by side (SQLite, then PG), the ratio taken to that backend's own bare page,
+    as measured before the pages and after them."""
     lines = []
     for scale in dict.fromkeys(run.scale for run in runs):
         here = {run.backend: run for run in runs if run.scale == scale}
@@ -446,11 +589,11 @@ def table(runs: list[Run]) -> list[str]:
         loads = ", ".join(f"{LABELS[backend]} {here[backend].load_seconds:.0f} s" for backend in backends)
         lines += ["", f"{scale}× data (arena demo --scale {scale} took {loads})",
                   f"{'page':<{PAGE_COLUMN}}" + "".join(
-                      f" | {LABELS[backend] + ' req/s':>12}{'p50 ms':>8}{'p99 ms':>8}{'×base':>7}{'err':>5}"
+                      f" | {LABELS[backend] + ' req/s':>12}{'p50 ms':>8}{'p99 ms':>8}{'×base':>{RATIO}}{'err':>5}"
                       for backend in backends)]
         rows = {backend: {row.page.name: row for row in here[backend].rows} for backend in backends}
-        references = {backend: next((row.result for row in here[backend].rows if row.page.server == "baseline"),
-                                    None) for backend in backends}
+        references = {backend: [row.result for row in here[backend].rows
+                                if row.page.server == "baseline" and row.result] for backend in backends}
         for name in dict.fromkeys(name for backend in backends for name in rows[backend]):
             lines.append(f"{name:<{PAGE_COLUMN}}" + "".join(
                 " | " + _cells(rows[backend].get(name), references[backend]) for backend in backends))
@@ -465,7 +608,7 @@ def scale_comparison(runs: list[Run]) -> list[str]:
     low, high = scales[0], scales[-1]
     backends = _backends(runs)
     found = {(run.backend, run.scale, row.page.name): row.result
-             for run in runs for row in run.rows if row.result and row.result.latencies}
+             for run in runs for row in run.rows if row.result and row.result.requests}
     lines = ["", f"latency at {high}× vs {low}× data (p50/p99 ratio, 1.00 = flat)",
              f"{'page':<{PAGE_COLUMN}}" + "".join(f" | {LABELS[backend]:>11}" for backend in backends)]
     for name in dict.fromkeys(row.page.name for run in runs for row in run.rows):
@@ -481,7 +624,7 @@ def scale_comparison(runs: list[Run]) -> list[str]:
     return lines
 
 
-def _meets_target(result: Measurement) -> bool:
+def _meets_target(result: Result) -> bool:
     return result.requests_per_second >= TARGET_RPS and result.percentile(0.99) <= TARGET_P99_MS
 
 
@@ -504,6 +647,26 @@ def target_line(runs: list[Run]) -> str:
             " — " + "; ".join(verdicts))
 
 
+def load_line(options: Options) -> str:
+    """Which client drove the load, for the heading."""
+    if not options.wrk:
+        return ("load: the Python client (wrk is not installed; as root: apt-get install wrk). It shares the CPU "
+                "with the server: expect lower figures than with wrk")
+    turn = options.duration / options.rounds
+    rounded = f" (wrk counts whole seconds: {wrk.seconds(turn)} s per turn)" if wrk.seconds(turn) != turn else ""
+    return (f"load: {wrk.version(options.wrk)} ({min(wrk.THREADS, options.concurrency)} threads, "
+            f"{options.concurrency} connections, each user's own page and session){rounded}; "
+            "logins, links and autosave: the Python client")
+
+
+def memory_lines(runs: list[Run]) -> list[str]:
+    found = [run for run in runs if run.memory]
+    if not found:
+        return []
+    return ["", "memory of Arena's workers (resident set, VmRSS)"] + [
+        f"  {LABELS[run.backend]} {run.scale}×: {run.memory.line()}" for run in found if run.memory]
+
+
 def main(argv: list[str] | None = None) -> int:
     options = parse_options(argv)
 
@@ -523,6 +686,10 @@ def main(argv: list[str] | None = None) -> int:
         setup = discover(options.backends, options.pg_admin_url, options.redis)
         for note in setup.notes:
             report(note)
+        options = dataclasses.replace(options, wrk=wrk.ensure(report))
+        if not options.wrk:
+            report("注意 / note: wrk is not installed (as root: apt-get install wrk): the Python client drives "
+                   "the load and shares the CPU with the server")
         runs = bench_all(options, setup, report)
     except RuntimeError as exc:
         print(f"bench failed: {exc}", file=sys.stderr)
@@ -536,16 +703,23 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Arena bench — {os.cpu_count()} cores, {options.workers} workers per server, "
           f"{options.concurrency} concurrent users, {options.duration:g} s per page after {options.warmup:g} s warm-up"
           + (f", in {options.rounds} turns per scale" if options.rounds > 1 else ""))
+    print(f"  {load_line(options)}")
     for backend in setup.backends:
         print(f"  {setup.describe(backend)}")
     for note in setup.notes:
         print(f"  {note}")
     print("\n".join(table(runs) + scale_comparison(runs)))
+    print("×base: the page's req/s over the bare page's, measured before the pages and after them (low–high)")
+    print("\n".join(memory_lines(runs)))
     print()
     print(target_line(runs))
-    failed = [(run, row) for run in runs for row in run.rows if row.result and row.result.errors]
-    for run, row in failed:
-        assert row.result is not None
-        print(f"errors on {row.page.name} at {run.scale}× ({LABELS[run.backend]}): {row.result.errors}, "
-              f"first: {row.result.first_error}")
-    return 1 if failed else 0
+    failed = [(run, row.page.name, row.result) for run in runs for row in run.rows if row.result and row.result.errors]
+    for run, name, result in failed:
+        print(f"errors on {name} at {run.scale}× ({LABELS[run.backend]}): {result.errors}, "
+              f"first: {result.first_error}")
+    pdfs = [run for run in runs if run.memory and run.memory.pdf_errors]
+    for run in pdfs:
+        assert run.memory is not None
+        print(f"errors on the PDFs at {run.scale}× ({LABELS[run.backend]}): {run.memory.pdf_errors}, "
+              f"first: {run.memory.first_pdf_error}")
+    return 1 if failed or pdfs else 0

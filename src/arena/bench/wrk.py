@@ -1,0 +1,168 @@
+"""wrk, the compiled HTTP load generator (Debian's `wrk`), driving scripts/bench's GET load.
+
+The bench shares the machine's cores with the server it measures. wrk sends the requests from
+C with a few threads, at a fraction of the CPU the Python client needs for the same rate, so
+more of the CPU goes to Arena and a page's figures say more about Arena than about the client.
+The Python client (`arena.bench.load`) still logs the virtual users in, follows the links to
+each user's page and checks that it answers 2xx (wrk counts a redirect to the login page as a
+success); wrk then rotates through those (path, session cookie) pairs, one per virtual user.
+
+When wrk is missing the bench installs it with apt-get (as root), or falls back to the Python
+client and says so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from arena.bench.load import HTTPError, Summary
+
+THREADS = 2  # wrk's threads: two keep a few dozen connections busy on loopback
+TIMEOUT = "30s"  # a slower answer is counted as an error and left out of the latencies: not on our pages
+MARK = "ARENA-WRK"  # the line `done()` writes, read back by `parse`
+FIELDS = ("requests", "duration_us", "connect", "read", "write", "status", "timeout", "p50_us", "p99_us")
+
+Target = tuple[str, str]  # (path, Cookie header or "") for one virtual user
+
+
+def ensure(report: Callable[[str], None]) -> str | None:
+    """wrk's path; installed from Debian first when missing and running as root. None when it
+    cannot be had (not root, no apt-get, the install failed): the caller uses the Python client."""
+    found = shutil.which("wrk")
+    if found or os.geteuid() != 0 or not shutil.which("apt-get"):
+        return found
+    report("… installing wrk (apt-get install wrk)")
+    env = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
+    install = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "wrk"]
+    for command in (install, ["apt-get", "update", "-qq"], install):  # a stale package list: update once
+        try:
+            done = subprocess.run(command, env=env, capture_output=True, check=False, timeout=600)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        if command is install and done.returncode == 0:
+            break
+    return shutil.which("wrk")
+
+
+def version(path: str) -> str:
+    """e.g. "wrk 4.1.0" (`wrk -v` says "wrk debian/4.1.0-3+b2 [epoll] …" and exits 1)."""
+    try:
+        done = subprocess.run([path, "-v"], capture_output=True, text=True, check=False, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return "wrk"
+    words = (done.stdout + done.stderr).split()
+    if len(words) < 2 or words[0] != "wrk":
+        return "wrk"
+    return "wrk " + words[1].rsplit("/", 1)[-1].split("-", 1)[0]
+
+
+def _lua_string(text: str) -> str:
+    """`text` as a Lua string literal: anything but printable ASCII as a three-digit byte escape."""
+    return '"' + "".join(
+        char if char.isascii() and char.isprintable() and char not in '"\\'
+        else "".join(f"\\{byte:03d}" for byte in char.encode())
+        for char in text) + '"'
+
+
+def script(targets: Sequence[Target]) -> str:
+    """The Lua script: each thread's requests built once in init() and taken in turn (threads
+    start at different users), headers as a browser sends them, and one machine-readable line
+    from done(). No response() function: with one, wrk parses every body and the client slows."""
+    if not targets:
+        raise ValueError("wrk needs at least one target")
+    rows = "\n".join(f"  {{{_lua_string(path)}, {_lua_string(cookie)}}}," for path, cookie in targets)
+    return f"""-- written by arena.bench.wrk
+local targets = {{
+{rows}
+}}
+local prepared = {{}}
+local threads = 0
+
+function setup(thread)
+  thread:set("counter", threads)
+  threads = threads + 1
+end
+
+function init(args)
+  counter = counter or 0
+  for i, target in ipairs(targets) do
+    local headers = {{["Accept"] = "text/html", ["Accept-Encoding"] = "gzip"}}
+    if target[2] ~= "" then headers["Cookie"] = target[2] end
+    prepared[i] = wrk.format("GET", target[1], headers)
+  end
+end
+
+function request()
+  counter = counter % #prepared + 1
+  return prepared[counter]
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("{MARK}{''.join(f' {name}=%.0f' for name in FIELDS)}\\n",
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end
+"""
+
+
+def parse(output: str) -> Summary:
+    """wrk's standard output → the figures (ValueError without the line `done()` writes)."""
+    line = next((line for line in output.splitlines() if line.startswith(MARK + " ")), None)
+    if line is None:
+        raise ValueError(f"no {MARK} line in wrk's output")
+    figures = {key: int(float(value)) for key, _, value in (word.partition("=") for word in line.split()[1:])}
+    missing = [name for name in FIELDS if name not in figures]
+    if missing:
+        raise ValueError(f"wrk's {MARK} line lacks {', '.join(missing)}")
+    result = Summary(requests=figures["requests"], elapsed=figures["duration_us"] / 1e6,
+                     percentiles={0.5: figures["p50_us"] / 1000, 0.99: figures["p99_us"] / 1000})
+    kinds = {"status": "answers ≥ 400", "timeout": f"timeouts (> {TIMEOUT})", "connect": "connect errors",
+             "read": "read errors", "write": "write errors"}
+    found = [f"{figures[kind]} {label}" for kind, label in kinds.items() if figures[kind]]
+    result.errors = sum(figures[kind] for kind in kinds)
+    result.first_error = "wrk: " + ", ".join(found) if found else None
+    return result
+
+
+def seconds(value: float) -> int:
+    """wrk counts whole seconds (at least one)."""
+    return max(1, round(value))
+
+
+async def _wrk(path: str, url: str, lua: Path, connections: int, duration: int) -> str:
+    command = [path, "-c", str(connections), "-t", str(min(THREADS, connections)), "-d", f"{duration}s",
+               "--timeout", TIMEOUT, "--latency", "-s", str(lua), url]
+    process = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.PIPE,
+                                                   stderr=asyncio.subprocess.PIPE)
+    try:
+        out, err = await asyncio.wait_for(process.communicate(), timeout=duration + 60)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        raise HTTPError(f"wrk did not finish within {duration + 60} s") from None
+    if process.returncode != 0:
+        raise HTTPError(f"wrk exited with {process.returncode}: {(err or out).decode(errors='replace')[-500:]}")
+    return out.decode(errors="replace")
+
+
+async def run(path: str, url: str, targets: Sequence[Target], *, connections: int, duration: float,
+              warmup: float) -> Summary:
+    """GET load from `connections` connections on `url` (scheme, host and port), rotating
+    through `targets`: `warmup` seconds discarded (when above 0), then `duration` measured."""
+    with tempfile.TemporaryDirectory(prefix="arena-wrk-") as tmp:
+        lua = Path(tmp) / "targets.lua"
+        lua.write_text(script(targets))
+        if warmup > 0:
+            await _wrk(path, url, lua, connections, seconds(warmup))
+        output = await _wrk(path, url, lua, connections, seconds(duration))
+    try:
+        return parse(output)
+    except ValueError as exc:
+        raise HTTPError(str(exc)) from exc
