@@ -15,13 +15,13 @@ from arena.errors import DomainError
 from arena.execution.transitions import CHECKPOINT, MILESTONE, PLAN_CHANGE, PROJECT, REPORT, TOLERANCE
 from arena.i18n import gettext
 from arena.publicity.transitions import OBJECTION, PUBLICITY
-from arena.records.transitions import RECORD
+from arena.records.transitions import RECORD, RECORD_OBJECTION
 from arena.review.models import ScoreSheet
 from arena.review.transitions import COMMITMENT, PANEL, SEAT, SHEET
 
 MACHINES = {"challenge": CHALLENGE, "question": QUESTION, "bid": BID, "member": MEMBER, "panel": PANEL,
             "commitment": COMMITMENT, "seat": SEAT, "sheet": SHEET, "publicity": PUBLICITY, "objection": OBJECTION,
-            "record": RECORD, "project": PROJECT, "milestone": MILESTONE, "report": REPORT, "checkpoint": CHECKPOINT,
+            "record": RECORD, "record_objection": RECORD_OBJECTION, "project": PROJECT, "milestone": MILESTONE, "report": REPORT, "checkpoint": CHECKPOINT,
             "plan_change": PLAN_CHANGE, "tolerance": TOLERANCE}
 CASES = [(name, action, state) for name, machine in MACHINES.items()
          for action in machine.transitions for state in machine.labels]

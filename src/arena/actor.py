@@ -19,6 +19,7 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
     ORGANIZER = "organizer"
     INSPECTOR = "inspector"
+    ORG_DEPT = "org_dept"  # 组织部门: decides records about cadres in its units (arena.units.orgdept)
     EXPERT = "expert"
     CADRE = "cadre"
 
@@ -27,6 +28,7 @@ ROLE_LABELS: dict[str, str] = {
     Role.ADMIN: lazy("系统管理员"),
     Role.ORGANIZER: lazy("发榜单位"),
     Role.INSPECTOR: lazy("纪检监察"),
+    Role.ORG_DEPT: lazy("组织部门"),
     Role.EXPERT: lazy("评审专家"),
     Role.CADRE: lazy("干部"),
     "user": lazy("本人"),  # an audit event a person causes for themselves (login, own password)

@@ -91,12 +91,17 @@ def route_handlers() -> list[Any]:
     from arena.observe.routes import ROUTES as observe_routes
     from arena.publicity.routes import ROUTES as publicity_routes
     from arena.records.routes import ROUTES as record_routes
+    from arena.records.routes_hearing import ROUTES as record_hearing_routes
+    from arena.records.routes_notices import ROUTES as record_notice_routes
+    from arena.records.routes_orgdept import ROUTES as record_decision_routes
     from arena.records.routes_public import ROUTES as verify_routes
     from arena.reports.routes import ROUTES as report_routes
+    from arena.reports.routes_orgdept import ROUTES as orgdept_report_routes
     from arena.review.routes_expert import ROUTES as expert_review_routes
     from arena.review.routes_organizer import ROUTES as organizer_review_routes
     from arena.units.routes import ROUTES as unit_routes
     from arena.units.routes_fields import ROUTES as field_routes
+    from arena.units.routes_orgdept import ROUTES as orgdept_routes
     from arena.units.routes_picker import ROUTES as picker_routes
     from arena.workdays.routes import ROUTES as workday_routes
 
@@ -107,6 +112,7 @@ def route_handlers() -> list[Any]:
         *organizer_review_routes, *expert_review_routes, *publicity_routes, *project_routes, *execution_routes,
         *assess_routes, *notify_routes, *audit_routes, *workday_routes, *record_routes, *verify_routes,
         *report_routes, *api_admin_routes, *observe_routes, *picker_routes,
+        *record_decision_routes, *record_hearing_routes, *record_notice_routes, *orgdept_routes, *orgdept_report_routes,
     ]
 
 

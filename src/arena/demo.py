@@ -26,7 +26,17 @@ from arena.auth.models import Role, User, UserRole
 from arena.clock import Clock
 from arena.db import create_engine, create_session_maker, transaction
 from arena.settings import Settings
-from arena.units.models import Cadre, Expert, Field, Rank, Unit, cadre_field, expert_field
+from arena.units.models import (
+    Cadre,
+    Expert,
+    Field,
+    OrgDepartment,
+    OrgDepartmentMember,
+    Rank,
+    Unit,
+    cadre_field,
+    expert_field,
+)
 
 
 class DemoNotEmpty(Exception):
@@ -118,6 +128,7 @@ STAFF: list[tuple[str, str, tuple[Role, ...]]] = [
     ("organizer", "李明远", (Role.ORGANIZER,)),
     ("organizer2", "孙晓岚", (Role.ORGANIZER,)),
     ("inspector", "周正清", (Role.INSPECTOR,)),
+    ("orgdept", "吴振邦", (Role.ORG_DEPT,)),
 ]
 
 # name, unit, title, fields
@@ -223,6 +234,21 @@ async def people(ctx: DemoContext) -> None:
 
 
 @demo_step
+async def org_department(ctx: DemoContext) -> None:
+    """The 组织部门 that decides the records of every demo cadre (rooted at the city), before any
+    story proposes one; the `orgdept` account acts for it."""
+    department = OrgDepartment(
+        name="中共江州市委组织部", unit_id=ctx.units["JZ"].id, supervision_phone="010-66512380",
+        contact_person="钱某某", contact_phone="010-66512381", address="江州市人民路 1 号市委大院 3 号楼（100030）")
+    ctx.session.add(department)
+    await ctx.session.flush()
+    ctx.session.add(OrgDepartmentMember(org_department_id=department.id, user_id=ctx.users["orgdept"].id))
+    await ctx.session.flush()
+    await audit.record(ctx.session, ctx.clock, SYSTEM, "admin", "demo.units", "org_department",
+                       department.id, {"name": department.name, "member": "orgdept"})
+
+
+@demo_step
 async def scaled_people(ctx: DemoContext) -> None:
     """For --scale N: N-1 more copies of the unit tree's leaves' staff, in bulk."""
     if ctx.scale <= 1:
@@ -270,6 +296,7 @@ def login_summary(settings: Settings) -> str:
         "  admin                 系统管理员 / admin",
         "  organizer, organizer2 发榜单位 / organizers",
         "  inspector             纪检监察 / inspector",
+        "  orgdept               组织部门 / organization department",
         "  expert1 … expert16    评审专家 / experts",
         "  cadre1 … cadre15      干部 / cadres",
     ]

@@ -40,7 +40,7 @@ def bearer(token: str) -> dict[str, str]:
 
 
 async def add_record(db: AsyncSession, clock: FrozenClock, *, cadre_id: int, challenge_id: int, project_id: int,
-                     status: RecordStatus = RecordStatus.APPROVED,
+                     status: RecordStatus = RecordStatus.EFFECTIVE,
                      record_type: RecordType = RecordType.PRIORITY_PROMOTION,
                      document_date: date | None = date(2026, 12, 1), certificate: str | None = None) -> Record:
     n = next(_seq)
@@ -49,8 +49,8 @@ async def add_record(db: AsyncSession, clock: FrozenClock, *, cadre_id: int, cha
         proposal_key=f"test:{project_id}:0:{cadre_id}:{n}", cadre_id=cadre_id, challenge_id=challenge_id,
         project_id=project_id, trigger="grade_excellent", recipient="lead", record_type=record_type.value,
         proposed_type=record_type.value, facts="{}", status=status.value, proposed_at=clock.now(),
-        document_number=f"江组字〔2026〕{n}号" if status is RecordStatus.APPROVED else None,
-        document_date=document_date if status is RecordStatus.APPROVED else None,
+        document_number=f"江组字〔2026〕{n}号" if status is RecordStatus.EFFECTIVE else None,
+        document_date=document_date if status is RecordStatus.EFFECTIVE else None,
         decision_reason="不符合条件" if status is RecordStatus.REJECTED else None,
         decided_at=clock.now() if decided else None,
     )

@@ -78,7 +78,7 @@ async def test_the_opinion_needs_every_consideration_and_a_recommendation_and_co
     assert (await org.post(decide, {"decision": "grant", "reason": "符合第一项容错情形。"})).status_code == 303
     await fresh(db)
     record = await db.scalar(select(Record).where(Record.tolerance_request_id == request_id))
-    assert "建议予以容错；依规依纪：是（有省厅文件为据）" in (await org.get(f"/organizer/records/{record.id}")).text
+    assert "建议予以容错；依规依纪：是（有省厅文件为据）" in (await org.get(f"/records/{record.id}")).text
 
     # The inspector's list: gone from the pending tab, kept under 已提出意见.
     pending = (await inspector.get("/inspector/tolerance")).text

@@ -8,26 +8,23 @@ from sqlalchemy import select, update
 from arena.records.models import Certificate, Record
 from arena.units.models import Cadre
 from tests.conftest import as_user, fresh, make_client
-from tests.records.factories import accepted, records_of
+from tests.records.factories import accepted, in_force
 from tests.review.factories import LEADS, MEMBER
 
 
-async def _approve_all(app, db, story, day: str) -> None:
-    org = await as_user(app, "org")
-    for record in await records_of(db, story.project_ids[0]):
-        assert (await org.post(f"/organizer/records/{record.id}/approve",
-                               {"document_number": "组干〔2026〕7号", "document_date": day})).status_code == 303
+async def _approve_all(app, db, clock, story, day: str) -> None:
+    """Every proposal approved by the 组织部门 and in force after its 公示."""
+    await in_force(db, clock, story.project_ids[0], day)
 
 
 async def test_lists_and_dossier_use_a_fixed_number_of_queries(app, db, clock, query_counter):
-    story = await accepted(db, clock)
-    org = await as_user(app, "org")
-    lead = await as_user(app, "lead1")
+    story = await accepted(db, clock, department="orgdept")
     lead_id = await db.scalar(select(Cadre.id).where(Cadre.name == LEADS[0]))
-    pages = [(org, "/organizer/records?status=all"), (org, "/dossiers"), (org, f"/dossiers/{lead_id}"),
-             (lead, "/dossier")]
     counts = []
     for round_ in range(2):
+        org, lead, orgdept = await as_user(app, "org"), await as_user(app, "lead1"), await as_user(app, "orgdept")
+        pages = [(org, "/organizer/records?status=all"), (org, "/dossiers"), (org, f"/dossiers/{lead_id}"),
+                 (lead, "/dossier"), (orgdept, "/orgdept/records?status=all")]
         found = []
         for browser, path in pages:
             with query_counter() as counter:
@@ -35,13 +32,13 @@ async def test_lists_and_dossier_use_a_fixed_number_of_queries(app, db, clock, q
             found.append(counter.count)
         counts.append(found)
         if round_ == 0:
-            await _approve_all(app, db, story, clock.now().date().isoformat())
+            await _approve_all(app, db, clock, story, clock.now().date().isoformat())
     assert counts[0] == counts[1], counts
 
 
 async def test_the_dossier_search_filters_by_name_unit_type_and_year(app, db, clock):
-    story = await accepted(db, clock)
-    await _approve_all(app, db, story, "2026-03-02")
+    story = await accepted(db, clock, department="orgdept")
+    await _approve_all(app, db, clock, story, "2026-03-02")
     org = await as_user(app, "org")
 
     async def names(query: str) -> set[str]:
@@ -59,8 +56,8 @@ async def test_the_dossier_search_filters_by_name_unit_type_and_year(app, db, cl
 
 
 async def test_a_certificate_whose_record_was_altered_does_not_verify(app, db, clock):
-    story = await accepted(db, clock)
-    await _approve_all(app, db, story, clock.now().date().isoformat())
+    story = await accepted(db, clock, department="orgdept")
+    await _approve_all(app, db, clock, story, clock.now().date().isoformat())
     await fresh(db)
     code, record_id = (await db.execute(select(Certificate.code, Certificate.record_id))).tuples().first()
     visitor = make_client(app)

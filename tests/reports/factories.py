@@ -94,9 +94,9 @@ async def arrange(db: AsyncSession, clock: FrozenClock) -> Arranged:
     await _bid(db, f, young, BidStatus.SUBMITTED, utc(2026, 2, 2))
 
     db.add_all([
-        _record(project, leads[0].id, RecordType.PRIORITY_PROMOTION, RecordStatus.APPROVED, date(2026, 5, 1), 1),
-        _record(project, leads[0].id, RecordType.PRIORITY_PROMOTION, RecordStatus.APPROVED, date(2027, 1, 10), 2),
-        _record(project, leads[0].id, RecordType.AWARD_INNOVATION, RecordStatus.APPROVED, date(2026, 6, 1), 3),
+        _record(project, leads[0].id, RecordType.PRIORITY_PROMOTION, RecordStatus.EFFECTIVE, date(2026, 5, 1), 1),
+        _record(project, leads[0].id, RecordType.PRIORITY_PROMOTION, RecordStatus.EFFECTIVE, date(2027, 1, 10), 2),
+        _record(project, leads[0].id, RecordType.AWARD_INNOVATION, RecordStatus.EFFECTIVE, date(2026, 6, 1), 3),
         _record(project, leads[0].id, RecordType.AWARD_RESPONSIBILITY, RecordStatus.PROPOSED, None, 4),
         _record(project, leads[0].id, RecordType.POST_EXIT, RecordStatus.REJECTED, date(2026, 6, 1), 5),
     ])

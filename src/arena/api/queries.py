@@ -183,7 +183,7 @@ def _records_statement(cadre_code: str | None, record_type: RecordType | None,
         .join(Unit, Unit.id == Cadre.unit_id)
         .join(Challenge, Challenge.id == Record.challenge_id)
         .outerjoin(Certificate, Certificate.record_id == Record.id)
-        .where(Record.status == RecordStatus.APPROVED.value)
+        .where(Record.status == RecordStatus.EFFECTIVE.value)
         .order_by(Record.id)
     )
     if cadre_code:

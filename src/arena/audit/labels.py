@@ -70,6 +70,7 @@ OBJECT_LABELS: dict[str, str] = {
     "expert": lazy("专家"),
     "api_client": lazy("接口客户端"),
     "calendar": lazy("工作日安排"),
+    "org_department": lazy("组织部门"),
 }
 """object type → its name (msgid), for the log's 对象 column and filter."""
 

@@ -5,7 +5,8 @@ display only, so the chain verifies the same for every reader. Two things are he
 
 - the actor of an event whose actor is itself the secret — who filed an objection (异议人) is seen
   by the challenge's organizer and the inspectors (the organizer's objection page and the
-  inspector's log), never by an admin or the public;
+  inspector's log), never by an admin or the public; who objected to a record's 公示, by the
+  deciding 组织部门 (on the record's page) and the inspectors;
 - the scores and total that `sheet.submit` events carried before sealing (an upgraded database):
   events written since carry only a commitment (review.seal), but older ones may still hold the
   numbers of a panel that is scoring. Only those two keys of the old format are masked, so a
@@ -29,6 +30,7 @@ WITHHELD = "■■"
 
 CONFIDENTIAL_ACTOR: dict[str, frozenset[Role]] = {
     "objection.file": frozenset({Role.INSPECTOR}),
+    "record.object": frozenset({Role.INSPECTOR}),  # an objection to a record's 公示 (records.notices)
 }
 """action → the roles that may see who acted; everyone else reads ■■."""
 

@@ -95,6 +95,8 @@ KEY_LABELS: dict[str, str] = {
     "action": lazy("处理方式"),
     "fields": lazy("领域数"),
     "units": lazy("单位数"),
+    "revised": lazy("修改陈述"),  # records.hearing: a statement revised, not filed
+    "statement": lazy("已提交陈述"),
 }
 """Summary keys → their names (msgid). Keys not listed show as they are."""
 

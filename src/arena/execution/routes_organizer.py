@@ -17,7 +17,7 @@ from arena.actor import Actor
 from arena.auth.models import Role
 from arena.challenges.documents import content_disposition
 from arena.challenges.models import ChallengeMode
-from arena.errors import DomainError
+from arena.errors import DomainError, FormErrors
 from arena.execution import acceptance, horse_race, plan, reports, tolerance
 from arena.execution import board as execution_board
 from arena.execution.models import (
@@ -133,6 +133,8 @@ async def decide_checkpoint(request: Request[Any, Any, Any], db_session: DbSessi
     form = await read_form(request)
     keep = form.raw("choice") == "keep"
     async with attempt(db_session) as refused:
+        if not form.raw("choice"):  # nothing on the form is chosen for the organizer (issue 20 §2)
+            raise FormErrors({"eliminate": _("请选择比选结论：淘汰排名末位的团队，或本节点不淘汰")})
         await horse_race.decide(db_session, clock, actor, challenge, checkpoint_id,
                                 None if keep else _id(form.raw("choice")), form.raw("keep_reason") if keep else "")
     if refused:

@@ -1,5 +1,5 @@
-"""`arena worker`: reminders, e-mail and the daily audit checkpoint, in a loop beside the web
-processes.
+"""`arena worker`: reminders, e-mail, the daily audit checkpoint and records whose 公示 has ended
+(records.notices.conclude_due), in a loop beside the web processes.
 
 Each pass is one transaction per step. Several workers may run: reminders are claimed by a
 unique row, and an e-mail is claimed by marking it before sending (a crash between the two
@@ -28,6 +28,7 @@ from arena.db import transaction
 from arena.notify import mail
 from arena.notify.models import Notification
 from arena.notify.reminders import run_reminders
+from arena.records.notices import conclude_due
 
 logger = logging.getLogger("arena.worker")
 MAX_ATTEMPTS = 5
@@ -98,6 +99,8 @@ async def run_pass(session_maker: async_sessionmaker[AsyncSession], clock: Clock
     async with transaction(session_maker) as db:
         reminders = await run_reminders(db, clock)
         await throttle.prune(db, clock.now())
+    async with transaction(session_maker) as db:
+        await conclude_due(db, clock)  # 任前/表彰公示 that ended with every objection answered take effect
     if checkpoint_key is not None:
         await checkpoint_today(session_maker, clock, checkpoint_key)
     emails = await send_pending_mail(session_maker, clock, config) if config else 0

@@ -1,5 +1,6 @@
-"""Certificates (荣誉证书): issued when an honour record is approved, with a verification code
-anyone can check at /verify/{code}.
+"""Certificates (荣誉证书): issued when an award record takes effect after its 表彰公示
+(records.notices), with a verification code anyone can check at /verify/{code}; a revoked
+record's certificate verifies as revoked (已撤销), with when and why.
 
 The code is 12 characters from an alphabet without look-alikes (0/O, 1/I/L), 60 random bits:
 not guessable, short enough to type from paper. The certificate's content — who, what, for
@@ -13,7 +14,7 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import segno
@@ -66,7 +67,9 @@ def content_of(record: Record, cadre: Cadre, unit: Unit, challenge: Challenge, p
             "document_date": record.document_date.isoformat(), "issuer": issuer}
 
 
-async def issue(db: AsyncSession, clock: Clock, actor: Actor, record: Record) -> Certificate:
+async def issue(db: AsyncSession, clock: Clock, actor: Actor, record: Record, role: str = "org_dept") -> Certificate:
+    """The record's certificate; the issuer printed on it stays the challenge's organizer unit
+    (发榜单位), as on certificates issued before the 组织部门 decided."""
     cadre = await db.get(Cadre, record.cadre_id)
     challenge = await db.get(Challenge, record.challenge_id)
     project = await db.get(Project, record.project_id)
@@ -82,7 +85,7 @@ async def issue(db: AsyncSession, clock: Clock, actor: Actor, record: Record) ->
                               content_sha256=hashlib.sha256(text.encode()).hexdigest())
     db.add(certificate)
     await db.flush()
-    await audit.record(db, clock, actor, "organizer", "record.certificate", "record", record.id,
+    await audit.record(db, clock, actor, role, "record.certificate", "record", record.id,
                        {"certificate": certificate.id, "sha256": certificate.content_sha256})
     return certificate
 
@@ -92,11 +95,22 @@ class Verification:
     certificate: Certificate
     content: dict[str, Any]
     recomputed_sha256: str
-    record_matches: bool  # the record is still approved and says what the certificate says
+    record_matches: bool  # the record (effective, or revoked since) says what the certificate says
+    revoked_at: datetime | None = None  # the record was revoked (撤销): when and why (public)
+    revoked_reason: str | None = None
 
     @property
     def genuine(self) -> bool:
+        """Issued here with this content; a revoked certificate is genuine but no longer valid."""
         return self.recomputed_sha256 == self.certificate.content_sha256 and self.record_matches
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def valid(self) -> bool:
+        return self.genuine and not self.revoked
 
     @property
     def issued_on(self) -> date:
@@ -113,10 +127,14 @@ async def verify(db: AsyncSession, raw_code: str) -> Verification | None:
         return None
     certificate, record = row
     content = json.loads(certificate.content)
-    matches = (record.status == RecordStatus.APPROVED.value and record.record_type == content.get("record_type")
+    revoked = record.status == RecordStatus.REVOKED.value
+    matches = (record.status in (RecordStatus.EFFECTIVE.value, RecordStatus.REVOKED.value)
+               and record.record_type == content.get("record_type")
                and record.document_number == content.get("document_number")
                and (record.document_date.isoformat() if record.document_date else None) == content.get("document_date"))
-    return Verification(certificate, content, hashlib.sha256(certificate.content.encode()).hexdigest(), matches)
+    return Verification(certificate, content, hashlib.sha256(certificate.content.encode()).hexdigest(), matches,
+                        (record.closed_at or record.updated_at) if revoked else None,
+                        record.closed_reason if revoked else None)
 
 
 def qr_svg(url: str) -> Markup:

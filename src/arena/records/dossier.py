@@ -81,7 +81,7 @@ async def load(db: AsyncSession, cadre_id: int) -> Dossier:
     dossier.projects = await _projects(db, cadre_id)
     by_project = {p.project.id: p for p in dossier.projects}
     dossier.records = rows(await db.execute(row_query().where(
-        Record.cadre_id == cadre_id, Record.status == RecordStatus.APPROVED.value)
+        Record.cadre_id == cadre_id, Record.status == RecordStatus.EFFECTIVE.value)
         .order_by(Record.document_date, Record.id)))
     await _lists(db, dossier, by_project)
     return dossier
@@ -191,7 +191,7 @@ def search(filters: Filters) -> Select[*tuple[Any, ...]]:
     with that year's document date."""
     led = (select(func.count(Project.id)).where(Project.lead_id == Cadre.id).correlate(Cadre).scalar_subquery())
     approved = (select(func.count(Record.id)).where(Record.cadre_id == Cadre.id,
-                                                    Record.status == RecordStatus.APPROVED.value)
+                                                    Record.status == RecordStatus.EFFECTIVE.value)
                 .correlate(Cadre).scalar_subquery())
     stmt = select(Cadre, Unit, led, approved).join(Unit, Unit.id == Cadre.unit_id)
     if filters.q:
@@ -200,7 +200,7 @@ def search(filters: Filters) -> Select[*tuple[Any, ...]]:
     if filters.unit_id is not None:
         stmt = stmt.where(Cadre.unit_id == filters.unit_id)
     if filters.record_type or filters.year:
-        conditions = [Record.cadre_id == Cadre.id, Record.status == RecordStatus.APPROVED.value]
+        conditions = [Record.cadre_id == Cadre.id, Record.status == RecordStatus.EFFECTIVE.value]
         if filters.record_type:
             conditions.append(Record.record_type == filters.record_type)
         if filters.year:

@@ -23,6 +23,8 @@ from arena.notify.service import notify
 from arena.records import transitions  # noqa: F401 - registers the record's audit actions
 from arena.records.models import Record, RecordRule, Trigger
 from arena.records.rules import DEFAULT_RULES, GRADE_TRIGGERS, Outcome, Rule, proposals_for
+from arena.units import orgdept, scope
+from arena.units.models import Cadre, OrgDepartmentMember
 
 
 def canonical(data: dict[str, Any]) -> str:
@@ -66,7 +68,9 @@ async def _propose(db: AsyncSession, clock: Clock, actor: Actor, challenge: Chal
                                                     "title": challenge.title},
             "project": {"id": project.id, "status": project.status}, "exemptions": exemptions} | facts
     made: list[Record] = []
-    for proposed in proposals_for([_rule(r) for r in rules], outcome):
+    found = proposals_for([_rule(r) for r in rules], outcome)
+    departments = await departments_of(db, {p.cadre_id for p in found})
+    for proposed in found:
         key = f"{trigger.value}:{project.id}:{tolerance_request_id or 0}:{proposed.cadre_id}:{proposed.rule_id}"
         if await db.scalar(select(exists().where(Record.proposal_key == key))):
             continue  # the same outcome seen again (a retried request): proposed once
@@ -75,7 +79,8 @@ async def _propose(db: AsyncSession, clock: Clock, actor: Actor, challenge: Chal
                         project_id=project.id, tolerance_request_id=tolerance_request_id, rule_id=proposed.rule_id,
                         trigger=trigger.value, recipient=proposed.recipient.value,
                         record_type=proposed.record_type.value, proposed_type=proposed.record_type.value,
-                        facts=canonical(base | {"role": role}), proposed_at=clock.now())
+                        facts=canonical(base | {"role": role}), proposed_at=clock.now(),
+                        org_department_id=departments.get(proposed.cadre_id))
         db.add(record)
         await db.flush()
         await audit.record(db, clock, actor, "organizer", "record.propose", "record", record.id, {
@@ -83,10 +88,32 @@ async def _propose(db: AsyncSession, clock: Clock, actor: Actor, challenge: Chal
         made.append(record)
     if made:
         await notify(db, clock, [challenge.organizer_id], "record.proposed",
-                     _("结果运用建议待审批：{title}").format(title=challenge.title),
-                     _("根据规则生成了 {n} 条结果运用建议，请审批。").format(n=len(made)),
+                     _("结果运用建议：{title}").format(title=challenge.title),
+                     _("根据规则生成了 {n} 条结果运用建议，由组织部门审批；你可以提出意见。").format(n=len(made)),
                      "/organizer/records")
+        for department in sorted({r.org_department_id for r in made if r.org_department_id is not None}):
+            waiting = sum(1 for r in made if r.org_department_id == department)
+            await notify(db, clock, await department_members(db, department), "record.proposed",
+                         _("结果运用建议待审批：{title}").format(title=challenge.title),
+                         _("根据规则生成了 {n} 条结果运用建议，请审批。").format(n=waiting), "/orgdept/records")
     return made
+
+
+async def department_members(db: AsyncSession, department_id: int | None) -> list[int]:
+    """The accounts acting for a department (told when a record waits for it)."""
+    if department_id is None:
+        return []
+    return list((await db.scalars(select(OrgDepartmentMember.user_id).where(
+        OrgDepartmentMember.org_department_id == department_id).order_by(OrgDepartmentMember.user_id))).all())
+
+
+async def departments_of(db: AsyncSession, cadre_ids: set[int]) -> dict[int, int | None]:
+    """cadre → the 组织部门 that decides their records (None: no department covers their unit)."""
+    if not cadre_ids:
+        return {}
+    units = dict((await db.execute(select(Cadre.id, Cadre.unit_id).where(Cadre.id.in_(cadre_ids)))).tuples().all())
+    parents, roots = await orgdept.unit_parents(db), await orgdept.department_roots(db)
+    return {cadre: scope.covering(unit, parents, roots) for cadre, unit in units.items()}
 
 
 def _rule(row: RecordRule) -> Rule:

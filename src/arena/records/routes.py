@@ -1,6 +1,7 @@
-"""Records pages: the organizer's proposals and rules, dossiers (the cadre's own, and anyone's
-for organizers and inspectors, with search), dossier PDFs and certificate PDFs. Thin: the
-rules are in records.service, records.dossier and records.certificates.
+"""Records pages: the organizer's list of their challenges' records and the rules, dossiers
+(the cadre's own, and anyone's for readers, with search), dossier PDFs and certificate PDFs.
+Thin: the rules are in records.service, records.dossier and records.certificates; the decision
+flow's pages are in records.routes_orgdept.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena import i18n
-from arena.actor import Actor
 from arena.auth.models import Role
 from arena.challenges.documents import render_pdf
 from arena.challenges.queries import clean_search
@@ -53,68 +53,19 @@ def today(clock: Any) -> Any:
 
 @get("/organizer/records", opt=ORGANIZER)
 async def queue(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep) -> Response[str]:
-    status = request.query_params.get("status") or ""
+    status = request.query_params.get("status") or "all"
     q = clean_search(request.query_params.get("q"))
     page = await paginate(db_session, service.organizer_queue(actor, status, q),
                           page_number(request.query_params.get("page")), scalars=False)
     return render(request, "records/queue.html", {
         "page": page, "rows": service.rows(page.items), "status": status, "params": {"status": status, "q": q},
-        "labels": labels(), "done": request.query_params.get("done")})
-
-
-async def _record_page(request: Request[Any, Any, Any], db: AsyncSession, clock: Any, actor: Actor, record_id: int,
-                       errors: dict[str, str] | None = None, refusal: str | None = None,
-                       values: dict[str, str] | None = None) -> Response[str]:
-    row = await service.organizer_record(db, actor, record_id)
-    return render(request, "records/record.html", {
-        "row": row, "record": row.record, "facts": row.facts, "labels": labels(), "today": today(clock),
-        "types": [(t, i18n.gettext(RECORD_TYPE_LABELS[t])) for t in RECORD_TYPE_LABELS if t != row.record.record_type],
-        "errors": errors or {}, "refusal": refusal, "values": values or {}, "done": request.query_params.get("done"),
-        "verify_url": request.app.state.settings.public_url + "/verify/"},
-        status_code=400 if (errors or refusal) else 200)
+        "labels": labels()})
 
 
 @get("/organizer/records/{record_id:int}", opt=ORGANIZER)
-async def record_page(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
-                      record_id: FromPath[int]) -> Response[str]:
-    return await _record_page(request, db_session, clock, actor, record_id)
-
-
-@post("/organizer/records/{record_id:int}/approve", opt=ORGANIZER)
-async def approve(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
-                  record_id: FromPath[int]) -> Response[str]:
-    form = await read_form(request)
-    async with attempt(db_session) as refused:
-        await service.approve(db_session, clock, actor, record_id, form.raw("document_number"),
-                              form.raw("document_date"))
-    if refused:
-        return await _record_page(request, db_session, clock, actor, record_id, refused.errors, refused.message,
-                                  form.data)
-    return redirect(request, f"/organizer/records/{record_id}?done=approved")
-
-
-@post("/organizer/records/{record_id:int}/reject", opt=ORGANIZER)
-async def reject(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
-                 record_id: FromPath[int]) -> Response[str]:
-    form = await read_form(request)
-    async with attempt(db_session) as refused:
-        await service.reject(db_session, clock, actor, record_id, form.raw("reason"))
-    if refused:
-        return await _record_page(request, db_session, clock, actor, record_id, refused.errors, refused.message,
-                                  form.data)
-    return redirect(request, f"/organizer/records/{record_id}?done=rejected")
-
-
-@post("/organizer/records/{record_id:int}/type", opt=ORGANIZER)
-async def retype(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
-                 record_id: FromPath[int]) -> Response[str]:
-    form = await read_form(request)
-    async with attempt(db_session) as refused:
-        await service.retype(db_session, clock, actor, record_id, form.raw("record_type"), form.raw("type_reason"))
-    if refused:
-        return await _record_page(request, db_session, clock, actor, record_id, refused.errors, refused.message,
-                                  form.data)
-    return redirect(request, f"/organizer/records/{record_id}?done=retyped")
+async def record_page(request: Request[Any, Any, Any], record_id: FromPath[int]) -> Response[str]:
+    """The record's page is one for every reader now (records.routes_orgdept)."""
+    return redirect(request, f"/records/{record_id}", status_code=302)
 
 
 # --- rules --------------------------------------------------------------------------------------
@@ -239,5 +190,5 @@ def _not_found() -> str:
     return i18n.gettext("该证书不存在")
 
 
-ROUTES = [queue, record_page, approve, reject, retype, rules_page, update_rules, add_rule, my_dossier, dossiers,
+ROUTES = [queue, record_page, rules_page, update_rules, add_rule, my_dossier, dossiers,
           dossier_page, my_dossier_pdf, dossier_pdf, certificate_pdf]

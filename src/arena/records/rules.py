@@ -13,20 +13,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from arena.execution.enums import Grade
-from arena.records.enums import Recipient, RecordType, Trigger
+from arena.records.enums import NOT_FOR_ELIMINATION, Recipient, RecordType, Trigger
 
 # The policy written on first use (organizers change it on /organizer/records/rules): an excellent
 # result proposes priority promotion and the 担当作为奖 for the lead and the 改革创新奖 for the team,
-# a good one the 改革创新奖 for the lead; an unqualified result or an elimination without an
-# exemption proposes an admonishment (the organizer may change it to post exit, with a reason);
-# a granted fault-tolerance request proposes the exemption.
+# a good one the 改革创新奖 for the lead; an unqualified result without an exemption proposes an
+# admonishment (the 组织部门 may change it to a post adjustment or exit, with a reason); a granted
+# fault-tolerance request proposes the exemption. An elimination in a horse race proposes nothing
+# by itself: losing a race is not misconduct (NOT_FOR_ELIMINATION, enforced below).
 DEFAULT_RULES: tuple[tuple[Trigger, Recipient, RecordType, bool], ...] = (
     (Trigger.GRADE_EXCELLENT, Recipient.LEAD, RecordType.PRIORITY_PROMOTION, False),
     (Trigger.GRADE_EXCELLENT, Recipient.LEAD, RecordType.AWARD_RESPONSIBILITY, False),
     (Trigger.GRADE_EXCELLENT, Recipient.MEMBERS, RecordType.AWARD_INNOVATION, False),
     (Trigger.GRADE_GOOD, Recipient.LEAD, RecordType.AWARD_INNOVATION, False),
     (Trigger.GRADE_UNQUALIFIED, Recipient.LEAD, RecordType.ADMONISHMENT, True),
-    (Trigger.ELIMINATED, Recipient.LEAD, RecordType.ADMONISHMENT, True),
     (Trigger.EXCUSED, Recipient.LEAD, RecordType.FAULT_TOLERANCE_EXEMPTION, False),
 )
 
@@ -64,12 +64,20 @@ class Proposed:
     record_type: RecordType
 
 
+def allowed(trigger: str, record_type: str) -> bool:
+    """Whether a rule may propose `record_type` on `trigger` (the rule form refuses the rest)."""
+    return not (trigger == Trigger.ELIMINATED and record_type in NOT_FOR_ELIMINATION)
+
+
 def proposals_for(rules: Iterable[Rule], outcome: Outcome) -> list[Proposed]:
-    """In rule order, lead before members; one proposal per cadre and record type."""
+    """In rule order, lead before members; one proposal per cadre and record type. A rule that is
+    not `allowed` proposes nothing, even if an old database still holds it active."""
     found: list[Proposed] = []
     seen: set[tuple[int, str]] = set()
     for rule in rules:
         if not rule.active or rule.trigger != outcome.trigger or (rule.unless_exempted and outcome.exempted):
+            continue
+        if not allowed(rule.trigger, rule.record_type):
             continue
         recipient = Recipient(rule.recipient)
         cadres: Sequence[int] = (outcome.lead_id,) if recipient is Recipient.LEAD else outcome.member_ids

@@ -1,9 +1,6 @@
-"""The organizer's decisions on proposals, and the proposal rules they configure.
-
-Only the organizer of the proposal's challenge decides it: approve with a document number (文号)
-and its date, reject with a reason, or change the record type with a reason while it is still
-proposed. Each decision moves the record through its state machine and writes an audit event
-in the same transaction; an approved honour gets its certificate at once.
+"""Records as the pages load them — each loader answers "not found" to whoever may not see the
+record (records.policy) — and the proposal rules organizers configure. The decisions themselves
+(approve, hear, decide, reject, retype, opinions, recommendations) are in records.decisions.
 """
 
 from __future__ import annotations
@@ -22,13 +19,11 @@ from arena.challenges.models import Challenge
 from arena.challenges.queries import like_pattern, managed_by
 from arena.clock import Clock
 from arena.db import valid_id
-from arena.errors import DomainError, FormErrors, NotFound, required_text
+from arena.errors import FormErrors, NotFound
 from arena.i18n import gettext as _
-from arena.notify.service import notify
-from arena.records import certificates, policy
-from arena.records.labels import RECORD_TYPE_LABELS
+from arena.records import policy
+from arena.records.enums import OPEN_STATUSES
 from arena.records.models import (
-    CERTIFIED_TYPES,
     Certificate,
     Recipient,
     Record,
@@ -38,7 +33,8 @@ from arena.records.models import (
     Trigger,
 )
 from arena.records.proposals import rules_in_force
-from arena.records.transitions import RECORD
+from arena.records.rules import allowed as rule_allowed
+from arena.units import orgdept
 from arena.units.models import Cadre, Unit
 
 REASON_MAX = 2000
@@ -80,34 +76,71 @@ def keyword_condition(q: str) -> ColumnElement[bool]:
 
 
 def organizer_queue(actor: Actor, status: str | None, q: str = "") -> Select[*tuple[Any, ...]]:
-    """Records of the organizer's challenges: proposals first (oldest first) by default."""
-    stmt = row_query().where(managed_by(actor))  # the SQL twin of policy.may_decide
+    """Records of the organizer's challenges (the SQL twin of policy.may_recommend), every state
+    unless one is asked for; the newest first. The organizer follows them and gives opinions;
+    the 组织部门 decides."""
+    stmt = row_query().where(managed_by(actor))
+    if q:
+        stmt = stmt.where(keyword_condition(q))
+    if status in {s.value for s in RecordStatus}:
+        stmt = stmt.where(Record.status == status)
+    elif status == "open":
+        stmt = stmt.where(Record.status.in_(sorted(OPEN_STATUSES)))
+    return stmt.order_by(Record.id.desc())
+
+
+def inspector_queue(status: str | None, q: str = "") -> Select[*tuple[Any, ...]]:
+    """Records of every department waiting for a decision (inspectors give opinions on them),
+    oldest first; or those in one state, or all (`status="all"`), newest first."""
+    stmt = row_query()
+    if q:
+        stmt = stmt.where(keyword_condition(q))
+    if status in {s.value for s in RecordStatus}:
+        return stmt.where(Record.status == status).order_by(Record.id.desc())
+    if status == "all":
+        return stmt.order_by(Record.id.desc())
+    return stmt.where(Record.status.in_(sorted(OPEN_STATUSES))).order_by(Record.proposed_at, Record.id)
+
+
+async def department_record(db: AsyncSession, actor: Actor, record_id: int) -> tuple[RecordRow, frozenset[int]]:
+    """A record the actor's 组织部门 decides (policy.may_decide), with the departments the actor
+    acts for; anything else — another department's record, an organizer, a bad id — is answered
+    as not found, so a department outside the cadre's scope learns nothing."""
+    member_of = await orgdept.member_of(db, actor)
+    row = (await db.execute(row_query().where(Record.id == record_id))).tuples().first() \
+        if valid_id(record_id) and member_of else None
+    if row is None or not policy.may_decide(actor, row[0].org_department_id, member_of):
+        raise NotFound(_("该结果运用建议不存在，或不由你所在的组织部门审批。"))
+    return RecordRow(*row), member_of
+
+
+async def readable_record(db: AsyncSession, actor: Actor, record_id: int) -> tuple[RecordRow, frozenset[int]]:
+    """A record whose page the actor may read (policy.may_read_record): the deciding department,
+    the challenge's organizer, inspectors. Anyone else: not found."""
+    member_of = await orgdept.member_of(db, actor)
+    row = (await db.execute(row_query().where(Record.id == record_id))).tuples().first() \
+        if valid_id(record_id) else None
+    if row is None or not policy.may_read_record(actor, row[3].organizer_id, row[0].org_department_id, member_of):
+        raise NotFound(_("该结果运用建议不存在，或你无权查看。"))
+    return RecordRow(*row), member_of
+
+
+def department_queue(member_of: frozenset[int], status: str | None, q: str = "") -> Select[*tuple[Any, ...]]:
+    """Records the actor's departments decide (the SQL twin of policy.may_decide): those waiting
+    for a decision first, oldest first, by default."""
+    stmt = row_query().where(Record.org_department_id.in_(sorted(member_of) or [0]))
     if q:
         stmt = stmt.where(keyword_condition(q))
     if status in {s.value for s in RecordStatus}:
         stmt = stmt.where(Record.status == status)
     elif status != "all":
-        stmt = stmt.where(Record.status == RecordStatus.PROPOSED.value)
-    if status in (None, "", RecordStatus.PROPOSED.value):
+        stmt = stmt.where(Record.status.in_(sorted(OPEN_STATUSES)))
+    if status in (None, "", RecordStatus.PROPOSED.value, RecordStatus.HEARING.value):
         return stmt.order_by(Record.proposed_at, Record.id)
     return stmt.order_by(Record.id.desc())
 
 
-async def organizer_record(db: AsyncSession, actor: Actor, record_id: int) -> RecordRow:
-    """A record of one of the actor's challenges (policy.may_decide); anything else is answered
-    as not found."""
-    row = (await db.execute(row_query().where(Record.id == record_id))).tuples().first() \
-        if valid_id(record_id) else None
-    if row is None or not policy.may_decide(actor, row[3].organizer_id):
-        raise NotFound(_("该结果运用建议不存在，或不属于你发布的榜单。"))
-    return RecordRow(*row)
-
-
-def _reason(value: str, field: str, required: str) -> str:
-    return required_text(value, field, required, REASON_MAX)
-
-
-def _document(number: str, raw_date: str, today: date) -> tuple[str, date]:
+def parse_document(number: str, raw_date: str, today: date) -> tuple[str, date]:
     errors: dict[str, str] = {}
     number = number.strip()
     if not number:
@@ -131,56 +164,6 @@ def _document(number: str, raw_date: str, today: date) -> tuple[str, date]:
     return number, day
 
 
-async def approve(db: AsyncSession, clock: Clock, actor: Actor, record_id: int, document_number: str,
-                  document_date: str) -> RecordRow:
-    row = await organizer_record(db, actor, record_id)
-    record = row.record
-    RECORD.check("approve", record.status)
-    today = clock.today()
-    record.document_number, record.document_date = _document(document_number, document_date, today)
-    record.decided_at, record.decided_by_id = clock.now(), actor.user_id
-    await RECORD.move(db, clock, actor, "organizer", record, "approve", {
-        "type": record.record_type, "document_number": record.document_number,
-        "document_date": record.document_date.isoformat()})
-    if record.record_type in CERTIFIED_TYPES:
-        await certificates.issue(db, clock, actor, record)
-    await notify(db, clock, [row.cadre.user_id], "record.approved",
-                 _("结果运用：{type}").format(type=_(RECORD_TYPE_LABELS[record.record_type])),
-                 _("“{title}”的结果运用记录已批准（{number}），已记入你的实绩档案。").format(
-                     title=row.challenge.title, number=record.document_number), "/dossier")
-    return row
-
-
-async def reject(db: AsyncSession, clock: Clock, actor: Actor, record_id: int, reason: str) -> RecordRow:
-    row = await organizer_record(db, actor, record_id)
-    RECORD.check("reject", row.record.status)
-    row.record.decision_reason = _reason(reason, "reason", _("请写明不批准的理由"))
-    row.record.decided_at, row.record.decided_by_id = clock.now(), actor.user_id
-    await RECORD.move(db, clock, actor, "organizer", row.record, "reject", {"type": row.record.record_type})
-    return row
-
-
-async def retype(db: AsyncSession, clock: Clock, actor: Actor, record_id: int, new_type: str,
-                 reason: str) -> RecordRow:
-    """Change a proposal's type (e.g. admonishment → post exit); the rule's choice stays in
-    `proposed_type`, and the reason is kept and audited."""
-    row = await organizer_record(db, actor, record_id)
-    record = row.record
-    if record.status != RecordStatus.PROPOSED.value:
-        raise DomainError(_("只有待审批的建议才能修改类型"))
-    if new_type not in {t.value for t in RecordType}:
-        raise FormErrors({"record_type": _("请选择结果运用类型")})
-    if new_type == record.record_type:
-        raise FormErrors({"record_type": _("新的类型与当前类型相同")})
-    why = _reason(reason, "type_reason", _("请写明修改类型的理由"))
-    before = record.record_type
-    record.record_type, record.type_change_reason = new_type, why
-    await db.flush()
-    await audit.record(db, clock, actor, "organizer", "record.retype", "record", record.id,
-                       {"from": before, "to": new_type, "reason": why})
-    return row
-
-
 # --- rules -------------------------------------------------------------------------------------
 
 async def update_rules(db: AsyncSession, clock: Clock, actor: Actor, active: set[int],
@@ -189,7 +172,9 @@ async def update_rules(db: AsyncSession, clock: Clock, actor: Actor, active: set
     Rules are never deleted, so every past proposal still names the rule it came from."""
     changed = 0
     for rule in await rules_in_force(db):
-        new_active, new_unless = rule.id in active, rule.id in unless_exempted
+        # a rule elimination may not have (accountability on elimination) is never switched on
+        new_active = rule.id in active and rule_allowed(rule.trigger, rule.record_type)
+        new_unless = rule.id in unless_exempted
         if (new_active, new_unless) == (rule.active, rule.unless_exempted):
             continue
         before = {"active": rule.active, "unless_exempted": rule.unless_exempted}
@@ -212,6 +197,9 @@ async def add_rule(db: AsyncSession, clock: Clock, actor: Actor, trigger: str, r
         errors["new_record_type"] = _("请选择结果运用类型")
     if errors:
         raise FormErrors(errors)
+    if not rule_allowed(trigger, record_type):
+        raise FormErrors({"new_record_type": _(
+            "赛马末位淘汰不是过错，不能据此建议诫勉、岗位调整或岗位退出；请选择其他类型")})
     rules = await rules_in_force(db)
     if any((r.trigger, r.recipient, r.record_type) == (trigger, recipient, record_type) for r in rules):
         raise FormErrors({"new_record_type": _("已有相同的规则；如已停用，请在上表中重新启用")})

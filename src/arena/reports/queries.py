@@ -1,17 +1,18 @@
 """The statistics' statements: each section is one aggregate statement, grouped in the database,
 so the page runs the same number of queries whatever the amount of data (STYLE: data).
 
-Every statement is limited to the organizer's own challenges (as the board and the challenge
-list are) and, with a year, to the challenges published in that Beijing calendar year. The year is
-a range on `published_at`, so the filter uses the challenge indexes (organizer_id, status) and
-(status, published_at) rather than a function of the column.
+Every statement is limited to a scope of challenges — the organizer's own (as the board and the
+challenge list are: `Scope`) or those owned by a 组织部门's units (`UnitScope`, reports.orgdept) —
+and, with a year, to the challenges published in that Beijing calendar year. The year is a range
+on `published_at`, so the filter uses the challenge indexes (organizer_id or owner_unit_id, status)
+and (status, published_at) rather than a function of the column.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, and_, case, distinct, extract, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +28,23 @@ from arena.units.models import Cadre, Field
 FIRST_YEAR, LAST_YEAR = 2000, 2999  # a year outside these is a typo in the address, not a filter
 
 
+class ChallengeScope(Protocol):
+    """Which challenges a statement counts: `owner()` whatever the year, `conditions()` with it."""
+
+    @property
+    def year(self) -> int | None: ...
+
+    def owner(self) -> list[ColumnElement[bool]]: ...
+
+    def conditions(self) -> list[ColumnElement[bool]]: ...
+
+
+def _year_conditions(year: int | None) -> list[ColumnElement[bool]]:
+    if year is None:
+        return []
+    return [Challenge.published_at >= _new_year(year), Challenge.published_at < _new_year(year + 1)]
+
+
 @dataclass(frozen=True)
 class Scope:
     """Whose challenges, and which publishing year (None: every year)."""
@@ -34,11 +52,26 @@ class Scope:
     organizer_id: int
     year: int | None = None
 
+    def owner(self) -> list[ColumnElement[bool]]:
+        return [Challenge.organizer_id == self.organizer_id]
+
     def conditions(self) -> list[ColumnElement[bool]]:
-        found = [Challenge.organizer_id == self.organizer_id]
-        if self.year is not None:
-            found += [Challenge.published_at >= _new_year(self.year), Challenge.published_at < _new_year(self.year + 1)]
-        return found
+        return [*self.owner(), *_year_conditions(self.year)]
+
+
+@dataclass(frozen=True)
+class UnitScope:
+    """The challenges owned (Challenge.owner_unit_id) by any of `units` — a 组织部门's subtree —
+    and which publishing year (None: every year). Challenges with no owner unit are in no such scope."""
+
+    units: frozenset[int]
+    year: int | None = None
+
+    def owner(self) -> list[ColumnElement[bool]]:
+        return [Challenge.owner_unit_id.in_(sorted(self.units))]
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        return [*self.owner(), *_year_conditions(self.year)]
 
 
 def _new_year(year: int) -> datetime:
@@ -55,11 +88,10 @@ def parse_year(raw: str | None) -> int | None:
     return year if FIRST_YEAR <= year <= LAST_YEAR else None
 
 
-async def publishing_years(db: AsyncSession, organizer_id: int) -> list[int]:
-    """The years the organizer published in, newest first: the choices of the year filter."""
+async def publishing_years(db: AsyncSession, scope: ChallengeScope) -> list[int]:
+    """The years the scope's challenges were published in, newest first: the choices of the year filter."""
     year = local_year(Challenge.published_at)
-    rows = await db.scalars(select(year).where(Challenge.organizer_id == organizer_id,
-                                               Challenge.published_at.is_not(None))
+    rows = await db.scalars(select(year).where(*scope.owner(), Challenge.published_at.is_not(None))
                             .group_by(year).order_by(year.desc()))
     return [int(y) for y in rows.all()]
 
@@ -198,7 +230,7 @@ async def approved_records(db: AsyncSession, scope: Scope) -> list[RecordCount]:
     year = extract("year", Record.document_date)
     rows = await db.execute(select(Record.record_type, year, func.count())
                             .join(Challenge, Challenge.id == Record.challenge_id)
-                            .where(Record.status == RecordStatus.APPROVED.value, *scope.conditions())
+                            .where(Record.status == RecordStatus.EFFECTIVE.value, *scope.conditions())
                             .group_by(Record.record_type, year))
     return [RecordCount(kind, int(y) if y is not None else None, int(n)) for kind, y, n in rows.tuples().all()]
 

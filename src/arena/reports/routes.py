@@ -18,7 +18,8 @@ from arena.web.templating import render
 ORGANIZER = {"roles": {Role.ORGANIZER}}
 
 
-def _young_age(request: Request[Any, Any, Any]) -> int:
+def young_age(request: Request[Any, Any, Any]) -> int:
+    """GLOSSARY young_cadre: the age threshold from the settings (ARENA_YOUNG_CADRE_AGE)."""
     return int(request.app.state.settings.young_cadre_age)
 
 
@@ -28,7 +29,7 @@ async def reports_page(request: Request[Any, Any, Any], db_session: DbSession, a
     """Every section for the organizer's challenges; a year that is not one just shows every year."""
     assert actor.user_id is not None
     report = await cache.report(db_session, request.app.state.report_cache, actor.user_id, parse_year(year),
-                                _young_age(request))
+                                young_age(request))
     return render(request, "reports/reports.html", {"report": report, "export_link": service.export_link})
 
 
@@ -37,7 +38,7 @@ async def export(request: Request[Any, Any, Any], db_session: DbSession, actor: 
                  filename: FromPath[str], year: FromQuery[str | None] = None) -> Response[bytes]:
     assert actor.user_id is not None
     scope = Scope(actor.user_id, parse_year(year))
-    data, name, fallback = await workbooks.export(db_session, scope, filename, _young_age(request))
+    data, name, fallback = await workbooks.export(db_session, scope, filename, young_age(request))
     # The helper that takes the ASCII name as given: files.store's derives one from the Chinese
     # name, which for these names would come out as just "xlsx".
     return Response(data, media_type=workbooks.XLSX,

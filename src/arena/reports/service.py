@@ -165,7 +165,7 @@ async def load_report(db: AsyncSession, organizer_id: int, year: int | None, you
     """Every section for one organizer and year: a fixed number of statements (one per section,
     one for the year choices)."""
     scope = Scope(organizer_id, year)
-    years = await queries.publishing_years(db, organizer_id)
+    years = await queries.publishing_years(db, scope)
     if year is not None and year not in years:
         years = sorted({*years, year}, reverse=True)
     sections = [await challenges_section(db, scope), await bids_section(db, scope),
@@ -229,8 +229,13 @@ async def award_section(db: AsyncSession, scope: Scope) -> Section:
 
 async def priorities_section(db: AsyncSession, scope: Scope, young_age: int) -> Section:
     found = await queries.priorities(db, scope, young_age)
-    rows = priority_rows(found)
-    title = _("揭榜干部和挂帅干部中年轻干部、基层一线干部的占比")
+    figure = share_figure(_("揭榜干部和挂帅干部中年轻干部、基层一线干部的占比"), priority_rows(found))
+    return _section("priorities", priorities_note(young_age), [figure], [], empty=found.bidders == 0)
+
+
+def share_figure(title: str, rows: Sequence[PriorityRow]) -> Figure:
+    """The shares of young and 基层一线 cadres in each group: a chart in percent with "40.0% · 2/5"
+    on each bar, and the table of the counts (also the 组织部门's statistics, reports.orgdept)."""
     chart = charts.grouped_bar_chart(
         title, [r.group for r in rows], [_("年轻干部"), _("基层一线干部")],
         [[_percent(r.young_share), _percent(r.frontline_share)] for r in rows],
@@ -240,8 +245,7 @@ async def priorities_section(db: AsyncSession, scope: Scope, young_age: int) -> 
     table = Table(title, [_("人员"), _("人数"), _("年轻干部"), _("占比"), _("基层一线干部"), _("占比")],
                   [[r.group, str(r.people), str(r.young), stats.percent_text(r.young_share), str(r.frontline),
                     stats.percent_text(r.frontline_share)] for r in rows])
-    figure = Figure(None, chart, table, wide=True)  # six columns: the table goes under the chart
-    return _section("priorities", priorities_note(young_age), [figure], [], empty=found.bidders == 0)
+    return Figure(None, chart, table, wide=True)  # six columns: the table goes under the chart
 
 
 def _percent(share: Decimal | None) -> Decimal:

@@ -30,8 +30,8 @@ BOLD = Font(bold=True)
 Cell = str | int | Decimal | date | None
 
 
-def _sheet(book: Workbook, title: str, header: Sequence[str], rows: Sequence[Sequence[Cell]],
-           formats: dict[int, str] | None = None) -> Worksheet:
+def add_sheet(book: Workbook, title: str, header: Sequence[str], rows: Sequence[Sequence[Cell]],
+              formats: dict[int, str] | None = None) -> Worksheet:
     """A sheet with a bold header row, `rows` under it, number formats by 0-based column, and
     columns wide enough for their longest text."""
     sheet: Worksheet = book.create_sheet(title)
@@ -58,22 +58,22 @@ def _width(value: Any) -> float:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1.1 for ch in text)
 
 
-def _book() -> Workbook:
+def blank_book() -> Workbook:
     book = new_workbook()
-    book.remove(book.active)  # every sheet is made by _sheet
+    book.remove(book.active)  # every sheet is made by add_sheet
     return book
 
 
 # --- one builder per section --------------------------------------------------------------------------
 
 async def _challenges(db: AsyncSession, scope: Scope, _young_age: int) -> Workbook:
-    book = _book()
+    book = blank_book()
     statuses = service.status_order(await queries.by_status(db, scope))
-    _sheet(book, _("按状态"), [_("状态"), _("榜单数")],
-           [*[(service.status_label(s), n) for s, n in statuses], (_("合计"), sum(n for _s, n in statuses))])
+    add_sheet(book, _("按状态"), [_("状态"), _("榜单数")],
+              [*[(service.status_label(s), n) for s, n in statuses], (_("合计"), sum(n for _s, n in statuses))])
     fields = await queries.by_field(db, scope)
-    _sheet(book, _("按领域"), [_("领域"), _("榜单数")],
-           [*[(service.field_label(name), n) for name, n in fields], (_("合计"), sum(n for _f, n in fields))])
+    add_sheet(book, _("按领域"), [_("领域"), _("榜单数")],
+              [*[(service.field_label(name), n) for name, n in fields], (_("合计"), sum(n for _f, n in fields))])
     return book
 
 
@@ -82,15 +82,16 @@ def _distribution(book: Workbook, head: str, buckets: Sequence[stats.Bucket], fr
     counts = stats.bucket_counts(freq, buckets)
     rows: list[tuple[Cell, Cell]] = [(b.label, n) for b, n in zip(buckets, counts, strict=True)]
     rows += [(_("合计"), stats.total(freq)), (None, None), *facts]
-    _sheet(book, _("分布"), [head, _("榜单数")], rows)
+    add_sheet(book, _("分布"), [head, _("榜单数")], rows)
 
 
 async def _bids(db: AsyncSession, scope: Scope, _young_age: int) -> Workbook:
-    book = _book()
+    book = blank_book()
     found = await queries.bids_by_challenge(db, scope)
-    _sheet(book, _("各榜揭榜数"), [_("榜单编号"), _("榜单名称"), _("状态"), _("发榜日期"), _("揭榜数")],
-           [(c.number, c.title, service.status_label(c.status), beijing_date(c.published_at), c.bids) for c in found],
-           {3: DAY})
+    add_sheet(book, _("各榜揭榜数"), [_("榜单编号"), _("榜单名称"), _("状态"), _("发榜日期"), _("揭榜数")],
+              [(c.number, c.title, service.status_label(c.status), beijing_date(c.published_at), c.bids)
+               for c in found],
+              {3: DAY})
     freq = Counter(c.bids for c in found)
     _distribution(book, _("揭榜数"), stats.BID_BUCKETS, freq,
                   [(_("平均每榜揭榜数"), stats.mean(freq)), (_("揭榜数中位数"), stats.median(freq))])
@@ -98,11 +99,11 @@ async def _bids(db: AsyncSession, scope: Scope, _young_age: int) -> Workbook:
 
 
 async def _award(db: AsyncSession, scope: Scope, _young_age: int) -> Workbook:
-    book = _book()
+    book = blank_book()
     found = await queries.awards_by_challenge(db, scope)
-    _sheet(book, _("各榜用时"), [_("榜单编号"), _("榜单名称"), _("发榜日期"), _("挂帅日期"), _("用时（天）")],
-           [(c.number, c.title, beijing_date(c.published_at), beijing_date(c.awarded_at), c.days) for c in found],
-           {2: DAY, 3: DAY})
+    add_sheet(book, _("各榜用时"), [_("榜单编号"), _("榜单名称"), _("发榜日期"), _("挂帅日期"), _("用时（天）")],
+              [(c.number, c.title, beijing_date(c.published_at), beijing_date(c.awarded_at), c.days) for c in found],
+              {2: DAY, 3: DAY})
     freq = Counter(c.days for c in found)
     _distribution(book, _("用时（天）"), stats.DAY_BUCKETS, freq,
                   [(_("用时中位数（天）"), stats.median(freq)), (_("平均用时（天）"), stats.mean(freq))])
@@ -110,24 +111,24 @@ async def _award(db: AsyncSession, scope: Scope, _young_age: int) -> Workbook:
 
 
 async def _priorities(db: AsyncSession, scope: Scope, young_age: int) -> Workbook:
-    book = _book()
+    book = blank_book()
     rows = service.priority_rows(await queries.priorities(db, scope, young_age))
-    sheet = _sheet(book, _("三个优先"), [_("人员"), _("人数"), _("年轻干部"), _("年轻干部占比"), _("基层一线干部"),
-                                      _("基层一线干部占比")],
-                   [(r.group, r.people, r.young, r.young_share, r.frontline, r.frontline_share) for r in rows],
-                   {3: PERCENT, 5: PERCENT})
+    sheet = add_sheet(book, _("三个优先"), [_("人员"), _("人数"), _("年轻干部"), _("年轻干部占比"), _("基层一线干部"),
+                                         _("基层一线干部占比")],
+                      [(r.group, r.people, r.young, r.young_share, r.frontline, r.frontline_share) for r in rows],
+                      {3: PERCENT, 5: PERCENT})
     sheet.append([])
     sheet.append([service.priorities_note(young_age)])
     return book
 
 
 async def _records(db: AsyncSession, scope: Scope, _young_age: int) -> Workbook:
-    book = _book()
+    book = blank_book()
     pivot = service.RecordPivot(await queries.approved_records(db, scope))
     rows: list[list[Cell]] = [[service.record_type_label(k), *(pivot.cell(k, y) for y in pivot.years),
                                pivot.kind_total(k)] for k in pivot.kinds]
     rows.append([_("合计"), *(pivot.year_total(y) for y in pivot.years), pivot.total])
-    _sheet(book, _("结果运用记录"), [_("记录类型"), *map(service.year_label, pivot.years), _("合计")], rows)
+    add_sheet(book, _("结果运用记录"), [_("记录类型"), *map(service.year_label, pivot.years), _("合计")], rows)
     return book
 
 

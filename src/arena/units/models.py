@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Column, Date, ForeignKey, Index, String, Table
+from sqlalchemy import Column, Date, ForeignKey, Index, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from arena.db import Base, metadata
@@ -93,3 +93,32 @@ class Expert(Base):
 
     unit: Mapped[Unit] = relationship(lazy="raise")
     fields: Mapped[list[Field]] = relationship(secondary=expert_field, lazy="raise", order_by=Field.name)
+
+
+class OrgDepartment(Base):
+    """An organization department (组织部门): it decides the records (结果运用) of cadres whose
+    unit lies in the subtree under `unit_id` — the nearest such department, when they nest
+    (arena.units.orgdept). Its contacts print on its 公示 notices."""
+
+    __tablename__ = "org_department"
+
+    name: Mapped[str] = mapped_column(String(100), unique=True)  # e.g. 中共某市委组织部
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), unique=True)  # its scope's root
+    supervision_phone: Mapped[str] = mapped_column(String(32), default="", server_default="")  # 监督电话
+    contact_person: Mapped[str] = mapped_column(String(50), default="", server_default="")  # 受理联系人
+    contact_phone: Mapped[str] = mapped_column(String(32), default="", server_default="")  # 联系电话
+    address: Mapped[str] = mapped_column(String(200), default="", server_default="")  # 通讯地址
+    hearing_days: Mapped[int] = mapped_column(default=5, server_default="5")  # 陈述申辩期, working days
+    publicity_days: Mapped[int] = mapped_column(default=5, server_default="5")  # 任前/表彰公示期, working days
+
+    unit: Mapped[Unit] = relationship(lazy="raise")
+
+
+class OrgDepartmentMember(Base):
+    """An account that acts for a department (it also holds the 组织部门 role)."""
+
+    __tablename__ = "org_department_member"
+    __table_args__ = (UniqueConstraint("org_department_id", "user_id"),)
+
+    org_department_id: Mapped[int] = mapped_column(ForeignKey("org_department.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)

@@ -26,7 +26,10 @@ NAV: list[NavItem] = [
     NavItem(lazy("实施看板"), "/organizer/board", frozenset({Role.ORGANIZER})),
     NavItem(lazy("我的档案"), "/dossier", frozenset({Role.CADRE})),
     NavItem(lazy("结果运用"), "/organizer/records", frozenset({Role.ORGANIZER})),
-    NavItem(lazy("实绩档案"), "/dossiers", frozenset({Role.ORGANIZER, Role.INSPECTOR})),
+    NavItem(lazy("我的结果运用"), "/my/records", frozenset({Role.CADRE})),
+    NavItem(lazy("结果运用审批"), "/orgdept/records", frozenset({Role.ORG_DEPT})),
+    NavItem(lazy("三个优先"), "/orgdept/stats", frozenset({Role.ORG_DEPT})),
+    NavItem(lazy("实绩档案"), "/dossiers", frozenset({Role.ORGANIZER, Role.INSPECTOR, Role.ORG_DEPT})),
     NavItem(lazy("统计报表"), "/organizer/reports", frozenset({Role.ORGANIZER})),
     NavItem(lazy("我的评审"), "/review", frozenset({Role.EXPERT})),
     NavItem(lazy("进展考核"), "/assess", frozenset({Role.ORGANIZER, Role.EXPERT})),
@@ -36,9 +39,11 @@ NAV: list[NavItem] = [
     NavItem(lazy("领域"), "/admin/fields", frozenset({Role.ADMIN})),
     NavItem(lazy("接口客户端"), "/admin/api-clients", frozenset({Role.ADMIN})),
     NavItem(lazy("工作日历"), "/admin/calendar", frozenset({Role.ADMIN})),
+    NavItem(lazy("组织部门"), "/admin/org-departments", frozenset({Role.ADMIN})),
     NavItem(lazy("廉政审查"), "/inspector/vetting", frozenset({Role.INSPECTOR})),
     NavItem(lazy("抽取随机源"), "/inspector/draws", frozenset({Role.INSPECTOR})),
     NavItem(lazy("容错申请"), "/inspector/tolerance", frozenset({Role.INSPECTOR})),
+    NavItem(lazy("结果运用意见"), "/inspector/records", frozenset({Role.INSPECTOR})),
     NavItem(lazy("审计日志"), "/audit", frozenset({Role.INSPECTOR, Role.ADMIN})),
 ]
 
