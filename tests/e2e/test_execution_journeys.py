@@ -9,6 +9,8 @@ the dossier and a visitor verifies it."""
 from __future__ import annotations
 
 import re
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,12 @@ ACCOUNT = {name: f"expert{n}" for n, (name, *_rest) in enumerate(EXPERTS, start=
 CADRE_ACCOUNT = {name: f"cadre{n}" for n, (name, *_rest) in enumerate(CADRES, start=1)}
 RUNNING, ENDED, HORSE = 14, 15, 17  # 农业科技特派员…（公示中）, 专利转化…（公示期满）, 高校院所…（赛马）
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
+
+
+def publicity_period_ends(database: Path, record_id: int) -> None:
+    """The record's 公示 period is over (as if its working days had passed)."""
+    with closing(sqlite3.connect(database, timeout=10)) as conn, conn:
+        conn.execute("UPDATE record SET publicity_ends_at = '2020-01-01 00:00:00.000000' WHERE id = ?", (record_id,))
 
 
 def log_out(page: Any) -> None:
@@ -172,20 +180,60 @@ def test_objection_award_signing_reports_checkpoint_and_acceptance(page: Any, ar
     page.goto(f"/challenges/{HORSE}/acceptance-draw")
     expect(page.locator("#draw-verified")).to_contain_text("抽取结果与专家组座位一致")
 
-    # Records (issue 8): the acceptance proposed the 改革创新奖 for the remaining lead (良好);
-    # the organizer approves it with a document number, the lead finds it in the dossier and
-    # downloads the certificate, a visitor verifies the certificate's code.
+    # Records (issues 8 and 20): the acceptance proposed the 改革创新奖 for the remaining lead
+    # (良好); the organizer gives a recommendation, the 组织部门 approves it into its 表彰公示, a
+    # cadre objects and the department answers; when the period is over the record takes effect,
+    # the lead downloads the certificate and a visitor verifies it.
     page.goto("/organizer/records")
     row = page.locator("tbody tr").filter(has_text="高校院所成果中试熟化赛马攻坚").filter(has_text="改革创新奖")
     expect(row).to_have_count(1)
     lead_name = row.locator("td").first.inner_text().strip()
     row.get_by_role("link").first.click()
     expect(page.get_by_text("验收良好")).to_be_visible()
+    record_url = page.url
+    expect(page.get_by_role("button", name="批准并公示")).to_have_count(0)  # only the 组织部门 decides
+    page.get_by_label("同意", exact=True).check()
+    page.get_by_role("textbox", name="意见").fill("该同志带领团队完成中试熟化任务，验收良好，推荐给予改革创新奖。")
+    page.get_by_role("button", name="提交意见").click()
+    expect(page.get_by_text("意见已提交。")).to_be_visible()
+    log_out(page)
+
+    log_in(page, "orgdept")
+    page.goto(record_url)
+    expect(page.get_by_text("推荐给予改革创新奖")).to_be_visible()
+    expect(page.get_by_role("heading", name="项目清单")).to_be_visible()  # the cadre's whole dossier
     page.get_by_label("文号").fill("组干〔2026〕40号")
-    page.get_by_role("button", name="批准并记入档案").click()
-    expect(page.get_by_text("已批准，记入该干部的实绩档案。")).to_be_visible()
-    expect(page.locator("#document-number")).to_have_text("组干〔2026〕40号")
-    page.screenshot(path=str(artifacts / "organizer-record-approved.png"), full_page=True)
+    page.get_by_label("发文日期").fill(page.evaluate("new Date().toISOString().slice(0, 10)"))
+    page.get_by_role("button", name="批准并公示").click()
+    expect(page.get_by_text("已批准，进入公示。")).to_be_visible()
+    expect(page.locator("#record-status")).to_contain_text("公示中")
+    record_id = int(record_url.rstrip("/").rsplit("/", 1)[1])
+    log_out(page)
+
+    log_in(page, "cadre3")
+    page.goto(f"/publicity/records/{record_id}")
+    page.get_by_label("异议的事实和理由").fill("该团队中试项目数量统计口径与验收报告不一致，请核实。")
+    page.get_by_role("button", name="提交异议").click()
+    expect(page.get_by_text("异议已提交，组织部门核实后将答复你。")).to_be_visible()
+    log_out(page)
+    page.goto(f"/publicity/records/{record_id}")
+    expect(page.locator("#objection-count")).to_contain_text("共收到异议 1 件")
+    assert CADRES[2][0] not in page.content()  # cadre3 objected: never on the public page
+    notice = page.request.get(f"/publicity/records/{record_id}/notice.pdf")
+    assert notice.ok and notice.body().startswith(b"%PDF")
+
+    log_in(page, "orgdept")
+    page.goto(record_url)
+    page.get_by_label("异议不成立").check()
+    page.get_by_label("答复意见（异议人可见；异议成立时作为撤回理由公开）").fill(
+        "经核实，统计口径已在验收报告附表中说明，异议不成立。")
+    page.get_by_role("button", name="提交答复").click()
+    expect(page.get_by_text("异议已答复。")).to_be_visible()
+    publicity_period_ends(live_server.var_dir / "e2e.db", record_id)
+    page.reload()
+    page.get_by_role("button", name="确认生效").click()
+    expect(page.locator("#record-status")).to_contain_text("已生效")
+    page.screenshot(path=str(artifacts / "orgdept-record-effective.png"), full_page=True)
     log_out(page)
     log_in(page, CADRE_ACCOUNT[lead_name])
     page.goto("/dossier")
