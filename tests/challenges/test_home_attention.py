@@ -88,6 +88,6 @@ async def test_in_the_demo_each_waiting_card_opens_the_item_itself(demo_template
     async with app.lifespan():
         organizer = (await (await as_user(app, "organizer")).get("/")).text
         assert 'href="/organizer/challenges/16/execution#change-' in organizer
-        assert 'href="/organizer/records/' in organizer and "结果运用建议待审批" in organizer
+        assert 'href="/records/' in organizer and "结果运用建议待提出意见" in organizer
         inspector = (await (await as_user(app, "inspector")).get("/")).text
         assert 'href="/inspector/tolerance/' in inspector and "容错申请待出具意见" in inspector

@@ -1,5 +1,5 @@
 """What the home page shows about records (a fixed number of queries each): organizers, the
-proposals of their challenges waiting for a decision; cadres, records approved into their dossier
+open records of their challenges they have not yet given an opinion on; cadres, records approved into their dossier
 this month; a 组织部门, what waits for it (to approve, to decide after a hearing, objections to
 answer, 公示 ended); the admin, waiting records that no 组织部门 covers."""
 
@@ -19,7 +19,8 @@ from arena.clock import Clock
 from arena.home.attention import LINKS_SHOWN, AttentionItem, AttentionLink, pointed, provider
 from arena.i18n import gettext as _
 from arena.records.assignment import uncovered_count
-from arena.records.models import ObjectionStatus, Record, RecordObjection, RecordStatus
+from arena.records.enums import OPEN_STATUSES
+from arena.records.models import ObjectionStatus, Record, RecordObjection, RecordOpinion, RecordStatus
 from arena.units import orgdept
 from arena.units.models import Cadre
 
@@ -29,14 +30,15 @@ async def organizer_records(db: AsyncSession, actor: Actor, clock: Clock) -> lis
     rows = (await db.execute(
         select(Record.id, Cadre.name, Challenge.title, func.count().over())
         .join(Challenge, Challenge.id == Record.challenge_id).join(Cadre, Cadre.id == Record.cadre_id)
-        .where(managed_by(actor), Record.status == RecordStatus.PROPOSED.value)
+        .where(managed_by(actor), Record.status.in_(sorted(OPEN_STATUSES)),
+               ~exists().where(RecordOpinion.record_id == Record.id, RecordOpinion.author_id == actor.user_id))
         .order_by(Record.id).limit(LINKS_SHOWN + 1))).all()
     if not rows:
         return []
     total = int(rows[0][3])
-    places = [AttentionLink(_("{name}：{title}").format(name=name, title=title), f"/organizer/records/{rid}")
+    places = [AttentionLink(_("{name}：{title}").format(name=name, title=title), f"/records/{rid}")
               for rid, name, title, _total in rows]
-    return [pointed(_("结果运用建议待审批"), _("{n} 条结果运用建议等待审批").format(n=total),
+    return [pointed(_("结果运用建议待提出意见"), _("{n} 条结果运用建议等待你的意见（由组织部门审批）").format(n=total),
                     "/organizer/records", total, places)]
 
 
