@@ -127,24 +127,33 @@ def upgrade() -> None:
     with op.batch_alter_table('record_statement_evidence', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_record_statement_evidence_statement_id'), ['statement_id'], unique=False)
 
-    with op.batch_alter_table('record', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('origin', sa.String(length=16), server_default='rule', nullable=False))
-        batch_op.add_column(sa.Column('org_department_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True))
-        batch_op.add_column(sa.Column('hearing_started_at', advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('hearing_last_day', sa.Date(), nullable=True))
-        batch_op.add_column(sa.Column('hearing_ends_at', advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('hearing_waived_at', advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('publicity_first_day', sa.Date(), nullable=True))
-        batch_op.add_column(sa.Column('publicity_last_day', sa.Date(), nullable=True))
-        batch_op.add_column(sa.Column('publicity_ends_at', advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('effective_at', advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('closed_at', advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('closed_reason', sa.Text(), nullable=True))
-        batch_op.add_column(sa.Column('closed_by_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True))
-        batch_op.create_index('ix_record_org_department_id_status', ['org_department_id', 'status'], unique=False)
-        batch_op.create_index('ix_record_status_publicity_ends_at', ['status', 'publicity_ends_at'], unique=False)
-        batch_op.create_foreign_key(batch_op.f('fk_record_org_department_id_org_department'), 'org_department', ['org_department_id'], ['id'], ondelete='RESTRICT')
-        batch_op.create_foreign_key(batch_op.f('fk_record_closed_by_id_user_account'), 'user_account', ['closed_by_id'], ['id'])
+    # Plain ADD COLUMNs: on SQLite a batch with create_foreign_key would copy the table, and
+    # dropping the old `record` fails while certificates point to it. SQLite takes the two
+    # foreign keys inline in ADD COLUMN (named, as the models name them); PostgreSQL as constraints.
+    ID = sa.BigInteger().with_variant(sa.Integer(), 'sqlite')
+    WHEN = advanced_alchemy.types.datetime.DateTimeUTC(timezone=True)
+    sqlite = op.get_bind().dialect.name == 'sqlite'
+    op.add_column('record', sa.Column('origin', sa.String(length=16), server_default='rule', nullable=False))
+    if sqlite:
+        op.execute("ALTER TABLE record ADD COLUMN org_department_id INTEGER CONSTRAINT "
+                   "fk_record_org_department_id_org_department REFERENCES org_department (id) ON DELETE RESTRICT")
+    else:
+        op.add_column('record', sa.Column('org_department_id', ID, sa.ForeignKey(
+            'org_department.id', name=op.f('fk_record_org_department_id_org_department'), ondelete='RESTRICT'),
+            nullable=True))
+    for name, kind in (('hearing_started_at', WHEN), ('hearing_last_day', sa.Date()), ('hearing_ends_at', WHEN),
+                       ('hearing_waived_at', WHEN), ('publicity_first_day', sa.Date()),
+                       ('publicity_last_day', sa.Date()), ('publicity_ends_at', WHEN), ('effective_at', WHEN),
+                       ('closed_at', WHEN), ('closed_reason', sa.Text())):
+        op.add_column('record', sa.Column(name, kind, nullable=True))
+    if sqlite:
+        op.execute("ALTER TABLE record ADD COLUMN closed_by_id INTEGER CONSTRAINT "
+                   "fk_record_closed_by_id_user_account REFERENCES user_account (id)")
+    else:
+        op.add_column('record', sa.Column('closed_by_id', ID, sa.ForeignKey(
+            'user_account.id', name=op.f('fk_record_closed_by_id_user_account')), nullable=True))
+    op.create_index('ix_record_org_department_id_status', 'record', ['org_department_id', 'status'], unique=False)
+    op.create_index('ix_record_status_publicity_ends_at', 'record', ['status', 'publicity_ends_at'], unique=False)
 
     op.execute("UPDATE record SET status = 'effective', effective_at = decided_at WHERE status = 'approved'")
     op.execute("UPDATE record_rule SET active = false WHERE trigger = 'eliminated' "
@@ -157,8 +166,9 @@ def downgrade() -> None:
     op.execute("UPDATE record SET status = 'proposed' WHERE status = 'hearing'")
     op.execute("UPDATE record SET status = 'rejected' WHERE status = 'withdrawn'")
     with op.batch_alter_table('record', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_record_closed_by_id_user_account'), type_='foreignkey')
-        batch_op.drop_constraint(batch_op.f('fk_record_org_department_id_org_department'), type_='foreignkey')
+        if op.get_bind().dialect.name != 'sqlite':  # SQLite: the inline keys go with their columns
+            batch_op.drop_constraint(batch_op.f('fk_record_closed_by_id_user_account'), type_='foreignkey')
+            batch_op.drop_constraint(batch_op.f('fk_record_org_department_id_org_department'), type_='foreignkey')
         batch_op.drop_index('ix_record_status_publicity_ends_at')
         batch_op.drop_index('ix_record_org_department_id_status')
         batch_op.drop_column('closed_by_id')
