@@ -9,7 +9,6 @@ import dataclasses
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -259,37 +258,12 @@ def test_rss_is_read_from_proc_for_a_process_and_its_children() -> None:
     assert memory.rss(child.pid) is None and memory.children(child.pid) == []
 
 
-NESTED = """import subprocess, sys, time
-if int(sys.argv[1]):
-    subprocess.Popen([sys.executable, __file__, str(int(sys.argv[1]) - 1)])
-else:
-    print("up", flush=True)
-time.sleep(30)
-"""
-
-
-def test_the_processes_the_workers_started_are_read_apart(tmp_path: Path) -> None:
-    """A worker's PDF child (arena.offload) is not the worker: its memory is shown on its own."""
-    script = tmp_path / "nested.py"
-    script.write_text(NESTED)
-    server = subprocess.Popen([sys.executable, str(script), "2"], stdout=subprocess.PIPE, start_new_session=True)
-    try:
-        assert server.stdout is not None and server.stdout.readline() == b"up\n"  # a Python by now, not a fork
-        workers, children = memory.worker_rss(server.pid), memory.worker_children_rss(server.pid)
-        assert len(workers) == 1 and len(children) == 1 and all(size > 1e6 for size in workers + children)
-    finally:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.communicate()
-
-
 def test_memory_line_gives_each_worker_after_the_bench_and_after_the_pdfs_beside_the_limit() -> None:
     found = Memory(after_bench=[123_000_000, 131_400_000], after_pdfs=[140_000_000, 150_000_000], pdfs=100,
                    pdf_seconds=31.2)
     assert found.line() == ("worker RSS after the bench: 123 MB, 131 MB; after 100 PDFs (31 s): 140 MB, 150 MB "
                             "(limit 250 MB each: within)")
     assert Memory(after_bench=[260_000_000]).line() == "worker RSS after the bench: 260 MB (limit 250 MB each: over it)"
-    found.children_after_pdfs = [310_000_000, 305_000_000]  # the PDF children: theirs, not the workers'
-    assert found.line().endswith("(limit 250 MB each: within); their child processes: 310 MB, 305 MB")
 
 
 # --- the tables -------------------------------------------------------------------------------

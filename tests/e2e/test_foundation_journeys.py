@@ -36,13 +36,16 @@ class DemoRole:
 
 DEMO_ROLES = [
     DemoRole("admin", "赵立新", frozenset({"首页", "账号管理", "审计日志"}),
-             frozenset(EVERYONE | {"账号管理", "单位", "人员", "领域", "工作日历", "审计日志", "接口客户端"}), ("单位与人员",)),
+             frozenset(EVERYONE | {"账号管理", "单位", "人员", "领域", "工作日历", "审计日志", "接口客户端", "组织部门"}),
+             ("单位与人员",)),
     DemoRole("organizer", "李明远", frozenset({"首页"}), frozenset(EVERYONE | {"我的发榜", "实施看板", "进展考核", "结果运用",
                                                                        "实绩档案", "统计报表"}), ()),
     DemoRole("inspector", "周正清", frozenset({"首页", "审计日志"}),
-             frozenset(EVERYONE | {"审计日志", "廉政审查", "容错申请", "实绩档案", "抽取随机源"}), ("审计日志",)),
+             frozenset(EVERYONE | {"审计日志", "廉政审查", "容错申请", "实绩档案", "抽取随机源",
+                                    "结果运用意见"}), ("审计日志",)),
     DemoRole("expert1", "陈国华", frozenset({"首页", "我的评审"}), frozenset(EVERYONE | {"我的评审", "进展考核"}), ()),
-    DemoRole("cadre1", "张伟", frozenset({"首页"}), frozenset(EVERYONE | {"可揭榜单", "我的揭榜", "我的项目", "我的档案"}), ()),
+    DemoRole("cadre1", "张伟", frozenset({"首页"}), frozenset(EVERYONE | {"可揭榜单", "我的揭榜", "我的项目", "我的档案",
+                                                                      "我的结果运用"}), ()),
 ]
 
 

@@ -8,7 +8,7 @@ accepted 科技金融 project (良好) proposed the 改革创新奖 for its lead
   its three proposals approved by the 组织部门 (中共江州市委组织部, account `orgdept`), published
   (表彰公示 / 任前公示) and in effect with their certificates — the lead's 担当作为奖 later revoked
   (撤销) with its reason, so /verify shows a revoked certificate.
-- 社区科普阵地提档升级: another story of last year, accepted 不合格: the rules proposed an
+- 社区科普阵地提档升级: an earlier story (2024–25), accepted 不合格: the rules proposed an
   admonishment (诫勉) for its lead; the 组织部门 opened the hearing (陈述申辩) and the lead has
   filed a statement — the decision waits for the period to end.
 - the 县域平台 exemption decided;
@@ -72,20 +72,20 @@ SLIPPED = Story(
 
 
 async def _slipped(ctx: DemoContext, time: StoryTime) -> None:
-    """Last year's second story: awarded, milestones missed, accepted 不合格 — the rules propose
-    an admonishment for the lead; the department opens the hearing and the lead files a
-    statement with the hearing still running."""
-    start = -260
+    """An earlier story: awarded, milestones delivered short of their targets, accepted 不合格 —
+    the rules proposed an admonishment for the lead; the department has now opened the hearing
+    and the lead files a statement with the hearing still running."""
+    start = -760  # its panels fall in earlier years: this year's experts keep their capacity
     await _reviewed(ctx, time, SLIPPED, start, bidders=[("cadre1", ()), ("cadre3", ())])
     await _publicize(ctx, time, SLIPPED.key, start + 3)
     (project,) = await _award(ctx, time, SLIPPED.key, start + 15)
     texts = ["完成 12 个活动室改造方案，施工招标延误。", "完成改造 21 个，活动场次不足计划的一半。",
              "累计完成改造 34 个，开展活动 380 场，未达到目标。"]
     for milestone, text, verdict, score, day in zip(
-            await _milestones(ctx, project), texts, ("at_risk", "at_risk", "failed"), ("68", "61", "52"),
+            await _milestones(ctx, project), texts, ("completed", "completed", "completed"), ("68", "61", "52"),
             (start + 60, start + 120, start + 225), strict=True):
-        await _report(ctx, time, day, project, milestone, text, 60, "见附表", verdict, score, "进度明显滞后。")
-    await accept(ctx, time, SLIPPED.key, -12, (("20", "16", "10", "5"), ("22", "15", "11", "4")),
+        await _report(ctx, time, day, project, milestone, text, 100, "见附表", verdict, score, "完成质量不高。")
+    await accept(ctx, time, SLIPPED.key, start + 240, (("20", "16", "10", "5"), ("22", "15", "11", "4")),
                  "改造数量和活动场次均未达到榜单目标，资金使用进度滞后。")
     (record,) = await _proposed(ctx, project.id)
     time.at(-3)
