@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import dataclasses
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -264,6 +267,29 @@ def test_memory_line_gives_each_worker_after_the_bench_and_after_the_pdfs_beside
     assert found.line() == ("worker RSS after the bench: 123 MB, 131 MB; after 100 PDFs (31 s): 140 MB, 150 MB "
                             "(limit 250 MB each: within)")
     assert Memory(after_bench=[260_000_000]).line() == "worker RSS after the bench: 260 MB (limit 250 MB each: over it)"
+    with_children = Memory(after_bench=[123_000_000], after_pdfs=[140_000_000], children_after_pdfs=[310_000_000],
+                           pdfs=100, pdf_seconds=31.2)
+    assert with_children.line().endswith("(limit 250 MB each: within); their child processes: 310 MB")
+
+
+def test_the_children_of_the_workers_are_measured_apart_from_the_workers() -> None:
+    script = ("import subprocess, sys, time; child = subprocess.Popen([sys.executable, '-c', 'import time; "
+              "time.sleep(30)']); print(child.pid, flush=True); time.sleep(30)")
+    worker = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE)
+    try:
+        assert worker.stdout is not None
+        grandchild = int(worker.stdout.readline())
+        assert grandchild not in memory.children(os.getpid())
+        deadline = time.monotonic() + 10
+        while not memory.worker_children_rss(os.getpid()):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert all(size > 1e6 for size in memory.worker_children_rss(os.getpid()))
+    finally:
+        for pid in (worker.pid, grandchild):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        worker.communicate()
 
 
 # --- the tables -------------------------------------------------------------------------------

@@ -126,8 +126,13 @@ async def test_a_repeated_download_is_served_from_cache_until_an_amendment_chang
     from arena.challenges import documents
 
     renders = []
-    real = documents.html_to_pdf
-    monkeypatch.setattr(documents, "html_to_pdf", lambda html, **kw: renders.append(html) or real(html, **kw))
+    real = documents.render_pdf
+
+    async def counted(html, **kw):  # the render itself happens in a child process, out of reach
+        renders.append(html)
+        return await real(html, **kw)
+
+    monkeypatch.setattr(documents, "render_pdf", counted)
     organizer = await make_organizer(db)
     challenge = await make_challenge(db, organizer, title="缓存测试榜单")
     await db.commit()

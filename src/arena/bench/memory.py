@@ -43,10 +43,21 @@ def rss(pid: int) -> int | None:
     return None
 
 
+def _started(pid: int) -> list[int]:
+    """The processes `pid` started, multiprocessing's resource tracker left out."""
+    return [child for child in children(pid) if "resource_tracker" not in _cmdline(child)]
+
+
 def worker_rss(server: int) -> list[int]:
-    """Each worker's resident set, in bytes, for the server whose main process is `server`
-    (multiprocessing's resource tracker, not a worker, left out)."""
-    sizes = (rss(pid) for pid in children(server) if "resource_tracker" not in _cmdline(pid))
+    """Each worker's resident set, in bytes, for the server whose main process is `server`."""
+    sizes = (rss(pid) for pid in _started(server))
+    return [size for size in sizes if size is not None]
+
+
+def worker_children_rss(server: int) -> list[int]:
+    """The resident set of each process the workers started (the children that render PDFs and
+    read workbooks, arena.offload), in bytes: memory the workers' own figures leave out."""
+    sizes = (rss(pid) for worker in _started(server) for pid in _started(worker))
     return [size for size in sizes if size is not None]
 
 
@@ -60,6 +71,7 @@ class Memory:
 
     after_bench: list[int] = field(default_factory=list)  # bytes, one per worker
     after_pdfs: list[int] = field(default_factory=list)
+    children_after_pdfs: list[int] = field(default_factory=list)  # the workers' child processes
     pdfs: int = 0  # PDFs asked for (0: none, the line says so)
     pdf_errors: int = 0
     first_pdf_error: str | None = None
@@ -67,7 +79,7 @@ class Memory:
 
     def line(self) -> str:
         """e.g. "worker RSS after the bench: 123 MB, 131 MB; after 100 PDFs: 140 MB, 150 MB
-        (limit 250 MB each: within)"."""
+        (limit 250 MB each: within); their child processes: 310 MB, 305 MB"."""
         def sizes(found: list[int]) -> str:
             return ", ".join(megabytes(size) for size in found) or "no worker found"
 
@@ -76,4 +88,7 @@ class Memory:
             text += f"; after {self.pdfs} PDFs ({self.pdf_seconds:.0f} s): {sizes(self.after_pdfs)}"
         measured = self.after_bench + self.after_pdfs
         verdict = "over it" if any(size > LIMIT_MB * 1e6 for size in measured) else "within"
-        return text + f" (limit {LIMIT_MB} MB each: {verdict if measured else 'not measured'})"
+        text += f" (limit {LIMIT_MB} MB each: {verdict if measured else 'not measured'})"
+        if self.children_after_pdfs:
+            text += f"; their child processes: {sizes(self.children_after_pdfs)}"
+        return text

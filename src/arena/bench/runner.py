@@ -39,7 +39,7 @@ from arena.bench.backends import (
 )
 from arena.bench.baseline import DATABASE_URL_VARIABLE
 from arena.bench.load import CSRF_FIELD, Client, HTTPError, Measurement, Reply, Result, Step, drive
-from arena.bench.memory import Memory, worker_rss
+from arena.bench.memory import Memory, worker_children_rss, worker_rss
 
 T = TypeVar("T")
 REVISION = re.compile(rb'name="revision" id="f-revision" value="(\d+)"')
@@ -540,7 +540,7 @@ async def memory(port: int, server: int, pdfs: int) -> Memory:
     found = Memory(after_bench=worker_rss(server), pdfs=pdfs)
     if pdfs:
         fetched = await fetch_pdfs(port, pdfs)
-        found.after_pdfs = worker_rss(server)
+        found.after_pdfs, found.children_after_pdfs = worker_rss(server), worker_children_rss(server)
         found.pdf_errors, found.first_pdf_error, found.pdf_seconds = (fetched.errors, fetched.first_error,
                                                                      fetched.elapsed)
     return found

@@ -2,50 +2,39 @@
 
 The HTML comes from templates/documents/announcement.html (autoescaped like every page, so a
 title with markup prints as text) and the look from static/css/print/announcement.css.
-WeasyPrint takes 0.1–0.5 s a page, so it runs in a worker thread, at most two at a time per
-process (arena.offload.PDFS, waited for in the loop: queued renders hold no thread), and may
-fetch nothing but the print stylesheets: the document never reaches the network.
-"""
+WeasyPrint takes 0.1–0.5 s a page and grows the process that runs it, so every PDF is rendered
+in a child process (arena.challenges.printing, PDF_CHILDREN below), one at a time per serving
+process with a second waiting (arena.offload.PDFS, waited for in the loop: queued renders hold
+nothing), and may fetch nothing but the print stylesheets: the document never reaches the
+network."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-import logging
 import re
 from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import datetime
-from functools import cache
-from typing import Any
 
 from jinja2 import Environment
 
-from arena import RESOURCE_ROOT, i18n, offload
+from arena import i18n, offload
+from arena.challenges import printing
 from arena.challenges.queries import ChallengeView
 from arena.challenges.questions import PublicAnswer
 from arena.files.store import disposition as content_disposition  # noqa: F401 - routes import it from here
 
-PRINT_DIR = RESOURCE_ROOT / "static" / "css" / "print"
-ANNOUNCEMENT_CSS = PRINT_DIR / "announcement.css"
-ENGLISH_CSS = PRINT_DIR / "announcement.en.css"  # page numbers as "Page N of M"
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # seven INFO lines per document
-
-
-@cache
-def _no_network() -> type[Any]:
-    """A URL fetcher that reads only files under static/css/print while rendering. WeasyPrint is
-    imported on the first PDF, not at start: it is a second of every process start otherwise
-    (every app worker, `arena worker`, each CLI call) for something most requests never need."""
-    from weasyprint.urls import URLFetcher
-
-    class NoNetwork(URLFetcher):
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            if not url.startswith(PRINT_DIR.as_uri() + "/"):
-                raise ValueError(f"refused while printing: {url[:80]}")
-            return super().fetch(url, headers)
-
-    return NoNetwork
+PDF_WORKERS = 1
+"""Child processes rendering PDFs per serving process (PDFS lets a second render wait in line)."""
+RENDERS_PER_CHILD = 20
+"""PDFs a child renders before it is replaced. With the Noto CJK fonts its peak grows by about
+10 MB a PDF (the bench's notices: 245 MB after the first, 740 MB after 45), never shrinking."""
+PDF_MEMORY = 2 * 1024 * 1024 * 1024
+"""A PDF child's address space (RLIMIT_AS): the fonts' files are mapped into it, about 300 MB
+beyond its resident memory; at 1 GiB a child 45 PDFs old failed a notice it had printed before."""
+PDF_CHILDREN = offload.Children(PDF_WORKERS, replace_after=RENDERS_PER_CHILD, warm=printing.warm_up,
+                                memory=PDF_MEMORY)
 
 
 def announcement_html(env: Environment, view: ChallengeView, now: datetime,
@@ -54,24 +43,9 @@ def announcement_html(env: Environment, view: ChallengeView, now: datetime,
     return template.render(view=view, challenge=view.challenge, now=now, answers=answers)
 
 
-def html_to_pdf(html: str, *, english: bool = False) -> bytes:
-    from weasyprint import CSS, HTML
-    from weasyprint.css.counters import CounterStyle
-
-    fetcher = _no_network()(allowed_protocols=("file",))
-    counters = CounterStyle()  # holds the stylesheet's @counter-style rules (一、二、…)
-    sheets = [CSS(filename=str(ANNOUNCEMENT_CSS), url_fetcher=fetcher, counter_style=counters)]
-    if english:
-        sheets.append(CSS(filename=str(ENGLISH_CSS), url_fetcher=fetcher, counter_style=counters))
-    pdf = HTML(string=html, base_url=PRINT_DIR.as_uri() + "/", url_fetcher=fetcher).write_pdf(
-        stylesheets=sheets, counter_style=counters)
-    assert pdf is not None
-    return pdf
-
-
 async def render_pdf(html: str, *, english: bool = False) -> bytes:
     """The PDF of `html`, rendered off the event loop when one of the few render slots is free."""
-    return await offload.run(offload.PDFS, html_to_pdf, html, english=english)
+    return await offload.run_in_process(offload.PDFS, printing.html_to_pdf, html, english, children=PDF_CHILDREN)
 
 
 CACHE_ENTRIES = 32
@@ -85,7 +59,7 @@ _rendering: dict[str, asyncio.Future[bytes]] = {}
 
 async def announcement_pdf(env: Environment, view: ChallengeView, now: datetime,
                            answers: Sequence[PublicAnswer] = ()) -> bytes:
-    """Render the HTML here (it reads the request's locale), the PDF in a worker thread;
+    """Render the HTML here (it reads the request's locale), the PDF in a child process;
     `answers` are the published 答疑 (questions.published_answers), printed after the amendments."""
     html = announcement_html(env, view, now, answers)
     english = i18n.current_locale.get() == "en"
