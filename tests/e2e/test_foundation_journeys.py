@@ -142,6 +142,8 @@ def test_admin_creates_an_account_resets_its_password_and_the_new_user_logs_in(p
     assert page.get_by_role("status").inner_text() == "账号已创建。"
 
     page.get_by_role("link", name="返回列表").click()
+    # htmx is a deferred script: typing before the list page's load event would type into a plain form
+    page.wait_for_url(re.compile(r"/admin/users$"))
     page.get_by_role("searchbox", name="用户名或姓名").fill(username)
     expect(page.get_by_role("row")).to_have_count(2)  # the header and this account: htmx filtered as typed
     row = page.get_by_role("row").filter(has_text=username)
