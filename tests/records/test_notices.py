@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
+import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -80,6 +81,30 @@ async def test_anyone_reads_the_notice_and_a_logged_in_user_objects_only_during_
     whistle = await as_user(app, "whistle_q")  # a new login: the old session has timed out
     late = await whistle.post(f"/publicity/records/{notice.record_id}/objections", {"reason": "迟到的异议"})
     assert late.status_code == 400 and "不在公示期内" in late.text
+
+
+async def test_an_objection_filed_while_another_is_uncommitted_waits_and_takes_the_next_number(app, db, clock):
+    """Without the record's row lock the second would read the same last number and fail on the
+    unique (record, seq) once the first commits: a 500 for a citizen objecting."""
+    import asyncio
+
+    if db.bind.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer: the second objection waits for the first by itself")
+    notice = await in_publicity(db, clock)
+    await make_user(db, "whistle_a")
+    await make_user(db, "whistle_b")
+    await db.commit()
+    actors = [actor_for(await db.scalar(select(User).where(User.username == name))) for name in ("whistle_a", "whistle_b")]
+    sessions = app.state.session_maker
+    async with sessions() as first, sessions() as second:
+        one = await notices.file_objection(first, clock, actors[0], notice.record_id, "异议一")
+        waiting = asyncio.ensure_future(notices.file_objection(second, clock, actors[1], notice.record_id, "异议二"))
+        await asyncio.sleep(0.3)
+        assert not waiting.done()  # held by the lock until the first commits
+        await first.commit()
+        other = await asyncio.wait_for(waiting, 10)
+        await second.commit()
+    assert (one.seq, other.seq) == (1, 2)
 
 
 async def test_the_objector_appears_on_no_public_page_nor_to_the_organizer_or_the_cadre(app, db, clock):

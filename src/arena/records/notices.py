@@ -204,6 +204,9 @@ async def file_objection(db: AsyncSession, clock: Clock, actor: Actor, record_id
     if not row.running(now):
         raise DomainError(_("当前不在公示期内，不能提出异议"))
     text = required_text(reason, "reason", _("请写明异议的事实和理由"), REASON_MAX)
+    # Two objections at once would both read the same last number: the record's row lock makes
+    # the second wait for the first to commit (SQLite's single writer does the same by itself).
+    await db.execute(select(Record.id).where(Record.id == row.record.id).with_for_update())
     seq = int(await db.scalar(select(func.coalesce(func.max(RecordObjection.seq), 0))
                               .where(RecordObjection.record_id == row.record.id)) or 0) + 1
     objection = RecordObjection(record_id=row.record.id, seq=seq, objector_id=actor.user_id, reason=text,
