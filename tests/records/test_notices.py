@@ -18,6 +18,7 @@ from arena.clock import DISPLAY_TZ
 from arena.notify.models import Notification
 from arena.records import notices
 from arena.records.models import Certificate, Record, RecordObjection
+from arena.units.models import OrgDepartment
 from arena.units import orgdept
 from tests.conftest import as_user, fresh, make_client
 from tests.factories import make_user
@@ -270,6 +271,10 @@ async def test_a_revoked_award_verifies_as_revoked_with_when_and_why_and_leaves_
     assert "优秀" in honours.text  # what was achieved: the acceptance grade
     await fresh(db)
     code = await db.scalar(select(Certificate.code).where(Certificate.record_id == notice.record_id))
+    issued = await department.get(f"/certificates/{code}.pdf")
+    assert issued.status_code == 200 and "已撤销" not in _pdf_text(issued.content)
+    issuer = (await db.get(OrgDepartment, notice.department_id)).name
+    assert issuer in _pdf_text(issued.content).replace(" ", "")  # in the name of the department that decided
 
     empty = await department.post(f"/records/{notice.record_id}/revoke", {"revoke_reason": ""})
     assert empty.status_code == 400 and "请写明撤销的理由" in empty.text
@@ -286,6 +291,8 @@ async def test_a_revoked_award_verifies_as_revoked_with_when_and_why_and_leaves_
     assert clock.now().astimezone(DISPLAY_TZ).strftime("%Y-%m-%d") in verified.text
     assert LEADS[0] not in (await visitor.get("/honours")).text
     assert "已撤销" in (await visitor.get(f"/publicity/records/{notice.record_id}")).text
+    printed = _pdf_text((await department.get(f"/certificates/{code}.pdf")).content).replace("\n", "").replace(" ", "")
+    assert "已撤销" in printed and "证书不再有效" in printed and why in printed  # a printed copy says so too
     assert await db.scalar(select(Notification).where(Notification.kind == "record.revoked"))
 
 

@@ -29,7 +29,7 @@ from arena.challenges.models import Challenge
 from arena.clock import DISPLAY_TZ, Clock
 from arena.execution.models import Project
 from arena.records.models import Certificate, Record, RecordStatus
-from arena.units.models import Cadre, Unit
+from arena.units.models import Cadre, OrgDepartment, Unit
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 12
@@ -67,17 +67,24 @@ def content_of(record: Record, cadre: Cadre, unit: Unit, challenge: Challenge, p
             "document_date": record.document_date.isoformat(), "issuer": issuer}
 
 
+async def _issuer(db: AsyncSession, record: Record, challenge: Challenge) -> str:
+    department = await db.get(OrgDepartment, record.org_department_id) if record.org_department_id else None
+    if department is not None:
+        return department.name
+    owner = await db.get(Unit, challenge.owner_unit_id) if challenge.owner_unit_id else None
+    return owner.name if owner else ""
+
+
 async def issue(db: AsyncSession, clock: Clock, actor: Actor, record: Record, role: str = "org_dept") -> Certificate:
-    """The record's certificate; the issuer printed on it stays the challenge's organizer unit
-    (发榜单位), as on certificates issued before the 组织部门 decided."""
+    """The record's certificate, issued in the name of the 组织部门 that decided it (its 文号 is
+    theirs); a record from before departments decided names the challenge's organizer unit."""
     cadre = await db.get(Cadre, record.cadre_id)
     challenge = await db.get(Challenge, record.challenge_id)
     project = await db.get(Project, record.project_id)
     assert cadre is not None and challenge is not None and project is not None
     unit = await db.get(Unit, cadre.unit_id)
-    owner = await db.get(Unit, challenge.owner_unit_id) if challenge.owner_unit_id else None
     assert unit is not None
-    text = canonical(content_of(record, cadre, unit, challenge, project, owner.name if owner else ""))
+    text = canonical(content_of(record, cadre, unit, challenge, project, await _issuer(db, record, challenge)))
     code = new_code()
     while await db.scalar(select(Certificate.id).where(Certificate.code == code)):
         code = new_code()  # 2^60 codes: a repeat is all but impossible, but never issue one twice
