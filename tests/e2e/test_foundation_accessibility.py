@@ -110,6 +110,20 @@ CASES: dict[str, AxeCase] = {
     "verify": AxeCase("/verify"),
     "verify-unknown": AxeCase("/verify/ABCD-EFGH-JKMN", status=404),
     "audit-checkpoints": AxeCase("/audit/checkpoints"),  # the demo ends with a checkpoint
+    # records decided by the 组织部门 (issue 20); the demo's record 2 waits for its decision,
+    # 6 is a 诫勉 in its hearing with a statement, 7 a 任前公示 with an objection
+    "home-orgdept": AxeCase("/", "orgdept"),
+    "orgdept-queue": AxeCase("/orgdept/records", "orgdept"),
+    "orgdept-record": AxeCase("/records/2", "orgdept"),
+    "orgdept-hearing": AxeCase("/records/6", "orgdept"),
+    "orgdept-publicity": AxeCase("/records/7", "orgdept"),
+    "orgdept-stats": AxeCase("/orgdept/stats", "orgdept"),
+    "admin-org-departments": AxeCase("/admin/org-departments", "admin"),
+    "admin-org-department": AxeCase("/admin/org-departments/1", "admin"),
+    "my-records-hearing": AxeCase("/my/records/6", "cadre1"),
+    "publicity-records": AxeCase("/publicity/records"),
+    "publicity-record-objection-form": AxeCase("/publicity/records/7", "cadre3"),
+    "honours": AxeCase("/honours"),
     "not-found": AxeCase("/no/such/page", status=404),
     "forbidden": AxeCase("/admin/users", "cadre1", status=403),
 }
