@@ -150,3 +150,18 @@ def test_every_demo_draw_verifies_by_the_beacon_method(demo_loaded):
         checked = arena(demo_loaded, "draw", "verify", str(challenge_id), *flags)
         assert checked.returncode == 0 and "抽取核验通过" in checked.stdout and "开奖结果" in checked.stdout, \
             (challenge_id, purpose, checked.stdout, checked.stderr)
+
+
+def test_the_profiler_times_a_bench_page_and_names_where_its_time_goes(demo_loaded, monkeypatch, capsys):
+    from arena.bench import profile
+
+    monkeypatch.setenv("ARENA_DATABASE_URL", f"sqlite+aiosqlite:///{demo_loaded / 'cli.db'}")
+    monkeypatch.setenv("ARENA_VAR_DIR", str(demo_loaded / "var"))
+    monkeypatch.setenv("ARENA_ENV", "development")
+    monkeypatch.setenv("ARENA_DEMO_PASSWORD", "arena-demo")
+    profile.main(["bid-review", "--requests", "3", "--top", "5"])
+    printed = capsys.readouterr().out
+    assert printed.startswith("bid-review: /bids/") and "/review, " in printed and "ms per request" in printed
+    assert "Ordered by: internal time" in printed and "Ordered by: cumulative time" in printed
+    with pytest.raises(SystemExit):
+        profile.main(["no-such-page"])

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -70,18 +71,57 @@ class LeaveOneOut:
     rank: int | None  # None: without that expert the bid has no sheet left
 
 
-def leave_one_out(snapshot: dict[str, Any], bid_code: str, letters: dict[str, str]) -> list[LeaveOneOut]:
-    """For each expert whose removal changes this bid's rank: the letter and the rank it would get."""
+def ranks_without_each(snapshot: dict[str, Any]) -> dict[str, dict[str, int]]:
+    """Expert code → every bid's rank were that expert's sheets left out."""
     criteria, sheets, rule = _inputs(snapshot)
+    without: dict[str, dict[str, int]] = {}
+    for code in sorted({s.expert for s in sheets}):
+        kept = [s for s in sheets if s.expert != code]
+        without[code] = scoring.ranks(criteria, kept, rule) if kept else {}
+    return without
+
+
+def leave_one_out(snapshot: dict[str, Any], bid_code: str, letters: dict[str, str],
+                  without: dict[str, dict[str, int]] | None = None) -> list[LeaveOneOut]:
+    """For each expert whose removal changes this bid's rank: the letter and the rank it would get.
+    `without`: ranks_without_each(snapshot), when already known."""
+    without = ranks_without_each(snapshot) if without is None else without
     current = {b["bid"]: b["rank"] for b in snapshot["result"]["bids"]}.get(bid_code)
     changes = []
     for code, letter in sorted(letters.items(), key=lambda item: (len(item[1]), STEMS.find(item[1][0]), item[1])):
-        kept = [s for s in sheets if s.expert != code]
-        ranks = {b.bid: b.rank for b in scoring.compute(criteria, kept, rule).bids} if kept else {}
-        rank = ranks.get(bid_code)
+        rank = without.get(code, {}).get(bid_code)
         if rank != current:
             changes.append(LeaveOneOut(letter, rank))
     return changes
+
+
+# --- a frozen snapshot, read once per process ---------------------------------------------------
+
+@dataclass(frozen=True)
+class _Read:
+    snapshot: dict[str, Any]
+    without: dict[str, dict[str, int]]
+
+
+SNAPSHOTS_KEPT = 32
+_read: OrderedDict[str, _Read] = OrderedDict()
+
+
+def _read_snapshot(text: str) -> _Read:
+    """The parsed snapshot and its leave-one-out ranks, kept by the hash of the text itself: a
+    frozen review never changes, and every bidder of the panel reads the same one (the ranks
+    without each expert cost a full ranking per expert: most of the page's time). Never to be
+    changed by a caller."""
+    key = hashlib.sha256(text.encode()).hexdigest()
+    found = _read.get(key)
+    if found is None:
+        snapshot = json.loads(text)
+        found = _read[key] = _Read(snapshot, ranks_without_each(snapshot))
+        while len(_read) > SNAPSHOTS_KEPT:
+            _read.popitem(last=False)
+    else:
+        _read.move_to_end(key)
+    return found
 
 
 # --- the page's data ---------------------------------------------------------------------------
@@ -153,7 +193,8 @@ async def load(db: AsyncSession, actor: Actor, bid_id: int) -> Feedback:
     feedback = Feedback(bid, challenge, result)
     if result is None:
         return feedback
-    snapshot = json.loads(result.snapshot)
+    read = _read_snapshot(result.snapshot)
+    snapshot = read.snapshot
     code = bid.review_code or ""
     ranking = snapshot["result"]["bids"]
     own = next((row for row in ranking if row["bid"] == code), None) if code else None
@@ -175,7 +216,7 @@ async def load(db: AsyncSession, actor: Actor, bid_id: int) -> Feedback:
     feedback.sheets = sorted((ExpertSheet(letters[s["expert"]], _("专家{letter}").format(letter=letters[s["expert"]]),
                                           dict(s["scores"]), s["total"], comments.get(s.get("sheet", -1), ""))
                               for s in own_sheets), key=lambda e: (len(e.letter), STEMS.find(e.letter[0]), e.letter))
-    feedback.changes, feedback.panel_size = leave_one_out(snapshot, code, letters), len(letters)
+    feedback.changes, feedback.panel_size = leave_one_out(snapshot, code, letters, read.without), len(letters)
     return feedback
 
 

@@ -184,6 +184,11 @@ def _leniency(sheets: Sequence[SheetScores]) -> dict[str, Decimal]:
     return {expert: round_half_up(sum(values, Fraction(0)) / len(values)) for expert, values in offsets.items()}
 
 
+def ranks(criteria: Sequence[CriterionSpec], sheets: Sequence[SheetScores], rule: Rule) -> dict[str, int]:
+    """Each bid's rank, as `compute` ranks them (without the rest of what it computes)."""
+    return {bid: rank for bid, _count, _total, _per_criterion, rank in _rank(criteria, sheets, rule)}
+
+
 def compute(criteria: Sequence[CriterionSpec], sheets: Sequence[SheetScores], rule: Rule) -> PanelResult:
     ranked = _rank(criteria, sheets, rule)
     flagged = _deviating(criteria, sheets, rule)
