@@ -1,0 +1,107 @@
+"""Writers of one process queue on an asyncio lock before SQLite's own (arena.db.begin_write):
+none of them waits in SQLite's busy handler, which polls with sleeps of up to 100 ms."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.exc import OperationalError
+
+from arena import db as arena_db
+from arena.data_versions import DataVersion
+from arena.db import begin_write, create_engine, create_session_maker
+
+
+async def _engine_without_busy_wait(tmp_path: Path):  # type: ignore[no-untyped-def]
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'queue.db'}")
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _no_wait(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout=0")  # a writer that met the lock would fail at once
+        cursor.close()
+
+    async with engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE counter (n INTEGER)"))
+        await connection.run_sync(DataVersion.__table__.create)  # every write bumps the public pages' version
+    return engine
+
+
+async def test_concurrent_writers_of_one_process_take_turns_instead_of_meeting_the_lock(tmp_path):
+    engine = await _engine_without_busy_wait(tmp_path)
+    sessions = create_session_maker(engine)
+
+    async def write(n: int) -> None:
+        async with sessions() as session:
+            await begin_write(session)
+            await session.execute(text("INSERT INTO counter VALUES (:n)"), {"n": n})
+            await asyncio.sleep(0.01)  # the transaction stays open while the others arrive
+            await session.commit()
+
+    await asyncio.gather(*(write(n) for n in range(12)))
+    async with sessions() as session:
+        assert await session.scalar(text("SELECT count(*) FROM counter")) == 12
+    await engine.dispose()
+
+
+async def test_a_transaction_that_ends_in_any_way_lets_the_next_writer_in(tmp_path):
+    engine = await _engine_without_busy_wait(tmp_path)
+    sessions = create_session_maker(engine)
+    async with sessions() as failed:
+        await begin_write(failed)
+        await failed.execute(text("INSERT INTO counter VALUES (1)"))
+        await failed.rollback()
+    async with sessions() as closed:  # never committed nor rolled back: closing ends it
+        await begin_write(closed)
+        await closed.execute(text("INSERT INTO counter VALUES (2)"))
+    async with sessions() as session:
+        await asyncio.wait_for(begin_write(session), 1)
+        await session.execute(text("INSERT INTO counter VALUES (3)"))
+        await session.commit()
+        assert await session.scalar(text("SELECT sum(n) FROM counter")) == 3
+    await engine.dispose()
+
+
+async def test_a_writer_that_waits_too_long_goes_on_to_sqlites_own_wait(tmp_path, monkeypatch):
+    """A session queued behind one its own request holds must not hang for ever: past WRITER_WAIT
+    it meets SQLite's lock (here with no busy wait at all, so at once)."""
+    monkeypatch.setattr(arena_db, "WRITER_WAIT", 0.05)
+    engine = await _engine_without_busy_wait(tmp_path)
+    sessions = create_session_maker(engine)
+    async with sessions() as holder, sessions() as other:
+        await begin_write(holder)
+        with pytest.raises(OperationalError, match="locked"):
+            await asyncio.wait_for(begin_write(other), 2)
+        await holder.rollback()
+        await asyncio.wait_for(begin_write(other), 1)  # its turn now
+        await other.rollback()
+    await engine.dispose()
+
+
+async def test_writers_of_two_processes_take_turns_on_the_file_lock(tmp_path):
+    """Another process holding the writer's flock (as a writer of another serving process
+    does) keeps this process's writer waiting, and lets it in the moment it lets go."""
+    import subprocess
+    import sys
+    import time
+
+    engine = await _engine_without_busy_wait(tmp_path)
+    sessions = create_session_maker(engine)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import fcntl, sys, time; f = open(sys.argv[1], 'a'); fcntl.flock(f, fcntl.LOCK_EX);"
+         " print('held', flush=True); time.sleep(0.5)", f"{tmp_path / 'queue.db'}-writer"],
+        stdout=subprocess.PIPE)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == b"held\n"
+        started = time.monotonic()
+        async with sessions() as session:
+            await begin_write(session)  # without the queue: SQLite's lock is free, no wait at all
+            waited = time.monotonic() - started
+            await session.rollback()
+    finally:
+        holder.wait(5)
+    assert 0.3 < waited < 2
+    await engine.dispose()
