@@ -18,8 +18,8 @@ from arena.clock import DISPLAY_TZ
 from arena.notify.models import Notification
 from arena.records import notices
 from arena.records.models import Certificate, Record, RecordObjection
-from arena.units.models import OrgDepartment
 from arena.units import orgdept
+from arena.units.models import OrgDepartment
 from tests.conftest import as_user, fresh, make_client
 from tests.factories import make_user
 from tests.records.notice_factories import (
