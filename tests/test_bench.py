@@ -273,23 +273,29 @@ def test_memory_line_gives_each_worker_after_the_bench_and_after_the_pdfs_beside
 
 
 def test_the_children_of_the_workers_are_measured_apart_from_the_workers() -> None:
-    script = ("import subprocess, sys, time; child = subprocess.Popen([sys.executable, '-c', 'import time; "
-              "time.sleep(30)']); print(child.pid, flush=True); time.sleep(30)")
-    worker = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE)
+    """A server whose worker started a child (as a worker starts its PDF child): the child's
+    memory is the one figure, the worker's is not in it."""
+    child = "import time; time.sleep(30)"
+    worker = (f"import subprocess, sys, time; c = subprocess.Popen([sys.executable, '-c', {child!r}]); "
+              "print(c.pid, flush=True); time.sleep(30)")
+    server_script = (f"import subprocess, sys, time; w = subprocess.Popen([sys.executable, '-c', {worker!r}], "
+                     "stdout=subprocess.PIPE); print(w.stdout.readline().decode().strip(), flush=True); time.sleep(30)")
+    server = subprocess.Popen([sys.executable, "-c", server_script], stdout=subprocess.PIPE)
     try:
-        assert worker.stdout is not None
-        grandchild = int(worker.stdout.readline())
-        assert grandchild not in memory.children(os.getpid())
+        assert server.stdout is not None
+        grandchild = int(server.stdout.readline())
         deadline = time.monotonic() + 10
-        while not memory.worker_children_rss(os.getpid()):
+        while (found := memory.worker_children_rss(server.pid)) == []:
             assert time.monotonic() < deadline
             time.sleep(0.05)
-        assert all(size > 1e6 for size in memory.worker_children_rss(os.getpid()))
+        assert len(found) == 1 and found[0] > 1e6
+        assert grandchild not in memory.children(server.pid)
     finally:
-        for pid in (worker.pid, grandchild):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        worker.communicate()
+        for pid in (*memory.children(server.pid), server.pid):
+            for each in (pid, *memory.children(pid)):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(each, signal.SIGKILL)
+        server.communicate()
 
 
 # --- the tables -------------------------------------------------------------------------------

@@ -84,6 +84,24 @@ async def test_anyone_reads_the_notice_and_a_logged_in_user_objects_only_during_
     assert late.status_code == 400 and "不在公示期内" in late.text
 
 
+async def test_the_list_a_visitor_reads_follows_objections_and_the_end_of_the_period(app, db, clock):
+    """The list is kept for anonymous visitors (arena.web.public_cache): a write shows at their
+    next request, and so does the 公示 ending, with no write at all."""
+    notice = await in_publicity(db, clock)
+    await _objector(db)
+    visitor = make_client(app)
+    before = (await visitor.get("/publicity/records")).text
+    assert "公示中" in before and "0 件（已答复 0）" in before
+    whistle = await as_user(app, "whistle_q")
+    assert (await whistle.post(f"/publicity/records/{notice.record_id}/objections",
+                               {"reason": SECRET_REASON})).status_code == 303
+    assert "1 件（已答复 0）" in (await visitor.get("/publicity/records")).text
+    await _past_end(db, clock, notice.record_id)
+    after = (await visitor.get("/publicity/records")).text
+    assert "公示期满" in after and "公示中" not in after
+    assert OBJECTOR not in after and SECRET_REASON not in after
+
+
 async def test_an_objection_filed_while_another_is_uncommitted_waits_and_takes_the_next_number(app, db, clock):
     """Without the record's row lock the second would read the same last number and fail on the
     unique (record, seq) once the first commits: a 500 for a citizen objecting."""

@@ -9,10 +9,12 @@ objector; the record page's objection list names objectors only for policy.may_r
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
+from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena import i18n
@@ -24,11 +26,12 @@ from arena.files.store import content_disposition
 from arena.records import notices, service
 from arena.records.labels import OBJECTION_STATUS_LABELS, RECORD_STATUS_LABELS, RECORD_TYPE_LABELS
 from arena.records.models import RecordObjection
+from arena.web import public_cache
 from arena.web.deps import ActorDep, ClockDep, DbSession, MaybeActor
 from arena.web.helpers import read_form, redirect
 from arena.web.pagination import page_number, paginate
 from arena.web.refusals import attempt
-from arena.web.templating import render
+from arena.web.templating import render, render_html
 
 LOGIN = {"login": True}
 ORG_DEPT = {"roles": {Role.ORG_DEPT}}
@@ -44,15 +47,30 @@ def labels() -> dict[str, dict[str, str]]:
 # --- public --------------------------------------------------------------------------------------
 
 @get("/publicity/records")
-async def notice_list(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep) -> Response[str]:
+async def notice_list(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
+                      viewer: MaybeActor) -> Response[str]:
     """Every 任前公示 and 表彰公示: running first, then those that ended."""
     kind = request.query_params.get("kind") or ""
     kind = kind if kind in KINDS else ""
-    page = await paginate(db_session, notices.public_notices(kind), page_number(request.query_params.get("page")),
-                          scalars=False)
-    return render(request, "records/notices.html", {
-        "page": page, "rows": notices.notice_rows(page.items), "kind": kind, "params": {"kind": kind},
-        "labels": labels(), "now": clock.now()})
+
+    async def context() -> dict[str, Any]:
+        page = await paginate(db_session, notices.public_notices(kind),
+                              page_number(request.query_params.get("page")), scalars=False)
+        return {"page": page, "rows": notices.notice_rows(page.items), "kind": kind, "params": {"kind": kind},
+                "labels": labels(), "now": clock.now()}
+
+    if not public_cache.is_anonymous_plain_get(request, viewer):
+        return render(request, "records/notices.html", await context())
+
+    async def build() -> tuple[public_cache.Body, list[datetime | None]]:
+        shown = await context()
+        # a running 公示 reads 公示期满 from the moment it ends
+        return (public_cache.Body(render_html(request, "records/_notices_body.html", shown)),
+                [row.record.publicity_ends_at for row in shown["rows"]])
+
+    # the same for every visitor: kept per process until a write or a 公示's end changes it
+    kept = await public_cache.body(request, db_session, clock.now(), ("record-notices",), build)
+    return render(request, "records/notices.html", {"body_html": Markup(kept.html)})  # noqa: S704 - our own render
 
 
 async def _notice_page(request: Request[Any, Any, Any], db: AsyncSession, clock: Any, viewer: Actor | None,
@@ -101,12 +119,23 @@ async def file_objection(request: Request[Any, Any, Any], db_session: DbSession,
 
 
 @get("/honours")
-async def honours(request: Request[Any, Any, Any], db_session: DbSession) -> Response[str]:
+async def honours(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
+                  viewer: MaybeActor) -> Response[str]:
     """光荣榜: awards that passed their 表彰公示 and stand."""
-    page = await paginate(db_session, notices.honours(), page_number(request.query_params.get("page")),
-                          scalars=False)
-    return render(request, "records/honours.html", {
-        "page": page, "rows": notices.notice_rows(page.items), "params": {}, "labels": labels()})
+    async def context() -> dict[str, Any]:
+        page = await paginate(db_session, notices.honours(), page_number(request.query_params.get("page")),
+                              scalars=False)
+        return {"page": page, "rows": notices.notice_rows(page.items), "params": {}, "labels": labels()}
+
+    if not public_cache.is_anonymous_plain_get(request, viewer):
+        return render(request, "records/honours.html", await context())
+
+    async def build() -> tuple[public_cache.Body, list[datetime | None]]:
+        return public_cache.Body(render_html(request, "records/_honours_body.html", await context())), []
+
+    # the same for every visitor: kept per process until a write changes it
+    kept = await public_cache.body(request, db_session, clock.now(), ("honours",), build)
+    return render(request, "records/honours.html", {"body_html": Markup(kept.html)})  # noqa: S704 - our own render
 
 
 # --- the deciding department, on the record page -------------------------------------------------
