@@ -105,3 +105,31 @@ async def test_writers_of_two_processes_take_turns_on_the_file_lock(tmp_path):
         holder.wait(5)
     assert 0.3 < waited < 2
     await engine.dispose()
+
+
+async def test_a_writer_that_goes_away_while_queued_leaves_the_other_processes_free(tmp_path):
+    """The lock file is not left held for a writer of this process that will not come (here its
+    cancellation may land before or after its turn: the end state must be the same)."""
+    import fcntl
+    import os
+
+    engine = await _engine_without_busy_wait(tmp_path)
+    sessions = create_session_maker(engine)
+    async with sessions() as first, sessions() as second:
+        await begin_write(first)
+        queued = asyncio.ensure_future(begin_write(second))
+        await asyncio.sleep(0.05)
+        assert not queued.done()
+        # first's transaction ends (as its rollback would) and keeps the file lock for the
+        # queued writer, who goes away (its request cancelled) before its turn comes
+        arena_db._leave_writer_queue(first.sync_session, first.sync_session.get_transaction())
+        queued.cancel()
+        await asyncio.gather(queued, return_exceptions=True)
+        await first.rollback()
+        await second.rollback()
+    other_process = os.open(f"{tmp_path / 'queue.db'}-writer", os.O_RDWR)  # its own lock, like another process's
+    try:
+        fcntl.flock(other_process, fcntl.LOCK_EX | fcntl.LOCK_NB)  # BlockingIOError if still held
+    finally:
+        os.close(other_process)
+    await engine.dispose()

@@ -148,7 +148,11 @@ class _WriterQueue:
             else:
                 await self.lock.acquire()
         except TimeoutError:
+            self._drop_flock_if_idle()
             return False
+        except BaseException:  # cancelled: the request went away
+            self._drop_flock_if_idle()
+            raise
         finally:
             self.waiting -= 1
         if self.path is None or self.holding:
@@ -189,6 +193,13 @@ class _WriterQueue:
             if isinstance(stopped, asyncio.CancelledError):
                 raise
             return False
+
+    def _drop_flock_if_idle(self) -> None:
+        """The flock kept for a writer of this process who then gave up would hold the other
+        processes back until this process wrote again."""
+        if self.holding and not self.lock.locked() and self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            self.holding = False
 
     def leave(self) -> None:
         # Handing the flock to another process costs a few milliseconds in which nobody writes,
