@@ -36,6 +36,11 @@ class Node:
             os.killpg(self.process.pid, sig)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=20)
+        if sig != signal.SIGKILL:
+            # Whatever is left of the group then goes too: granian does not stop a worker it
+            # respawned that was still starting when the SIGTERM came, and waits for it for ever.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
 
 
 @dataclass
