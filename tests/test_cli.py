@@ -163,5 +163,9 @@ def test_the_profiler_times_a_bench_page_and_names_where_its_time_goes(demo_load
     printed = capsys.readouterr().out
     assert printed.startswith("bid-review: /bids/") and "/review, " in printed and "ms per request" in printed
     assert "Ordered by: internal time" in printed and "Ordered by: cumulative time" in printed
+    assert "kept pages reused" in printed
+    profile.main(["bid-review", "--requests", "3", "--top", "5", "--cold"])
+    cold = capsys.readouterr().out
+    assert "rendered every time" in cold
     with pytest.raises(SystemExit):
         profile.main(["no-such-page"])

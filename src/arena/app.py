@@ -43,6 +43,7 @@ from arena.web.context import RequestContext, provide_actor, provide_clock, prov
 from arena.web.csrf import RenewStaleCsrfCookie
 from arena.web.errors import EXCEPTION_HANDLERS
 from arena.web.guards import ids_in_range, require_login
+from arena.web.page_cache import KeepPages, PageCache
 from arena.web.public_cache import Body
 from arena.web.templating import create_environment
 
@@ -176,6 +177,7 @@ def build_app(settings: Settings) -> Litestar:
             "viewer": Provide(provide_actor, sync_to_thread=False),
         },
         plugins=[HTMXPlugin()],
+        middleware=[KeepPages],  # logged-in pages kept per session (arena.web.page_cache)
         csrf_config=CSRFConfig(
             secret=settings.secret_key, cookie_name="csrftoken", header_name="x-csrftoken",
             cookie_secure=settings.production, cookie_samesite="lax",
@@ -216,6 +218,7 @@ def install(app: Litestar, settings: Settings, clock: Clock | None = None) -> No
     app.state.eligible_cache = VersionedCache[str](catalogue_cache.ELIGIBLE_ENTRIES)
     app.state.report_cache = VersionedCache[Report](report_cache.ENTRIES)
     app.state.public_cache = VersionedCache[Body](public_cache.ENTRIES)
+    app.state.page_cache = PageCache()
     # A node whose database is behind the code answers pages with 503 until upgraded.
     handler = RequestContext(SchemaGate(app.state.routed, engine), settings, security_headers(settings))
     # After ARENA_SECRET_KEY changes, the next page replaces the browser's old CSRF cookie.

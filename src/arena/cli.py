@@ -91,7 +91,7 @@ def db_upgrade(revision: str) -> None:
               help="数据量倍数（用于性能测试）/ data multiplier for benchmarks")
 @click.option("--if-empty", is_flag=True, help="数据库非空时不做任何事 / do nothing when data exists")
 @click.option("--review-load", is_flag=True,
-              help="加入 50 份揭榜 × 9 名专家的评审（性能测试用）/ add a 50 bids × 9 experts review for benchmarks")
+              help="加入 300 份揭榜 × 9 名专家的评审（性能测试用）/ add a 300 bids × 9 experts review for benchmarks")
 @_fail_cleanly
 def demo(scale: int, if_empty: bool, review_load: bool) -> None:
     from arena.demo import DemoNotEmpty, load_demo, login_summary

@@ -45,6 +45,10 @@ Relevant = Callable[[Any], bool]
 PENDING = "arena.data_versions.pending"
 """Session.info key: the names this transaction's writes will bump when it commits."""
 
+BUMPED = "arena.data_versions.bumped"
+"""Session.info key: every name this session's committed transactions bumped (a request's
+session lives for one request, so a kept page can tell that its request wrote)."""
+
 
 def bump(session: Session, name: str) -> None:
     """version + 1, creating the row the first time (an upsert, so two first writers agree)."""
@@ -64,8 +68,10 @@ def _bump_pending(session: Session) -> None:
     other through it (bumping at each flush, a transaction holding "catalogue" could wait on a
     bid row that another holds while it waits on "catalogue")."""
     session.flush()  # the last writes first: they may mark more names
-    for name in sorted(session.info.pop(PENDING, ())):
+    names = sorted(session.info.pop(PENDING, ()))
+    for name in names:
         bump(session, name)
+    session.info.setdefault(BUMPED, set()).update(names)
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -130,6 +136,29 @@ def watch_everything(name: str, except_tables: Iterable[str]) -> None:
 
 
 _WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|MERGE)\b", re.IGNORECASE)
+
+
+Moment = Callable[[datetime], Any]
+"""A scalar subquery: the next moment after `now` when a derived page could change with no
+write (a bid window opening or closing, say), or NULL."""
+_MOMENTS: list[Moment] = []
+
+
+def moment(provider: Moment) -> Moment:
+    """Register `provider` (a Moment). Areas register theirs when imported (arena.caches
+    imports them all)."""
+    _MOMENTS.append(provider)
+    return provider
+
+
+async def current_and_next_moment(db: AsyncSession, name: str, now: datetime) -> tuple[int, datetime | None]:
+    """The version of `name` and the earliest registered moment after `now`, in one statement
+    (the moments are indexed lookups)."""
+    row = (await db.execute(select(
+        select(DataVersion.version).where(DataVersion.name == name).scalar_subquery(),
+        *(provider(now) for provider in _MOMENTS)))).one()
+    moments = [m for m in row[1:] if m is not None]
+    return int(row[0] or 0), min(moments, default=None)
 
 
 async def current(db: AsyncSession, name: str) -> int:

@@ -60,7 +60,7 @@ class DemoContext:
     cadres: dict[str, Cadre] = field(default_factory=dict)
     experts: dict[str, Expert] = field(default_factory=dict)
     challenges: dict[str, int] = field(default_factory=dict)  # demo story key → challenge id
-    review_load: bool = False  # the bench's 50 bids × 9 experts review (arena demo --review-load)
+    review_load: bool = False  # the bench's 300 bids × 9 experts review (arena demo --review-load)
 
 
 DemoStep = Callable[[DemoContext], Awaitable[None]]

@@ -39,6 +39,24 @@
     var form = event.target.closest && event.target.closest("form[data-live-total]");
     if (form) { update(form); }
   });
+  // Each loaded page is one editor of its sheet (review.sheets._claim): the page, not the server,
+  // makes its token, so two tabs never share one even when the server sends a kept page again.
+  function token() {
+    var bytes = new Uint8Array(8);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+  function claimEditors(root) {
+    root.querySelectorAll('input[name="editor"]').forEach(function (input) {
+      if (!input.value) { input.value = token(); }
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { claimEditors(document); });
+  } else {
+    claimEditors(document);
+  }
+  document.addEventListener("htmx:load", function (event) { claimEditors(event.target); });
   // Submitting a sheet locks it: ask once.
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("button[data-confirm-submit]");

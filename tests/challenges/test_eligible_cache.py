@@ -29,13 +29,16 @@ async def _arrange(db):
 
 
 def _challenge_statements(statements: list[str]) -> list[str]:
-    return [s for s in statements if "FROM challenge" in s]
+    """Statements that read challenges, but the kept pages' version and next window (one indexed
+    statement every kept route costs: arena.web.page_cache)."""
+    return [s for s in statements if "FROM challenge" in s and "data_version.version" not in s]
 
 
-async def test_a_second_visit_reads_no_challenge_and_shows_the_same_list(db, browser, query_counter):
+async def test_a_second_visit_reads_no_challenge_and_shows_the_same_list(app, db, browser, query_counter):
     await _arrange(db)
     await browser.login("cadre1")
     first = await browser.get("/challenges/eligible")
+    app.state.page_cache.clear()  # the list's own cache, not the whole kept page (arena.web.page_cache)
     with query_counter() as counter:
         second = await browser.get("/challenges/eligible")
     assert second.status_code == 200 and titles(second) == titles(first)

@@ -8,7 +8,9 @@ followed through its hops as the bench does, or a path (`--user` to log in first
 requested in the same process as the application through httpx's ASGI transport, so the
 profile holds the server's work only: no sockets, no load client. Printed: milliseconds per
 request (one at a time, unprofiled), then the functions that cost most, by their own time and
-with what they call.
+with what they call. Logged-in pages are kept between writes (arena.web.page_cache), so a
+repeated request measures a kept page; `--cold` empties that cache before every request, to
+measure the page's own work, as its first visit after a write costs.
 """
 
 from __future__ import annotations
@@ -52,22 +54,28 @@ async def _path(client: httpx.AsyncClient, page: Page) -> str:
     return path
 
 
-async def _measure(page: Page, requests: int) -> tuple[str, float, cProfile.Profile]:
+async def _measure(page: Page, requests: int, cold: bool = False) -> tuple[str, float, cProfile.Profile]:
     settings = Settings.from_env()
     app = create_app(settings)
+
+    async def get(path: str) -> httpx.Response:
+        if cold:
+            app.state.page_cache.clear()
+        return await client.get(path)
+
     async with app.lifespan():
         client = await _client(app, page, settings.demo_password)
         path = await _path(client, page)
         for _ in range(10):  # warm: templates compiled, statements cached
-            await client.get(path)
+            await get(path)
         started = time.perf_counter()
         for _ in range(requests):
-            await client.get(path)
+            await get(path)
         elapsed = time.perf_counter() - started
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(requests):
-            answer = await client.get(path)
+            answer = await get(path)
         profiler.disable()
         if answer.status_code != 200:
             raise SystemExit(f"{path}: HTTP {answer.status_code}")
@@ -82,12 +90,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--user", help="log in as this demo user first (for a path)")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--cold", action="store_true", help="render every time (no kept logged-in page)")
     args = parser.parse_args(argv)
     page = known.get(args.page) or Page(args.page, args.page, user=args.user)
     if not page.path.startswith("/"):
         parser.error(f"{args.page}: neither a page of the bench nor a path")
-    path, per_request, profiler = asyncio.run(_measure(page, args.requests))
-    print(f"{args.page}: {path}, {per_request:.2f} ms per request in process (one at a time, not profiled)")
+    path, per_request, profiler = asyncio.run(_measure(page, args.requests, args.cold))
+    how = "rendered every time" if args.cold else "kept pages reused"
+    print(f"{args.page}: {path}, {per_request:.2f} ms per request in process (one at a time, {how}, not profiled)")
     for order in ("tottime", "cumulative"):
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(args.top)

@@ -70,7 +70,9 @@ PAGES: list[Page] = [
     Page("home-cadre", "/", user="cadre1"),
     Page("organizer-list", "/organizer/challenges", user="organizer"),
     Page("eligible", "/challenges/eligible", user="cadre1"),
-    # Review: one of 9 experts on a 50-bid blind panel (arena demo --review-load).
+    # Review: one of 9 experts on a 300-bid blind panel (arena demo --review-load): the panel's
+    # list of every bid with the expert's progress, and one of its score sheets.
+    Page("panel", "/review", user="loadexpert1", hops=(r"/review/panels/\d+",)),
     Page("scoring", "/review", user="loadexpert1", hops=(r"/review/panels/\d+", r"/review/sheets/\d+")),
     Page("autosave", "/review", user="loadexpert1", hops=(r"/review/panels/\d+", r"/review/sheets/\d+"),
          autosave=True),
@@ -425,7 +427,7 @@ def prepared(scale: int, backend: str, options: Options, setup: Setup,
             env = bench_environment(directory, options, database_url, setup.redis_url)
         else:
             env = bench_environment(directory, options, f"sqlite+aiosqlite:///{directory / 'bench.db'}")
-        # The 50-bid panel of 9 experts only when a page of it is measured (it costs a minute).
+        # The 300-bid panel of 9 experts only when a page of it is measured (it costs a minute).
         experts = any((page.user or "").startswith("loadexpert") for page in options.pages)
         extra = ["--review-load"] if experts else []
         report(f"… {label} {scale}×: arena db upgrade, arena demo --scale {scale} {' '.join(extra)}".rstrip())

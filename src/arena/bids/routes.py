@@ -23,6 +23,7 @@ from arena.i18n import gettext as _
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.forms import Form
 from arena.web.helpers import read_form, redirect
+from arena.web.page_cache import KEPT
 from arena.web.refusals import attempt
 from arena.web.templating import render
 from arena.web.uploads import download, receive_upload
@@ -46,7 +47,7 @@ async def start(request: Request[Any, Any, Any], db_session: DbSession, clock: C
     return redirect(request, f"/bids/{bid.id}")
 
 
-@get("/bids", opt=CADRE)
+@get("/bids", opt={**CADRE, **KEPT})
 async def my_bids(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
                   actor: ActorDep) -> Response[str]:
     rows = await service.my_bids(db_session, actor)
@@ -126,7 +127,7 @@ async def _bid_page(request: Request[Any, Any, Any], db: AsyncSession, clock: Cl
     }, status_code=status_code)
 
 
-@get("/bids/{bid_id:int}", opt=CADRE)
+@get("/bids/{bid_id:int}", opt={**CADRE, **KEPT})
 async def bid_page(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                    bid_id: FromPath[int], done: FromQuery[str | None] = None) -> Response[str]:
     bid = await service.get_own_bid(db_session, actor, bid_id)

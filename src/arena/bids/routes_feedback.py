@@ -15,6 +15,7 @@ from arena.files.store import content_disposition
 from arena.i18n import gettext as _
 from arena.review import feedback
 from arena.web.deps import ActorDep, DbSession
+from arena.web.page_cache import KEPT
 from arena.web.templating import render
 
 LOGIN = {"login": True}
@@ -24,7 +25,7 @@ def _methods() -> dict[str, str]:
     return {"trimmed_mean": _("去掉最高分和最低分后取平均"), "mean": _("平均"), "median": _("中位数")}
 
 
-@get("/bids/{bid_id:int}/review", opt=LOGIN)
+@get("/bids/{bid_id:int}/review", opt={**LOGIN, **KEPT})
 async def review_page(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
                       bid_id: FromPath[int]) -> Response[str]:
     fb = await feedback.load(db_session, actor, bid_id)

@@ -22,6 +22,7 @@ from arena.errors import DomainError, FormErrors
 from arena.i18n import gettext as _
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.helpers import read_form, redirect
+from arena.web.page_cache import KEPT
 from arena.web.refusals import attempt
 from arena.web.templating import render
 
@@ -47,7 +48,7 @@ async def _qualification_page(request: Request[Any, Any, Any], db: AsyncSession,
     }, status_code=400 if (errors or refusal) else 200)
 
 
-@get("/organizer/challenges/{challenge_id:int}/qualification", opt=ORGANIZER)
+@get("/organizer/challenges/{challenge_id:int}/qualification", opt={**ORGANIZER, **KEPT})
 async def qualification_page(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
                              actor: ActorDep, challenge_id: FromPath[int]) -> Response[str]:
     return await _qualification_page(request, db_session, clock, actor, challenge_id)

@@ -61,6 +61,18 @@ async def valid_until(db: AsyncSession, now: datetime) -> datetime:
     return min(m for m in (opens, closes, midnight) if m is not None)
 
 
+@data_versions.moment
+def next_window_opening(now: datetime) -> Any:
+    """For the logged-in pages (arena.web.page_cache): the next bid window to open anywhere,
+    drafts included (an organizer's own list shows them); indexed."""
+    return select(func.min(Challenge.bid_opens_at)).where(Challenge.bid_opens_at > now).scalar_subquery()
+
+
+@data_versions.moment
+def next_window_closing(now: datetime) -> Any:
+    return select(func.min(Challenge.bid_closes_at)).where(Challenge.bid_closes_at > now).scalar_subquery()
+
+
 @dataclass
 class Rendered:
     results_html: str

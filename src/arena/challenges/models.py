@@ -42,6 +42,9 @@ class Challenge(Base):
     __tablename__ = "challenge"
     __table_args__ = (
         Index("ix_challenge_status_closes_at", "status", "bid_closes_at"),
+        # the next window to open or close anywhere, asked by every kept page (arena.web.page_cache)
+        Index("ix_challenge_bid_opens_at", "bid_opens_at"),
+        Index("ix_challenge_bid_closes_at", "bid_closes_at"),
         Index("ix_challenge_status_published_at", "status", "published_at"),
         Index("ix_challenge_field_id_status", "field_id", "status"),
         Index("ix_challenge_owner_unit_id_status", "owner_unit_id", "status"),

@@ -25,6 +25,7 @@ from arena.units import service as units
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.forms import Form
 from arena.web.helpers import read_form, redirect
+from arena.web.page_cache import KEPT
 from arena.web.pagination import page_number, paginate
 from arena.web.refusals import attempt
 from arena.web.templating import render
@@ -40,7 +41,7 @@ def _status_options() -> list[tuple[str, str]]:
     return [(s.value, _(STATUS_LABELS[s])) for s in ChallengeStatus]
 
 
-@get("/organizer/challenges", opt=ORGANIZER)
+@get("/organizer/challenges", opt={**ORGANIZER, **KEPT})
 async def organizer_list(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                          status: FromQuery[str | None] = None, page: FromQuery[str | None] = None,
                          q: FromQuery[str | None] = None) -> Response[str]:
@@ -217,7 +218,7 @@ async def _manage_page(request: Request[Any, Any, Any], db: AsyncSession, clock:
     }, status_code=400 if refusal else 200)
 
 
-@get("/organizer/challenges/{challenge_id:int}", opt=ORGANIZER)
+@get("/organizer/challenges/{challenge_id:int}", opt={**ORGANIZER, **KEPT})
 async def manage(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                  challenge_id: FromPath[int]) -> Response[str]:
     return await _manage_page(request, db_session, clock, actor, challenge_id)

@@ -34,6 +34,7 @@ from arena.review.models import PanelPurpose
 from arena.review.service import panel_of
 from arena.web import public_cache
 from arena.web.deps import ActorDep, ClockDep, DbSession, MaybeActor
+from arena.web.page_cache import KEPT
 from arena.web.pagination import page_number
 from arena.web.templating import render, render_html
 
@@ -56,7 +57,7 @@ def _mode_options() -> list[tuple[str, str]]:
     return [(mode.value, queries.mode_label(mode)) for mode in ChallengeMode]
 
 
-@get("/challenges", name="challenge_catalogue")
+@get("/challenges", name="challenge_catalogue", opt=KEPT)
 async def catalogue(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
                     q: FromQuery[str | None] = None, field: FromQuery[str | None] = None,
                     unit: FromQuery[str | None] = None, phase: FromQuery[str | None] = None,
@@ -86,7 +87,7 @@ async def catalogue(request: Request[Any, Any, Any], db_session: DbSession, cloc
     }, fragment="results")
 
 
-@get("/challenges/eligible", opt=CADRE, name="eligible_challenges")
+@get("/challenges/eligible", opt={**CADRE, **KEPT}, name="eligible_challenges")
 async def eligible(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                    page: FromQuery[str | None] = None) -> Response[str]:
     now = clock.now()
@@ -157,7 +158,7 @@ def _changes_by_itself(challenge: Challenge, context: dict[str, Any]) -> list[da
     return [challenge.bid_opens_at, challenge.bid_closes_at, publicity.ends_at if publicity else None]
 
 
-@get("/challenges/{challenge_id:int}", name="challenge_detail")
+@get("/challenges/{challenge_id:int}", name="challenge_detail", opt=KEPT)
 async def detail(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, viewer: MaybeActor,
                  challenge_id: FromPath[int]) -> Response[str]:
     if public_cache.is_anonymous_plain_get(request, viewer):

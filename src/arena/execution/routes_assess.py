@@ -17,6 +17,7 @@ from arena.execution.routes_cadre import today
 from arena.execution.transitions import labels
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.helpers import read_form, redirect
+from arena.web.page_cache import KEPT
 from arena.web.pagination import page_number, paginate
 from arena.web.refusals import attempt
 from arena.web.templating import render
@@ -25,7 +26,7 @@ ASSESSORS = {"roles": {Role.ORGANIZER, Role.EXPERT}}
 INSPECTOR = {"roles": {Role.INSPECTOR}}
 
 
-@get("/assess", opt=ASSESSORS)
+@get("/assess", opt={**ASSESSORS, **KEPT})
 async def queue(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep) -> Response[str]:
     return render(request, "execution/assess_queue.html", {
         "rows": await reports.reports_awaiting(db_session, actor), "done": request.query_params.get("done")})

@@ -28,6 +28,7 @@ from arena.observe.metrics import LOGIN_FAILURES
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.forms import Form
 from arena.web.helpers import client_address, read_form, redirect
+from arena.web.page_cache import KEPT
 from arena.web.refusals import attempt
 from arena.web.templating import render
 from arena.web.uploads import download, receive_files
@@ -60,13 +61,13 @@ async def _page(request: Request[Any, Any, Any], db: AsyncSession, clock: Any, a
     return render(request, "execution/project.html", context, status_code=400 if (errors or refusal) else 200)
 
 
-@get("/projects", opt={"roles": {Role.CADRE}})
+@get("/projects", opt={"roles": {Role.CADRE}, **KEPT})
 async def my_projects(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep) -> Response[str]:
     return render(request, "execution/projects.html", {"rows": await award.my_projects(db_session, actor),
                                                         "labels": labels()})
 
 
-@get("/projects/{project_id:int}", opt=LOGIN)
+@get("/projects/{project_id:int}", opt={**LOGIN, **KEPT})
 async def project_page(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                        project_id: FromPath[int]) -> Response[str]:
     return await _page(request, db_session, clock, actor, project_id)

@@ -35,6 +35,7 @@ from arena.i18n import gettext as _
 from arena.review import service as review
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.helpers import read_form, redirect
+from arena.web.page_cache import KEPT
 from arena.web.pagination import page_number, paginate
 from arena.web.refusals import attempt
 from arena.web.templating import render
@@ -71,7 +72,7 @@ async def _page(request: Request[Any, Any, Any], db: AsyncSession, clock: Any, a
     return render(request, "execution/organizer.html", context, status_code=400 if (errors or refusal) else 200)
 
 
-@get("/organizer/challenges/{challenge_id:int}/execution", opt=ORGANIZER)
+@get("/organizer/challenges/{challenge_id:int}/execution", opt={**ORGANIZER, **KEPT})
 async def execution_page(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                          challenge_id: FromPath[int]) -> Response[str]:
     return await _page(request, db_session, clock, actor, challenge_id)
@@ -143,7 +144,7 @@ async def decide_checkpoint(request: Request[Any, Any, Any], db_session: DbSessi
     return redirect(request, _done(challenge_id, "checkpoint"))
 
 
-@get("/organizer/board", opt=ORGANIZER)
+@get("/organizer/board", opt={**ORGANIZER, **KEPT})
 async def board(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                 page: FromQuery[str | None] = None) -> Response[str]:
     """Every project of the organizer's challenges with its milestones in green / amber / red,

@@ -13,10 +13,11 @@ from arena.data_versions import Entry, VersionedCache
 from arena.home import public
 from arena.home.attention import attention_for
 from arena.web.deps import ClockDep, DbSession, MaybeActor
+from arena.web.page_cache import KEPT
 from arena.web.templating import render, render_html
 
 
-@get("/", name="home")
+@get("/", name="home", opt=KEPT)
 async def home(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
                viewer: MaybeActor) -> Response[str]:
     if viewer:

@@ -11,6 +11,7 @@ from litestar.params import FromPath, FromQuery
 from arena.notify import service
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.helpers import redirect, safe_next
+from arena.web.page_cache import KEPT
 from arena.web.pagination import page_number, paginate
 from arena.web.templating import render
 
@@ -27,7 +28,7 @@ async def inbox(request: Request[Any, Any, Any], db_session: DbSession, actor: A
                   fragment="results")
 
 
-@get("/inbox/unread-count", opt=LOGIN)
+@get("/inbox/unread-count", opt={**LOGIN, **KEPT})
 async def unread_badge(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep) -> Response[str]:
     assert actor.user_id is not None
     count = await service.unread_count(db_session, actor.user_id)

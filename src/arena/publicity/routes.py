@@ -31,6 +31,7 @@ from arena.review import service as review
 from arena.web import public_cache
 from arena.web.deps import ActorDep, ClockDep, DbSession, MaybeActor
 from arena.web.helpers import read_form, redirect
+from arena.web.page_cache import KEPT
 from arena.web.refusals import attempt
 from arena.web.templating import render, render_html
 from arena.web.uploads import download, receive_files
@@ -62,7 +63,7 @@ async def _results_page(request: Request[Any, Any, Any], db: AsyncSession, clock
         status_code=400 if errors else 200)
 
 
-@get("/results/{challenge_id:int}")
+@get("/results/{challenge_id:int}", opt=KEPT)
 async def results_page(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, viewer: MaybeActor,
                        challenge_id: FromPath[int]) -> Response[str]:
     """Public: ranking by review code, winners by name, the snapshot hash recomputed here."""
@@ -111,7 +112,7 @@ async def file_objection(request: Request[Any, Any, Any], db_session: DbSession,
     return redirect(request, "/objections?done=filed")
 
 
-@get("/objections", opt=LOGIN)
+@get("/objections", opt={**LOGIN, **KEPT})
 async def my_objections(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep) -> Response[str]:
     return render(request, "publicity/my_objections.html", {
         "rows": await service.my_objections(db_session, actor), "labels": labels(),
@@ -146,7 +147,7 @@ async def _organizer_page(request: Request[Any, Any, Any], db: AsyncSession, clo
                   status_code=400 if (errors or refusal) else 200)
 
 
-@get("/organizer/challenges/{challenge_id:int}/publicity", opt=ORGANIZER)
+@get("/organizer/challenges/{challenge_id:int}/publicity", opt={**ORGANIZER, **KEPT})
 async def organizer_page(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                          challenge_id: FromPath[int]) -> Response[str]:
     return await _organizer_page(request, db_session, clock, actor, challenge_id)

@@ -28,6 +28,7 @@ from arena.records.proposals import rules_in_force
 from arena.units.models import Cadre, Unit
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.helpers import read_form, redirect
+from arena.web.page_cache import KEPT
 from arena.web.pagination import page_number, paginate
 from arena.web.refusals import attempt
 from arena.web.templating import render
@@ -51,7 +52,7 @@ def today(clock: Any) -> Any:
 
 # --- proposals ----------------------------------------------------------------------------------
 
-@get("/organizer/records", opt=ORGANIZER)
+@get("/organizer/records", opt={**ORGANIZER, **KEPT})
 async def queue(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep) -> Response[str]:
     status = request.query_params.get("status") or "all"
     q = clean_search(request.query_params.get("q"))
@@ -62,7 +63,7 @@ async def queue(request: Request[Any, Any, Any], db_session: DbSession, actor: A
         "labels": labels()})
 
 
-@get("/organizer/records/{record_id:int}", opt=ORGANIZER)
+@get("/organizer/records/{record_id:int}", opt={**ORGANIZER, **KEPT})
 async def record_page(request: Request[Any, Any, Any], record_id: FromPath[int]) -> Response[str]:
     """The record's page is one for every reader now (records.routes_orgdept)."""
     return redirect(request, f"/records/{record_id}", status_code=302)
@@ -114,13 +115,13 @@ def _dossier_context(found: dossier.Dossier, own: bool) -> dict[str, Any]:
             "pdf": "/dossier.pdf" if own else f"/dossiers/{found.cadre.id}/dossier.pdf"}
 
 
-@get("/dossier", opt=LOGIN)
+@get("/dossier", opt={**LOGIN, **KEPT})
 async def my_dossier(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep) -> Response[str]:
     cadre = await dossier.cadre_of(db_session, actor)
     return render(request, "records/dossier.html", _dossier_context(await dossier.load(db_session, cadre.id), True))
 
 
-@get("/dossiers", opt=READERS)
+@get("/dossiers", opt={**READERS, **KEPT})
 async def dossiers(request: Request[Any, Any, Any], db_session: DbSession) -> Response[str]:
     filters = dossier.Filters.parse(request.query_params)
     page = await paginate(db_session, dossier.search(filters), page_number(request.query_params.get("page")),
@@ -132,7 +133,7 @@ async def dossiers(request: Request[Any, Any, Any], db_session: DbSession) -> Re
         "labels": labels()})
 
 
-@get("/dossiers/{cadre_id:int}", opt=READERS)
+@get("/dossiers/{cadre_id:int}", opt={**READERS, **KEPT})
 async def dossier_page(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
                        cadre_id: FromPath[int]) -> Response[str]:
     found = await dossier.load(db_session, cadre_id)

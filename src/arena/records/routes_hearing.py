@@ -19,6 +19,7 @@ from arena.records import hearing
 from arena.records.labels import RECIPIENT_LABELS, RECORD_STATUS_LABELS, RECORD_TYPE_LABELS, TRIGGER_LABELS
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.helpers import read_form, redirect
+from arena.web.page_cache import KEPT
 from arena.web.refusals import attempt
 from arena.web.templating import render
 from arena.web.uploads import download, receive_files
@@ -32,7 +33,7 @@ def labels() -> dict[str, dict[str, str]]:
     return {name: {k: i18n.gettext(v) for k, v in table.items()} for name, table in tables.items()}
 
 
-@get("/my/records", opt=LOGIN)
+@get("/my/records", opt={**LOGIN, **KEPT})
 async def my_records(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
                      actor: ActorDep) -> Response[str]:
     return render(request, "records/my_records.html", {
@@ -54,7 +55,7 @@ async def _record_page(request: Request[Any, Any, Any], db: AsyncSession, clock:
         "done": request.query_params.get("done")}, status_code=400 if (errors or refusal) else 200)
 
 
-@get("/my/records/{record_id:int}", opt=LOGIN)
+@get("/my/records/{record_id:int}", opt={**LOGIN, **KEPT})
 async def my_record(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                     record_id: FromPath[int]) -> Response[str]:
     return await _record_page(request, db_session, clock, actor, record_id)

@@ -25,6 +25,7 @@ from arena.units import orgdept
 from arena.units.models import Cadre, OrgDepartment
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.helpers import read_form, redirect
+from arena.web.page_cache import KEPT
 from arena.web.pagination import page_number, paginate
 from arena.web.refusals import attempt
 from arena.web.templating import render
@@ -45,7 +46,7 @@ def decision_labels() -> dict[str, dict[str, str]]:
 QUEUE_TABS = ("", "proposed", "hearing", "publicity", "effective", "rejected", "all")
 
 
-@get("/orgdept/records", opt=ORG_DEPT)
+@get("/orgdept/records", opt={**ORG_DEPT, **KEPT})
 async def department_queue(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep) -> Response[str]:
     status = request.query_params.get("status") or ""
     status = status if status in QUEUE_TABS else ""
@@ -60,7 +61,7 @@ async def department_queue(request: Request[Any, Any, Any], db_session: DbSessio
         "labels": decision_labels(), "departments": names})
 
 
-@get("/inspector/records", opt=INSPECTOR)
+@get("/inspector/records", opt={**INSPECTOR, **KEPT})
 async def inspector_queue(request: Request[Any, Any, Any], db_session: DbSession) -> Response[str]:
     status = request.query_params.get("status") or ""
     q = clean_search(request.query_params.get("q"))
@@ -114,7 +115,7 @@ async def _record_page(request: Request[Any, Any, Any], db: AsyncSession, clock:
         status_code=400 if (errors or refusal) else 200)
 
 
-@get("/records/{record_id:int}", opt=LOGIN)
+@get("/records/{record_id:int}", opt={**LOGIN, **KEPT})
 async def record_page(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                       record_id: FromPath[int]) -> Response[str]:
     return await _record_page(request, db_session, clock, actor, record_id)

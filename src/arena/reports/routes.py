@@ -13,6 +13,7 @@ from arena.challenges.documents import content_disposition
 from arena.reports import cache, service, workbooks
 from arena.reports.queries import Scope, parse_year
 from arena.web.deps import ActorDep, DbSession
+from arena.web.page_cache import KEPT
 from arena.web.templating import render
 
 ORGANIZER = {"roles": {Role.ORGANIZER}}
@@ -23,7 +24,7 @@ def young_age(request: Request[Any, Any, Any]) -> int:
     return int(request.app.state.settings.young_cadre_age)
 
 
-@get("/organizer/reports", opt=ORGANIZER)
+@get("/organizer/reports", opt={**ORGANIZER, **KEPT})
 async def reports_page(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
                        year: FromQuery[str | None] = None) -> Response[str]:
     """Every section for the organizer's challenges; a year that is not one just shows every year."""

@@ -16,13 +16,14 @@ from arena.reports import orgdept, workbooks
 from arena.reports.queries import parse_year
 from arena.reports.routes import young_age
 from arena.web.deps import ActorDep, DbSession
+from arena.web.page_cache import KEPT
 from arena.web.pagination import page_number
 from arena.web.templating import render
 
 ORG_DEPT = {"roles": {Role.ORG_DEPT}}
 
 
-@get("/orgdept/stats", opt=ORG_DEPT)
+@get("/orgdept/stats", opt={**ORG_DEPT, **KEPT})
 async def stats_page(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
                      department: FromQuery[str | None] = None, year: FromQuery[str | None] = None,
                      page: FromQuery[str | None] = None) -> Response[str]:

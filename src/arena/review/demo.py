@@ -156,12 +156,12 @@ async def review(ctx: DemoContext) -> None:
     await _to_review(ctx, "incubator")
 
 
-LOAD_BIDS, LOAD_EXPERTS = 50, 9
+LOAD_BIDS, LOAD_EXPERTS = 300, 9
 
 
 @demo_step
 async def review_load(ctx: DemoContext) -> None:
-    """For `arena demo --review-load` (the bench): a blind review of 50 bids by 9 experts, drawn and
+    """For `arena demo --review-load` (the bench): a blind review of 300 bids by 9 experts, drawn and
     accepted through the services; the experts (accounts loadexpert1…9) have every sheet open."""
     if not ctx.review_load:
         return
@@ -185,7 +185,7 @@ async def review_load(ctx: DemoContext) -> None:
         expert.fields = [field]
         db.add(expert)
     await db.flush()
-    # Another reviewing challenge like "incubator", with 50 qualified bids by cadres without accounts.
+    # Another reviewing challenge like "incubator", with 300 qualified bids by cadres without accounts.
     load = Challenge(title="评审性能测试：城乡数字治理方案比选", status=ChallengeStatus.REVIEWING.value,
                      number="JB-LOAD-0001", field_id=field.id, owner_unit_id=challenge.owner_unit_id,
                      organizer_id=challenge.organizer_id, bid_opens_at=challenge.bid_opens_at,

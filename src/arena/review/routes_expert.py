@@ -8,7 +8,6 @@ code only; nothing here loads a bidder's name for a blind challenge.
 from __future__ import annotations
 
 import re
-import secrets
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -27,6 +26,7 @@ from arena.review.routes_panel import ROUTES as PANEL_ROUTES
 from arena.review.transitions import PANEL_LABELS, SEAT_LABELS, SHEET_LABELS
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.helpers import read_form, redirect
+from arena.web.page_cache import KEPT
 from arena.web.refusals import attempt
 from arena.web.templating import render
 
@@ -41,7 +41,7 @@ def _labels() -> dict[str, dict[str, str]]:
             "sheet": {k.value: _(v) for k, v in SHEET_LABELS.items()}}
 
 
-@get("/review", opt=EXPERT)
+@get("/review", opt={**EXPERT, **KEPT})
 async def my_review(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
                     actor: ActorDep) -> Response[str]:
     try:
@@ -94,7 +94,7 @@ async def _due_context(request: Request[Any, Any, Any], db: AsyncSession, panel:
         "chase_rows": await due_dates.chair_chase_rows(db, clock, panel) if chair else []}
 
 
-@get("/review/panels/{panel_id:int}", opt=EXPERT)
+@get("/review/panels/{panel_id:int}", opt={**EXPERT, **KEPT})
 async def panel_page(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
                      panel_id: FromPath[int]) -> Response[str]:
     return await _panel_page(request, db_session, actor, panel_id)
@@ -133,8 +133,9 @@ async def summary_xlsx(request: Request[Any, Any, Any], db_session: DbSession, a
 
 def _editor(posted: str = "") -> str:
     """The page's token (review.sheets._claim): the posted one when the page comes back after
-    a refusal, a new one for each page load."""
-    return posted if EDITOR_TOKEN.fullmatch(posted) else secrets.token_hex(8)
+    a refusal; on a page load none, and the page's script makes a new one (static/js/arena.js),
+    so that two tabs never share one even when the page itself is kept (arena.web.page_cache)."""
+    return posted if EDITOR_TOKEN.fullmatch(posted) else ""
 
 
 def _sheet_context(ctx: review_sheets.SheetContext, errors: dict[str, str] | None = None, refusal: str | None = None,
@@ -147,7 +148,7 @@ def _sheet_context(ctx: review_sheets.SheetContext, errors: dict[str, str] | Non
             "page_countdown": due_dates.page_countdown, "countdown_text": due_dates.countdown_text}
 
 
-@get("/review/sheets/{sheet_id:int}", opt=EXPERT)
+@get("/review/sheets/{sheet_id:int}", opt={**EXPERT, **KEPT})
 async def sheet_page(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
                      sheet_id: FromPath[int]) -> Response[str]:
     ctx = await review_sheets.expert_sheet(db_session, actor, sheet_id)

@@ -16,13 +16,14 @@ from arena.review import opinion, overview
 from arena.review.transitions import SHEET_LABELS
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.helpers import read_form, redirect
+from arena.web.page_cache import KEPT
 from arena.web.refusals import attempt
 from arena.web.templating import render
 
 EXPERT = {"roles": {Role.EXPERT}}
 
 
-@get("/review/panels/{panel_id:int}/my-scores", opt=EXPERT)
+@get("/review/panels/{panel_id:int}/my-scores", opt={**EXPERT, **KEPT})
 async def my_scores(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
                     panel_id: FromPath[int]) -> Response[str]:
     """The expert's own sheets of the panel as a table of bids × criteria: only their own scores."""
