@@ -7,7 +7,7 @@
   kept is sent.
 - Never stale: a write from any process shows at the next request; so does the clock reaching
   a bid window or midnight, and MAX_AGE.
-- A request that writes is not kept.
+- A request that writes is not kept, nor a page for a visitor who is not logged in.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from arena.notify.models import Notification
 from arena.settings import Settings
 from arena.web.deps import ActorDep, DbSession
 from arena.web.page_cache import KEPT, MAX_AGE, PageCache
-from tests.conftest import Browser, as_user
+from tests.conftest import Browser, as_user, make_client
 from tests.crawl import links
 
 NOW = datetime(2026, 12, 4, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
@@ -106,6 +106,15 @@ async def test_each_session_has_its_own_pages(demo_app):
     _, second_browser = await visit(again, "/dossier")
     assert cache_of(demo_app).hits == hits, "a kept page went to another session"
     assert "甲方独有之名" in second_browser
+
+
+async def test_a_visitor_not_logged_in_gets_nothing_kept_here(demo_app):
+    """Public pages keep their bodies for every visitor in public_cache instead."""
+    visitor = Browser(make_client(demo_app))
+    await visitor.csrf()
+    for _ in range(2):
+        assert (await visitor.get("/challenges/1")).status_code == 200
+    assert not cache_of(demo_app).entries
 
 
 async def test_a_revoked_session_gets_nothing_kept(demo_app):

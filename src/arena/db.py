@@ -122,6 +122,7 @@ WRITER_WAIT = 30.0
 """Seconds a writer waits in the queue, as long as SQLite's busy_timeout; past it, it goes on
 to SQLite's own wait: a session that queued behind its own request could never hang."""
 _HOLDS_WRITER = "arena_writer_lock"
+_WRITING = "arena_writing"  # session.info: its transaction was opened by begin_write
 TURNS = 4
 """Writers of one process in a row before the other processes' turn (see _WriterQueue.leave)."""
 
@@ -230,9 +231,15 @@ async def _join_writer_queue(session: AsyncSession) -> None:
 @event.listens_for(Session, "after_transaction_end")
 def _leave_writer_queue(session: Session, transaction: Any) -> None:
     if transaction.parent is None:
+        session.info.pop(_WRITING, None)
         queue = session.info.pop(_HOLDS_WRITER, None)
         if queue is not None:
             queue.leave()
+
+
+def holds_writer(session: AsyncSession) -> bool:
+    """Whether the session's transaction was opened as a writer (begin_write)."""
+    return _WRITING in session.info
 
 
 async def begin_write(session: AsyncSession) -> None:
@@ -241,12 +248,30 @@ async def begin_write(session: AsyncSession) -> None:
     await _join_writer_queue(session)
     try:
         await session.connection(execution_options={WRITE_INTENT: True})
+        session.info[_WRITING] = True
     except BaseException:
         if not session.in_transaction():  # no transaction whose end would leave the queue
             queue = session.info.pop(_HOLDS_WRITER, None)
             if queue is not None:
                 queue.leave()
         raise
+
+
+async def write_from_here(session: AsyncSession) -> None:
+    """For a route that reads before it writes (`READS_FIRST`): end the reading transaction and
+    begin writing, so that the single writer's turn on SQLite covers the writes only. What was
+    read may have changed in between: the caller's writes must check it themselves (a
+    compare-and-set on a revision, as review.sheets._claim does)."""
+    if holds_writer(session):
+        return
+    if session.in_transaction():
+        await session.commit()
+    await begin_write(session)
+
+
+READS_FIRST = {"reads_first": True}
+"""A route's `opt`: its request's session starts reading and becomes a writer only when the
+route calls `write_from_here` (web.context.provide_db_session)."""
 
 
 @asynccontextmanager

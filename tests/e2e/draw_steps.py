@@ -31,6 +31,13 @@ def publish_commitment(page: Any, base: str, size: str, reserves: str) -> None:
     expect(page.get_by_text("抽取承诺已在公开验证页公布")).to_be_visible()
 
 
+def time_has_passed(conn: sqlite3.Connection) -> None:
+    """Time passing is played on the data with plain SQL, which no ORM listener sees: bump every
+    data version as the clock would have ended the kept pages (arena.web.page_cache and
+    public_cache end entries at midnight and at windows; these steps move data, not the clock)."""
+    conn.execute("UPDATE data_version SET version = version + 1")
+
+
 def lottery_day_comes(database: Path, challenge_id: int, purpose: str) -> None:
     """The open commitment of the panel becomes yesterday's, naming today's lottery."""
     with closing(sqlite3.connect(database, timeout=10)) as conn, conn:
@@ -43,6 +50,7 @@ def lottery_day_comes(database: Path, challenge_id: int, purpose: str) -> None:
         on = (date.fromisoformat(str(beacon_date)[:10]) - timedelta(days=1)).isoformat()
         conn.execute("UPDATE draw_commitment SET committed_at = ?, beacon_date = ? WHERE id = ?",
                      (earlier, on, commitment_id))
+        time_has_passed(conn)
         conn.execute("UPDATE panel SET committed_at = ? WHERE id = ?", (earlier, panel_id))
 
 

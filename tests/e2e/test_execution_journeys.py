@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 
 from arena.demo import CADRES, EXPERTS
 from tests.e2e.conftest import LiveServer, log_in
-from tests.e2e.draw_steps import enter_lottery_result, lottery_day_comes, publish_commitment
+from tests.e2e.draw_steps import enter_lottery_result, lottery_day_comes, publish_commitment, time_has_passed
 
 pytestmark = pytest.mark.e2e
 
@@ -33,6 +33,7 @@ def publicity_period_ends(database: Path, record_id: int) -> None:
     """The record's 公示 period is over (as if its working days had passed)."""
     with closing(sqlite3.connect(database, timeout=10)) as conn, conn:
         conn.execute("UPDATE record SET publicity_ends_at = '2020-01-01 00:00:00.000000' WHERE id = ?", (record_id,))
+        time_has_passed(conn)
 
 
 def log_out(page: Any) -> None:

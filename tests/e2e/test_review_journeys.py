@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from arena.demo import EXPERTS
 from tests.e2e.conftest import LiveServer, log_in
-from tests.e2e.draw_steps import BEACON, enter_lottery_result, lottery_day_comes, publish_commitment
+from tests.e2e.draw_steps import BEACON, enter_lottery_result, lottery_day_comes, publish_commitment, time_has_passed
 
 pytestmark = pytest.mark.e2e
 
@@ -202,6 +202,7 @@ def due_date_passes(database: Path, challenge_id: int, days_ago: int = 1) -> Non
     day = (datetime.now(DISPLAY_TZ).date() - timedelta(days=days_ago)).isoformat()
     with closing(sqlite3.connect(database, timeout=10)) as conn, conn:
         conn.execute("UPDATE panel SET due_on = ? WHERE challenge_id = ? AND purpose = 'bid'", (day, challenge_id))
+        time_has_passed(conn)
 
 
 def assert_accessible(page: Any) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 from arena.audit.models import AuditEvent
 from arena.auth.models import User
 from arena.challenges.models import Challenge, ChallengeStatus, Criterion
+from arena.errors import DomainError
 from arena.review import draw as draw_math
 from arena.review import panel_draw
 from arena.review import results as review_results
@@ -432,3 +433,28 @@ async def test_a_submit_from_a_stale_second_window_is_refused_and_says_so(app, d
     assert "旧" in stale.text  # the form comes back as typed
     await fresh(db)
     assert (await db.get(ScoreSheet, sheet_id)).status == "draft"
+
+
+async def test_a_save_read_before_the_panel_closed_changes_nothing(app, db, clock):
+    """The sheet route reads before it takes the writer's turn (routes_expert.save_sheet): a
+    panel closed in between is caught by the save's own compare-and-set, not by what was read."""
+    from tests.execution.factories import expert_actor
+
+    review = await make_review(db)
+    _org, panel = await drawn(app, db, review)
+    panel_id = panel.id
+    await _accept_all(app, db, panel_id, review)
+    crit = await criteria(db, review.challenge_id)
+    sheet = await db.scalar(select(ScoreSheet).where(ScoreSheet.panel_id == panel_id).order_by(ScoreSheet.id))
+    actor = await expert_actor(db, sheet.expert_id)
+    ctx = await review_sheets.expert_sheet(db, actor, sheet.id, with_bid=False)  # read: the panel scores
+    revision, sheet_id = ctx.sheet.revision, sheet.id
+    await db.commit()
+    async with app.state.session_maker() as elsewhere:  # meanwhile the panel closes
+        await elsewhere.execute(update(Panel).where(Panel.id == panel_id).values(status="closed"))
+        await elsewhere.commit()
+    with pytest.raises(DomainError, match="评审已结束"):
+        await review_sheets.save(db, clock, actor, ctx, revision, {c.id: "10" for c in crit}, "晚到的保存")
+    await fresh(db)
+    kept = await db.get(ScoreSheet, sheet_id)
+    assert kept.comment != "晚到的保存" and kept.revision == revision

@@ -29,6 +29,7 @@ from arena.records.models import RecordObjection
 from arena.web import public_cache
 from arena.web.deps import ActorDep, ClockDep, DbSession, MaybeActor
 from arena.web.helpers import read_form, redirect
+from arena.web.page_cache import KEPT
 from arena.web.pagination import page_number, paginate
 from arena.web.refusals import attempt
 from arena.web.templating import render, render_html
@@ -46,7 +47,7 @@ def labels() -> dict[str, dict[str, str]]:
 
 # --- public --------------------------------------------------------------------------------------
 
-@get("/publicity/records")
+@get("/publicity/records", opt=KEPT)
 async def notice_list(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
                       viewer: MaybeActor) -> Response[str]:
     """Every 任前公示 and 表彰公示: running first, then those that ended."""
@@ -86,7 +87,7 @@ async def _notice_page(request: Request[Any, Any, Any], db: AsyncSession, clock:
         "done": request.query_params.get("done")}, status_code=400 if errors else 200)
 
 
-@get("/publicity/records/{record_id:int}")
+@get("/publicity/records/{record_id:int}", opt=KEPT)
 async def notice_page(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, viewer: MaybeActor,
                       record_id: FromPath[int]) -> Response[str]:
     return await _notice_page(request, db_session, clock, viewer, record_id)
@@ -118,7 +119,7 @@ async def file_objection(request: Request[Any, Any, Any], db_session: DbSession,
     return redirect(request, f"/publicity/records/{record_id}?done=objected#objection")
 
 
-@get("/honours")
+@get("/honours", opt=KEPT)
 async def honours(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep,
                   viewer: MaybeActor) -> Response[str]:
     """光荣榜: awards that passed their 表彰公示 and stand."""

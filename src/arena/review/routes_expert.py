@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.auth.models import Role
 from arena.clock import DISPLAY_TZ
+from arena.db import READS_FIRST, write_from_here
 from arena.errors import DomainError, NotFound, PermissionDenied
 from arena.execution.transitions import labels as execution_labels
 from arena.i18n import gettext as _
@@ -157,13 +158,19 @@ async def sheet_page(request: Request[Any, Any, Any], db_session: DbSession, act
         "came_from": request.query_params.get("from", "")})
 
 
-@post("/review/sheets/{sheet_id:int}", opt=EXPERT)
+@post("/review/sheets/{sheet_id:int}", opt={**EXPERT, **READS_FIRST})
 async def save_sheet(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                      sheet_id: FromPath[int]) -> Response[str]:
-    """Save (plain POST or htmx autosave, which answers with a status fragment) or submit."""
+    """Save (plain POST or htmx autosave, which answers with a status fragment) or submit.
+
+    Sixteen experts autosave at once: the sheet is read before this request takes SQLite's
+    single writer's turn, which then covers the save alone; the save's compare-and-set on the
+    sheet's revision, its state and its panel's (review.sheets._claim) refuses anything that
+    changed in between."""
     autosave_request = request.headers.get("hx-request") == "true"
     ctx = await review_sheets.expert_sheet(db_session, actor, sheet_id, with_bid=not autosave_request)
     form = await read_form(request)
+    await write_from_here(db_session)
     raw = {c.id: form.raw(f"c-{c.id}") for c in ctx.criteria}
     comment = form.raw("comment")
     submit = form.raw("action") in ("submit", "submit_next")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -242,12 +242,16 @@ async def _claim(db: AsyncSession, sheet: ScoreSheet, revision: int, action: str
     if await _set_revision(db, sheet.id, revision, action, editor):
         await db.refresh(sheet, ["revision", "status", "editor"])
         return
-    current = (await db.execute(select(ScoreSheet.revision, ScoreSheet.status, ScoreSheet.editor)
+    current = (await db.execute(select(ScoreSheet.revision, ScoreSheet.status, ScoreSheet.editor, Panel.status)
+                                .join(Panel, Panel.id == ScoreSheet.panel_id)
                                 .where(ScoreSheet.id == sheet.id))).one()
+    if current[3] != PanelStatus.DRAWN.value:  # closed since the sheet was read
+        raise DomainError(_("评审已结束，评分表不能再修改"))
     own_save = bool(editor) and current.editor == editor and current.status == SheetStatus.DRAFT.value
     if own_save and current.revision > revision and await _set_revision(db, sheet.id, current.revision,
                                                                          action, editor):
-        await db.refresh(sheet, ["revision", "status", "editor"])
+        # the scores as that save left them (the sheet may have been read before it)
+        await db.refresh(sheet, ["revision", "status", "editor", "scores"])
         return
     if current.status != SheetStatus.DRAFT.value:
         raise DomainError(_("这份评分表已经提交，不能再修改"))
@@ -255,7 +259,10 @@ async def _claim(db: AsyncSession, sheet: ScoreSheet, revision: int, action: str
 
 
 async def _set_revision(db: AsyncSession, sheet_id: int, revision: int, action: str, editor: str) -> bool:
-    stmt = (update(ScoreSheet).where(ScoreSheet.id == sheet_id, ScoreSheet.revision == revision)
+    # ... and only while its panel still scores: a save whose sheet was read before the panel
+    # closed finds nothing to update (routes_expert.save_sheet reads before it writes).
+    still_open = exists().where(Panel.id == ScoreSheet.panel_id, Panel.status == PanelStatus.DRAWN.value)
+    stmt = (update(ScoreSheet).where(ScoreSheet.id == sheet_id, ScoreSheet.revision == revision, still_open)
             .values(revision=revision + 1, editor=editor or None))
     stmt = SHEET.moving(stmt, ScoreSheet.status, action)  # only from a draft; a submit locks it
     return bool((await db.execute(stmt)).rowcount == 1)  # type: ignore[attr-defined]

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from arena import i18n
 from arena.actor import SESSION_COOKIE, Actor
 from arena.clock import Clock
-from arena.db import begin_write
+from arena.db import write_from_here
 from arena.observe import availability, logs, metrics
 from arena.settings import Settings
 from arena.web.forwarded import client_address as forwarded_client
@@ -37,19 +37,24 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 async def request_db(request: Request[Any, Any, Any]) -> AsyncSession:
-    """The request's one database session, created on first use."""
+    """The request's one database session, created on first use (reading until the route's
+    `db_session` dependency makes it a writer)."""
     session: AsyncSession | None = request.scope.get(DB_SCOPE_KEY)  # type: ignore[assignment]
     if session is None:
         session = request.app.state.session_maker()
         request.scope[DB_SCOPE_KEY] = session  # type: ignore[literal-required]
-        if request.method not in SAFE_METHODS:
-            await begin_write(session)
     return session
 
 
 async def provide_db_session(request: Request[Any, Any, Any]) -> AsyncIterator[AsyncSession]:
-    """Dependency: the request's transaction — committed once when the handler returns."""
+    """Dependency: the request's transaction — committed once when the handler returns. A request
+    that may change data gets it as a writer (arena.db.begin_write): what ran before the route
+    (the session check) ends its read first, so the single writer's turn on SQLite is not spent
+    on it; what it loaded stays loaded (nothing expires on commit). A route marked READS_FIRST
+    reads first and makes the session a writer itself (arena.db.write_from_here)."""
     session = await request_db(request)
+    if request.method not in SAFE_METHODS and not request.route_handler.opt.get("reads_first"):
+        await write_from_here(session)
     try:
         yield session
     except BaseException:

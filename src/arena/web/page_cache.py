@@ -7,11 +7,14 @@ last sent for exactly the same request and sends it again while nothing it could
 changed, in the spirit of the public pages' cache (arena.web.public_cache):
 
 - **Who.** An entry is keyed by the whole Cookie header (so by the session, the CSRF token the
-  forms carry and the language cookie), the negotiated language, the path and query, the
-  accepted encodings and the htmx headers that choose a fragment. It is sent again only to a
-  request with the same session, after the session and the account have been checked again as
-  on every request (arena.web.context.load_actor): a logged-out, expired, revoked or disabled
-  session never gets a kept page, and no entry is ever shared between two sessions.
+  forms carry and the language cookie), the account and roles checked for this request, the
+  negotiated language, the path and query, the accepted encodings and the htmx headers that
+  choose a fragment. It is sent again only to a request with the same cookies, after the
+  session and the account have been checked again as on every request
+  (arena.web.context.load_actor): a logged-out, expired, revoked or disabled session never gets
+  a kept page, and no entry is ever shared between two sessions. A visitor who is not logged in
+  gets nothing from here: the public pages' bodies are shared between visitors by
+  arena.web.public_cache instead.
 - **What.** Every committed write to any table but the few below bumps the "pages" data version
   (arena.data_versions.watch_everything), so a page is only reused while the database holds what
   it showed: any process sees any process's write at its next request, for one indexed lookup.
@@ -20,14 +23,13 @@ changed, in the spirit of the public pages' cache (arena.web.public_cache):
   closes anywhere (each area registers its moments: arena.data_versions.moment; they come with
   the version in one statement), and at most `MAX_AGE` after it was rendered, for anything else
   that moves with the clock.
-- **Which.** Only routes that say so (`opt=KEPT`), only GET, only a 200 HTML answer that sets no
-  cookie, and only when the request itself wrote nothing (a page that writes as it is read, such
-  as an inbox that marks notices read, is rendered every time).
+- **Which.** Only routes that say so (`opt=KEPT`), only GET by a logged-in session (not an API
+  token), only a 200 HTML answer that sets no cookie, and only when the request itself wrote nothing (a page
+  that writes as it is read, such as an inbox that marks notices read, is rendered every time).
 
 A hit costs the session check, one statement (the version and the next moment, all indexed
-lookups), and sending the stored bytes. The first
-visit after any write costs what the page costs; `python -m arena.bench.profile --cold` measures
-that, and the README records both.
+lookups), and sending the stored bytes. The first visit after any write costs what the page
+costs; `python -m arena.bench.profile --cold` measures that, and the README records both.
 """
 
 from __future__ import annotations
@@ -38,13 +40,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 
+from litestar import Request
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena import data_versions, i18n
 from arena.web import public_cache
-from arena.web.context import DB_SCOPE_KEY
+from arena.web.context import request_db
 
 NAME = "pages"
 KEPT = {"page_cache": True}
@@ -68,6 +71,7 @@ HTMX_HEADERS = (b"hx-request", b"hx-target", b"hx-trigger", b"hx-trigger-name", 
                 b"hx-history-restore-request")
 
 data_versions.watch_everything(NAME, IGNORED_TABLES)
+
 
 @dataclass
 class Kept:
@@ -152,10 +156,7 @@ class KeepPages:
             return
         litestar_app = scope["litestar_app"]
         cache: PageCache = litestar_app.state.page_cache
-        db = cast(AsyncSession | None, scope.get(DB_SCOPE_KEY))
-        if db is None:  # no session was checked for this request: nobody logged in
-            await self.app(scope, receive, send)
-            return
+        db = await request_db(Request(scope))  # the one that checked the session
         now = litestar_app.state.clock.now()
         try:
             version, next_moment = await data_versions.current_and_next_moment(db, NAME, now)
