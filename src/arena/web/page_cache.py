@@ -24,8 +24,9 @@ changed, in the spirit of the public pages' cache (arena.web.public_cache):
   the version in one statement), and at most `MAX_AGE` after it was rendered, for anything else
   that moves with the clock.
 - **Which.** Only routes that say so (`opt=KEPT`), only GET by a logged-in session (not an API
-  token), only a 200 HTML answer that sets no cookie, and only when the request itself wrote nothing (a page
-  that writes as it is read, such as an inbox that marks notices read, is rendered every time).
+  token), only a 200 HTML answer that sets no cookie, and only when the request itself wrote
+  nothing (a page that writes as it is read, such as an inbox that marks notices read, is
+  rendered every time).
 
 A hit costs the session check, one statement (the version and the next moment, all indexed
 lookups), and sending the stored bytes. The first visit after any write costs what the page
