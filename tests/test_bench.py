@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from arena import PROJECT_ROOT
-from arena.bench import backends, memory, runner, wrk
+from arena.bench import backends, memory, ports, runner, wrk
 from arena.bench.backends import (
     POSTGRESQL,
     SQLITE,
@@ -84,6 +84,19 @@ def database_exists(name: str) -> bool:
 
 
 # --- measuring --------------------------------------------------------------------------------
+
+def test_a_claimed_port_is_nobody_elses_until_the_claim_ends() -> None:
+    """Two servers never start on one port: granian binds with SO_REUSEPORT, so both would listen."""
+    other_process = [sys.executable, "-c", "import sys; from arena.bench.ports import _claim; "
+                     "sys.exit(0 if _claim(int(sys.argv[1])) is None else 1)"]
+    with ports.claimed(2) as claimed:
+        assert len(set(claimed)) == 2 and all(port in ports.PORTS for port in claimed)
+        with ports.claimed(3) as more:
+            assert not set(more) & set(claimed)
+        for port in claimed:
+            assert subprocess.run([*other_process, str(port)], check=False).returncode == 0, "claimed elsewhere too"
+    assert subprocess.run([*other_process, str(claimed[0])], check=False).returncode == 1, "the claim outlived its block"
+
 
 def test_percentiles_are_nearest_rank_in_milliseconds() -> None:
     result = measured(*range(1, 101))

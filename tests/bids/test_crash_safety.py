@@ -16,20 +16,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import _arena, _candidate_ports, _healthy
+from tests.e2e.conftest import _arena, _healthy, _start_serving
 
 DEMO_BID = 4  # the demo's complete draft by cadre15 on the open 乡村振兴 challenge (bids/demo.py)
 
 
 def _serve(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    for port in _candidate_ports()[:5]:
-        url = f"http://127.0.0.1:{port}"
-        with log.open("ab") as out:
-            process = subprocess.Popen([sys.executable, "-m", "arena.cli", "serve"], env=env | {"ARENA_PORT": str(port)},
-                                       stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and process.poll() is None and not _healthy(url):
-            time.sleep(0.1)
+    for _ in range(5):
+        process, url = _start_serving(env, log)
         if process.poll() is None and _healthy(url):
             return process, url
         os.killpg(process.pid, signal.SIGKILL)

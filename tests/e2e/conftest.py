@@ -23,7 +23,6 @@ from __future__ import annotations
 import os
 import queue
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -41,12 +40,12 @@ from typing import Any, TypeVar
 import pytest
 
 from arena import PROJECT_ROOT
+from arena.bench import ports
 from arena.bench.runner import stop
 
 CHROMIUM = Path(os.environ.get("ARENA_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 ARTIFACTS = PROJECT_ROOT / "tests" / ".artifacts"
-PORTS = range(8200, 8300)
 DEMO_PASSWORD = "arena-demo"
 IN_CI = os.environ.get("CI") == "true"
 BROWSER_FIXTURES = frozenset({"chromium", "page", "login_as"})
@@ -140,29 +139,25 @@ def _tail(log: Path, lines: int = 30) -> str:
         return ""
 
 
-def _port_is_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
-
-
-def _candidate_ports() -> list[int]:
-    """Each xdist worker starts at its own offset, so workers rarely race for a port."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    offset = (int(re.sub(r"\D", "", worker) or 0) * 17 + os.getpid()) % len(PORTS)
-    ports = list(PORTS)
-    return [p for p in ports[offset:] + ports[:offset] if _port_is_free(p)]
-
-
 def _healthy(url: str) -> bool:
     try:
         with urllib.request.urlopen(url + "/healthz", timeout=2) as response:  # noqa: S310 - loopback
             return bool(response.status == 200)
     except (urllib.error.URLError, OSError):
         return False
+
+
+def _start_serving(env: dict[str, str], log: Path, timeout: float = 30) -> tuple[subprocess.Popen[bytes], str]:
+    """`arena serve` on a claimed port, once it answers /healthz or gives up: the process and its address."""
+    with ports.claimed() as [port]:
+        url = f"http://127.0.0.1:{port}"
+        with log.open("ab") as out:
+            process = subprocess.Popen([sys.executable, "-m", "arena.cli", "serve"], env=env | {"ARENA_PORT": str(port)},
+                                       stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and process.poll() is None and not _healthy(url):
+            time.sleep(0.1)
+    return process, url
 
 
 @pytest.fixture(scope="session")
@@ -179,15 +174,8 @@ def live_server() -> Iterator[LiveServer]:
                 "ARENA_LOGIN_RATE_LIMIT": "100000"}
         _arena("db", "upgrade", env=env, log=log)
         _arena("demo", env=env, log=log)
-        for port in _candidate_ports()[:5]:
-            url = f"http://127.0.0.1:{port}"
-            with log.open("ab") as out:
-                process = subprocess.Popen([sys.executable, "-m", "arena.cli", "serve"],
-                                           env=env | {"ARENA_PORT": str(port)}, stdout=out,
-                                           stderr=subprocess.STDOUT, start_new_session=True)
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and process.poll() is None and not _healthy(url):
-                time.sleep(0.1)
+        for _ in range(5):
+            process, url = _start_serving(env, log)
             if process.poll() is None and _healthy(url):
                 break
             stop(process)  # the port was taken meanwhile, or the server did not come up

@@ -16,7 +16,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from arena import PROJECT_ROOT
-from tests.e2e.conftest import _arena, _candidate_ports, _healthy, _tail
+from arena.bench import ports
+from tests.e2e.conftest import _arena, _healthy, _tail
 from tests.production.systemd import unit
 
 SECRET = "cluster-secret-" + "s" * 40  # every node must share it: a CSRF token made on one is checked on another
@@ -79,12 +80,13 @@ class Cluster:
         return node
 
     def serve(self, name: str, **extra: str) -> Node:
-        for port in _candidate_ports()[:5]:
-            node = self._spawn(name, ["serve"], {"ARENA_PORT": str(port)} | extra)
-            url = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline and node.process.poll() is None and not _healthy(url):
-                time.sleep(0.1)
+        for _ in range(5):
+            with ports.claimed() as [port]:
+                node = self._spawn(name, ["serve"], {"ARENA_PORT": str(port)} | extra)
+                url = f"http://127.0.0.1:{port}"
+                deadline = time.monotonic() + 60
+                while time.monotonic() < deadline and node.process.poll() is None and not _healthy(url):
+                    time.sleep(0.1)
             if node.process.poll() is None and _healthy(url):
                 node.url = url
                 return node

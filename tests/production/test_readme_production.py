@@ -44,9 +44,10 @@ import pytest
 from redis import Redis
 
 from arena import PROJECT_ROOT
+from arena.bench.ports import claimed
 from arena.settings import Settings
 from tests.conftest import PG_AVAILABLE, REDIS_AVAILABLE, REDIS_URL, in_thread, pg_admin
-from tests.e2e.conftest import _candidate_ports, _tail
+from tests.e2e.conftest import _tail
 from tests.production.systemd import environment_file, unit
 
 pytestmark = [pytest.mark.slow,
@@ -186,8 +187,9 @@ def test_the_readme_production_section_runs_as_written(tmp_path):
     assert len(blocks) == 7, "the test follows the README's marked blocks in order: update both together"
     wheel, install, first_admin, services, readyz, backup, rehearsal = blocks
     database = f"arena_readme_{uuid.uuid4().hex[:8]}"
-    ports = _candidate_ports()[:2]
-    site = Installation(tmp_path, ports, database)
+    # The ports stay claimed until both nodes answer on them (arena.bench.ports).
+    claim = contextlib.ExitStack()
+    site = Installation(tmp_path, claim.enter_context(claimed(2)), database)
     site.release.mkdir()
     for skeleton in ("usr/local/bin", "etc/systemd/system"):  # what every Debian machine has
         (tmp_path / skeleton).mkdir(parents=True)
@@ -211,6 +213,7 @@ def test_the_readme_production_section_runs_as_written(tmp_path):
         site.run(services)
         site.start_units()
         site.wait_ready()
+        claim.close()
         answers = site.run(readyz)
         assert answers.count('"status":"ok"') == 2
         site.run(backup)
@@ -236,6 +239,7 @@ def test_the_readme_production_section_runs_as_written(tmp_path):
         assert '"event": "worker_pass"' in journals["ops-1"] and '"schema_revision": "' in journals["ops-1"]
     finally:
         site.stop()
+        claim.close()
         clear_prefixes()
         in_thread(asyncio.run, pg_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)',
                                         f'DROP DATABASE IF EXISTS "{database}_rehearsal" WITH (FORCE)'))

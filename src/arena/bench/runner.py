@@ -8,11 +8,9 @@ import contextlib
 import dataclasses
 import itertools
 import os
-import random
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,7 +24,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy.engine import make_url
 
-from arena.bench import wrk
+from arena.bench import ports, wrk
 from arena.bench.backends import (
     BACKENDS,
     DEFAULT_PG_ADMIN_URL,
@@ -99,8 +97,7 @@ PAGES: list[Page] = [
 # machine that changed speed during the run shows as a spread rather than as a page's cost.
 BASELINE_AFTER = Page("baseline-after", "/", server="baseline")
 
-PORTS = range(8200, 8300)
-HOST = "127.0.0.1"
+HOST = ports.HOST
 # Issue 3's aim on 2 cores with SQLite, shown next to the figures of each backend (never asserted).
 TARGET_RPS = 300
 TARGET_P99_MS = 100.0
@@ -221,20 +218,6 @@ def run_arena(env: dict[str, str], log: Path, *args: str, timeout: float = 600) 
         raise RuntimeError(f"arena {' '.join(args)} failed:\n{_tail(log)}")
 
 
-def _free_ports() -> list[int]:
-    ports = list(PORTS)
-    random.shuffle(ports)
-    free = []
-    for port in ports:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            try:
-                sock.bind((HOST, port))
-            except OSError:
-                continue
-        free.append(port)
-    return free
-
-
 def _answers(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback only
@@ -259,18 +242,20 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 @contextlib.contextmanager
 def serve(command: Callable[[int], list[str]], env: dict[str, str], log: Path,
           ready_path: str) -> Iterator[tuple[int, int]]:
-    """Start a server on a free port in 8200–8299 (retrying if another process takes it): the
-    port, and the server's main process (its workers are its children)."""
-    for port in _free_ports()[:5]:
-        with log.open("ab") as out:
-            process = subprocess.Popen(command(port), env=env | {"ARENA_PORT": str(port)}, stdout=out,
-                                       stderr=subprocess.STDOUT, start_new_session=True)
-        url = f"http://{HOST}:{port}{ready_path}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and process.poll() is None and not _answers(url):
-            time.sleep(0.1)
-        time.sleep(0.3)  # a server that lost the port to another one exits now: not to measure the other
-        if process.poll() is None and _answers(url):
+    """Start a server on a claimed port in 8200–8299 (retrying if a process that does not claim
+    ports takes it): the port, and the server's main process (its workers are its children)."""
+    for _ in range(5):
+        with ports.claimed() as [port]:
+            with log.open("ab") as out:
+                process = subprocess.Popen(command(port), env=env | {"ARENA_PORT": str(port)}, stdout=out,
+                                           stderr=subprocess.STDOUT, start_new_session=True)
+            url = f"http://{HOST}:{port}{ready_path}"
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and process.poll() is None and not _answers(url):
+                time.sleep(0.1)
+            time.sleep(0.3)  # a server that lost the port to another one exits now: not to measure the other
+            started = process.poll() is None and _answers(url)
+        if started:
             try:
                 yield port, process.pid
             finally:
