@@ -79,7 +79,6 @@ def route_handlers() -> list[Any]:
     from arena.auth.admin_routes import ROUTES as admin_routes
     from arena.auth.routes import ROUTES as auth_routes
     from arena.bids.routes import ROUTES as bid_routes
-    from arena.bids.routes_feedback import ROUTES as bid_feedback_routes
     from arena.bids.routes_review import ROUTES as bid_review_routes
     from arena.challenges.routes_feeds import ROUTES as feed_routes
     from arena.challenges.routes_organizer import ROUTES as organizer_challenge_routes
@@ -90,8 +89,9 @@ def route_handlers() -> list[Any]:
     from arena.execution.routes_organizer import ROUTES as execution_routes
     from arena.home.routes import ROUTES as home_routes
     from arena.notify.routes import ROUTES as notify_routes
-    from arena.observe.routes import ROUTES as observe_routes
+    from arena.ops.routes import ROUTES as observe_routes
     from arena.publicity.routes import ROUTES as publicity_routes
+    from arena.records.admin_routes import ROUTES as orgdept_routes
     from arena.records.routes import ROUTES as record_routes
     from arena.records.routes_hearing import ROUTES as record_hearing_routes
     from arena.records.routes_notices import ROUTES as record_notice_routes
@@ -100,10 +100,10 @@ def route_handlers() -> list[Any]:
     from arena.reports.routes import ROUTES as report_routes
     from arena.reports.routes_orgdept import ROUTES as orgdept_report_routes
     from arena.review.routes_expert import ROUTES as expert_review_routes
+    from arena.review.routes_feedback import ROUTES as bid_feedback_routes
     from arena.review.routes_organizer import ROUTES as organizer_review_routes
     from arena.units.routes import ROUTES as unit_routes
     from arena.units.routes_fields import ROUTES as field_routes
-    from arena.units.routes_orgdept import ROUTES as orgdept_routes
     from arena.units.routes_picker import ROUTES as picker_routes
     from arena.workdays.routes import ROUTES as workday_routes
 

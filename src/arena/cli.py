@@ -466,10 +466,10 @@ def worker(once: bool, interval: float | None) -> None:
     from arena.clock import clock_for
     from arena.db import create_engine, create_session_maker
     from arena.notify import mail
-    from arena.notify.worker import run_forever, run_pass
     from arena.observe.heartbeat import Heartbeat
     from arena.observe.lifecycle import announced
     from arena.observe.logs import dict_config
+    from arena.worker import run_forever, run_pass
 
     cfg = settings()
     smtp = mail.SmtpConfig.from_url(cfg.smtp_url) if cfg.smtp_url else None

@@ -11,6 +11,10 @@ from typing import ClassVar
 from arena.i18n import gettext as _
 
 
+class LoginRequired(Exception):
+    """No one is logged in; the web layer redirects to the login page (arena.web.guards raises it)."""
+
+
 class DomainError(Exception):
     """A rule refused the action; `message` is shown to the user, `field` places it on a form."""
 

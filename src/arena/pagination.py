@@ -1,10 +1,12 @@
-"""Pagination for every list: one count query and one page query.
+"""Pagination for every list (one count query and one page query), and the search text every
+list's search box goes through.
 
 Core (no web): queries that page a list (arena.challenges.queries) use it as well as routes;
 arena.web.pagination adds reading the page number from the query string and re-exports these."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
@@ -13,6 +15,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 T = TypeVar("T")
+MAX_QUERY_CHARS = 100
 PER_PAGE = 20
 
 
@@ -51,3 +54,17 @@ async def paginate(db: AsyncSession, stmt: Select[Any], number: int, per_page: i
     result = await db.execute(stmt.limit(per_page).offset((number - 1) * per_page))
     items = list(result.scalars().unique().all()) if scalars else list(result.all())
     return Page(items=items, number=number, per_page=per_page, total=total)
+
+
+def clean_search(raw: str | None) -> str:
+    """Search text without control characters (PostgreSQL refuses NUL), trimmed and cut short."""
+    if not raw:
+        return ""
+    kept = "".join(ch for ch in raw[: MAX_QUERY_CHARS * 4] if unicodedata.category(ch)[0] != "C")
+    return " ".join(kept.split())[:MAX_QUERY_CHARS]
+
+
+def like_pattern(text: str) -> str:
+    """`%text%` with LIKE's wildcards escaped (the ESCAPE character is a backslash)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

@@ -22,7 +22,7 @@ from arena.audit.chain import ChainEntry, event_hash
 from arena.audit.models import AuditCheckpoint, AuditEvent
 from arena.auth.models import Role
 from arena.errors import DomainError
-from arena.notify.worker import run_pass
+from arena.worker import run_pass
 from tests.conftest import make_client
 
 

@@ -17,7 +17,7 @@ from arena.auth import throttle
 from arena.auth.models import LoginThrottle, Role, User
 from arena.clock import to_display
 from arena.execution.models import Project
-from arena.notify.worker import run_pass
+from arena.worker import run_pass
 from tests.conftest import Browser, fresh
 from tests.execution.factories import awarded
 from tests.factories import make_user

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from arena.bids.models import Bid, BidVersion
 from arena.execution.models import Milestone, ProgressReport, Project
 from arena.notify.models import Notification
-from arena.notify.worker import run_pass
 from arena.publicity.models import Publicity
+from arena.worker import run_pass
 from tests.conftest import as_user
 from tests.execution.factories import actor, awarded, publicized
 

@@ -20,7 +20,7 @@ from arena.bids.models import Bid, BidMember, BidStatus, MemberStatus
 from arena.notify import mail
 from arena.notify.models import Notification, SentReminder
 from arena.notify.service import notify
-from arena.notify.worker import run_pass
+from arena.worker import run_pass
 from tests.challenges.public_factories import NOW, make_challenge, make_organizer
 from tests.conftest import Browser, make_client
 from tests.factories import make_cadre, make_unit, make_user

@@ -252,7 +252,7 @@ async def test_the_department_withdraws_with_a_reason_and_others_get_not_found(a
 
 
 async def test_the_worker_makes_ended_notices_effective_once_every_objection_is_answered(app, db, clock):
-    from arena.notify.worker import run_pass
+    from arena.worker import run_pass
 
     notice = await in_publicity(db, clock)
     await _objector(db)

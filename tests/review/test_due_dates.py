@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 
 from arena.audit.models import AuditEvent
 from arena.notify.models import Notification
-from arena.notify.worker import run_pass
 from arena.review.models import Panel, ScoreSheet
 from arena.units.models import Expert
+from arena.worker import run_pass
 from tests.conftest import as_user, fresh
 from tests.review.factories import make_review
 from tests.review.test_review_flow import commitment_form, criteria, enter_beacon, seats

@@ -19,11 +19,10 @@ from sqlalchemy import select
 from arena.actor import Actor
 from arena.auth.models import Role
 from arena.challenges.models import ChallengeQuestion
-from arena.errors import DomainError, FormErrors, NotFound, PermissionDenied
+from arena.errors import DomainError, FormErrors, LoginRequired, NotFound, PermissionDenied
 from arena.files.store import UploadRejected
 from arena.units.models import Unit
 from arena.web.context import provide_actor, require_actor
-from arena.web.guards import LoginRequired
 from arena.web.refusals import attempt
 from tests.challenges.public_factories import NOW, make_challenge, make_organizer
 from tests.conftest import as_user

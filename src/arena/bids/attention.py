@@ -8,12 +8,12 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.actor import Actor
+from arena.attention import LINKS_SHOWN, AttentionItem, AttentionLink, pointed, provider
 from arena.auth.models import Role
 from arena.bids.models import Bid, BidMember, BidStatus, MemberStatus, Vetting
 from arena.challenges.models import Challenge, ChallengeStatus
 from arena.challenges.queries import managed_by
 from arena.clock import Clock
-from arena.home.attention import LINKS_SHOWN, AttentionItem, AttentionLink, pointed, provider
 from arena.i18n import gettext as _
 from arena.units.models import Cadre
 

@@ -472,6 +472,17 @@ async def settle_award(db: AsyncSession, clock: Clock, actor: Actor, bid: Bid, *
     await BID.move(db, clock, actor, "organizer", bid, "win" if won else "not_chosen")
 
 
+async def assign_review_codes(db: AsyncSession, challenge_id: int, seed: str) -> None:
+    """评审编号 P01, P02… for a challenge's qualified bids, in an order that tells nothing about who
+    bid or when: for review.panel_draw, with the draw's public randomness as `seed`, so anyone can
+    recompute it. The bids area numbers its own rows."""
+    bids = (await db.scalars(select(Bid).where(Bid.challenge_id == challenge_id,
+                                               Bid.status == BidStatus.QUALIFIED.value))).all()
+    ordered = sorted(bids, key=lambda b: hashlib.sha256(f"{seed}:bid:{b.id}".encode()).hexdigest())
+    for index, bid in enumerate(ordered, start=1):
+        bid.review_code = f"P{index:02d}"
+
+
 async def latest_version(db: AsyncSession, bid: Bid) -> BidVersion | None:
     if not bid.submitted_version:
         return None

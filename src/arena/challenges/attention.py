@@ -8,11 +8,11 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.actor import Actor
+from arena.attention import LINKS_SHOWN, AttentionItem, AttentionLink, pointed, provider
 from arena.auth.models import Role
 from arena.challenges import queries
 from arena.challenges.models import Challenge, ChallengeQuestion, ChallengeStatus, QuestionStatus
 from arena.clock import Clock
-from arena.home.attention import LINKS_SHOWN, AttentionItem, AttentionLink, pointed, provider
 from arena.i18n import gettext as _
 
 PUBLISHED = ChallengeStatus.PUBLISHED.value

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import enum
 import json
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -54,10 +53,9 @@ from arena.db import get_or_none
 from arena.errors import NotFound
 from arena.i18n import gettext as _
 from arena.i18n import lazy
-from arena.pagination import Page, paginate
+from arena.pagination import Page, clean_search, like_pattern, paginate
 from arena.units.models import Cadre, Field, Rank, Unit
 
-MAX_QUERY_CHARS = 100
 """Longer search text is cut: nobody types more, and it bounds the LIKE pattern."""
 PUBLISHED = ChallengeStatus.PUBLISHED.value
 
@@ -71,20 +69,6 @@ PHASE_FILTERS: list[PublicPhase] = [p for p in PublicPhase if p is not PublicPha
 
 
 # --- catalogue filters ------------------------------------------------------------------------
-
-def clean_search(raw: str | None) -> str:
-    """Search text without control characters (PostgreSQL refuses NUL), trimmed and cut short."""
-    if not raw:
-        return ""
-    kept = "".join(ch for ch in raw[: MAX_QUERY_CHARS * 4] if unicodedata.category(ch)[0] != "C")
-    return " ".join(kept.split())[:MAX_QUERY_CHARS]
-
-
-def like_pattern(text: str) -> str:
-    """`%text%` with LIKE's wildcards escaped (the ESCAPE character is a backslash)."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
 
 def _positive_int(raw: str | None) -> int | None:
     if raw is None or not raw.strip().isdigit() or len(raw.strip()) > 12:

@@ -21,6 +21,7 @@ from arena.clock import DISPLAY_TZ
 from arena.errors import FormErrors
 from arena.excel import new_workbook, workbook_bytes
 from arena.i18n import gettext as _
+from arena.pagination import clean_search
 from arena.units import service as units
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.forms import Form
@@ -45,7 +46,7 @@ def _status_options() -> list[tuple[str, str]]:
 async def organizer_list(request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep,
                          status: FromQuery[str | None] = None, page: FromQuery[str | None] = None,
                          q: FromQuery[str | None] = None) -> Response[str]:
-    q = queries.clean_search(q)
+    q = clean_search(q)
     challenges = await paginate(db_session, service.own_challenges(actor, status, q), page_number(page))
     counts = await service.submitted_bid_counts(db_session, [c.id for c in challenges.items])
     now = clock.now()
@@ -59,7 +60,7 @@ async def organizer_list(request: Request[Any, Any, Any], db_session: DbSession,
 @get("/organizer/challenges/export.xlsx", opt=ORGANIZER)
 async def organizer_export(db_session: DbSession, clock: ClockDep, actor: ActorDep,
                            status: FromQuery[str | None] = None, q: FromQuery[str | None] = None) -> Response[bytes]:
-    challenges = list((await db_session.scalars(service.own_challenges(actor, status, queries.clean_search(q))
+    challenges = list((await db_session.scalars(service.own_challenges(actor, status, clean_search(q))
                                                 .limit(10000))).unique().all())
     counts = await service.submitted_bid_counts(db_session, [c.id for c in challenges])
     now = clock.now()

@@ -35,11 +35,12 @@ from arena.challenges.models import (
     MilestoneTemplate,
     ToleranceCase,
 )
-from arena.challenges.queries import AMENDMENT_ITEMS, like_pattern, managed_by
+from arena.challenges.queries import AMENDMENT_ITEMS, managed_by
 from arena.clock import DISPLAY_TZ, Clock
 from arena.errors import DomainError, FormErrors, NotFound
 from arena.files.models import StoredFile
 from arena.i18n import gettext as _
+from arena.pagination import like_pattern
 from arena.units.models import Field, Unit
 
 NUMBER_LOCK_KEY = 0x41524E42  # serialises 榜单编号 assignment on PostgreSQL
@@ -51,7 +52,7 @@ SUBMITTED_STATES = sorted(s.value for s in BidStatus if s not in (BidStatus.DRAF
 
 def own_challenges(actor: Actor, status: str | None = None, q: str = "") -> Select[Any]:
     """The organizer's challenges (filter in SQL), newest first; `q` (关键词, cleaned by
-    queries.clean_search) matches the title or the challenge number."""
+    pagination.clean_search) matches the title or the challenge number."""
     stmt = select(Challenge).where(managed_by(actor))
     if status in ChallengeStatus.__members__.values():
         stmt = stmt.where(Challenge.status == status)

@@ -10,6 +10,7 @@ from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.actor import Actor
+from arena.attention import LINKS_SHOWN, AttentionItem, AttentionLink, pointed, provider
 from arena.auth.models import Role
 from arena.challenges.models import Challenge
 from arena.challenges.queries import managed_by
@@ -27,7 +28,6 @@ from arena.execution.models import (
     ToleranceStatus,
 )
 from arena.execution.transitions import OPEN_MILESTONE
-from arena.home.attention import LINKS_SHOWN, AttentionItem, AttentionLink, pointed, provider
 from arena.i18n import gettext as _
 from arena.units.models import Cadre, Expert
 

@@ -9,9 +9,9 @@ from markupsafe import Markup
 from sqlalchemy import text
 
 from arena import i18n
+from arena.attention import attention_for
 from arena.data_versions import Entry, VersionedCache
 from arena.home import public
-from arena.home.attention import attention_for
 from arena.web.deps import ClockDep, DbSession, MaybeActor
 from arena.web.page_cache import KEPT
 from arena.web.templating import render, render_html

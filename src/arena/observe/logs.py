@@ -20,9 +20,8 @@ from litestar.logging.config import LoggingConfig, default_handlers
 from litestar.types import Scope
 from pythonjsonlogger.json import JsonFormatter
 
-from arena.errors import FormErrors, NotFound, PermissionDenied
+from arena.errors import FormErrors, LoginRequired, NotFound, PermissionDenied
 from arena.settings import Settings
-from arena.web.guards import LoginRequired
 
 request_id: ContextVar[str | None] = ContextVar("arena_request_id", default=None)
 CLIENT_GONE = "arena.client_gone"

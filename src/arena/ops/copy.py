@@ -26,7 +26,6 @@ from sqlalchemy import table as table_clause
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from arena.audit.service import ChainReport, verify_chain
-from arena.cli import upgrade_database
 from arena.db import WRITE_INTENT, create_engine
 from arena.models import metadata
 from arena.ops import OpsError, database
@@ -51,7 +50,7 @@ def copy_database(source_url: str, target_url: str, batch_size: int = BATCH) -> 
     asyncio.run(_preflight(source_url, target_url))
     # Its own committed step (Alembic runs its own event loop). Should the copy fail, the target
     # keeps the empty schema: it still counts as empty, so the same command can simply be rerun.
-    upgrade_database(target_url)
+    database.upgrade(target_url)
     return asyncio.run(_copy(source_url, target_url, batch_size))
 
 

@@ -7,11 +7,11 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.actor import Actor
+from arena.attention import LINKS_SHOWN, AttentionItem, AttentionLink, pointed, provider
 from arena.auth.models import Role
 from arena.challenges.models import Challenge, ChallengeStatus
 from arena.challenges.queries import managed_by
 from arena.clock import Clock
-from arena.home.attention import LINKS_SHOWN, AttentionItem, AttentionLink, pointed, provider
 from arena.i18n import gettext as _
 from arena.publicity.models import Objection, ObjectionStatus, Publicity, PublicityStatus
 

@@ -3,7 +3,7 @@
 A record is matched to a department when it is proposed (records.proposals.departments_of).
 One whose cadre no department covered waits with `org_department_id` None: the admin is told
 (records.attention) and, once a department covering the cadre's unit is set up, the record is
-matched — at once, in the same transaction as the department (units.orgdept_admin), or with the
+matched — at once, in the same transaction as the department (records.departments), or with the
 button on the list of uncovered records. Only records still waiting for a decision (proposed or
 in their hearing) are matched; a record keeps the department it was matched to.
 """

@@ -12,11 +12,11 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.actor import Actor
+from arena.attention import LINKS_SHOWN, AttentionItem, AttentionLink, pointed, provider
 from arena.auth.models import Role
 from arena.challenges.models import Challenge
 from arena.challenges.queries import managed_by
 from arena.clock import Clock
-from arena.home.attention import LINKS_SHOWN, AttentionItem, AttentionLink, pointed, provider
 from arena.i18n import gettext as _
 from arena.records.assignment import uncovered_count
 from arena.records.enums import OPEN_STATUSES

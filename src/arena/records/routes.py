@@ -16,11 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from arena import i18n
 from arena.auth.models import Role
 from arena.challenges.documents import render_pdf
-from arena.challenges.queries import clean_search
 from arena.errors import NotFound
 from arena.execution.grades import GRADE_LABELS
 from arena.execution.transitions import PROJECT
 from arena.files import store
+from arena.pagination import clean_search
 from arena.records import certificates, dossier, policy, service
 from arena.records.labels import RECIPIENT_LABELS, RECORD_STATUS_LABELS, RECORD_TYPE_LABELS, TRIGGER_LABELS
 from arena.records.models import Record

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from arena import i18n
 from arena.actor import Actor
 from arena.auth.models import Role, User
-from arena.challenges.queries import clean_search
+from arena.pagination import clean_search
 from arena.records import decisions, dossier, hearing, notices, policy, rules, service
 from arena.records.enums import OPEN_STATUSES, PUBLICIZED_TYPES, OpinionRole, Origin
 from arena.records.labels import OPINION_ROLE_LABELS, ORIGIN_LABELS, RECORD_TYPE_LABELS, STANCE_LABELS

@@ -16,11 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from arena.actor import Actor
 from arena.audit import service as audit
 from arena.challenges.models import Challenge
-from arena.challenges.queries import like_pattern, managed_by
+from arena.challenges.queries import managed_by
 from arena.clock import Clock
 from arena.db import valid_id
 from arena.errors import FormErrors, NotFound
 from arena.i18n import gettext as _
+from arena.pagination import like_pattern
 from arena.records import policy
 from arena.records.enums import OPEN_STATUSES
 from arena.records.models import (
@@ -69,7 +70,7 @@ def rows(result: Any) -> list[RecordRow]:
 
 def keyword_condition(q: str) -> ColumnElement[bool]:
     """关键词 on a records list (row_query): the cadre's name or staff number, the challenge's
-    title or number, or the 文号. `q` is cleaned by challenges.queries.clean_search."""
+    title or number, or the 文号. `q` is cleaned by pagination.clean_search."""
     pattern = like_pattern(q)
     return or_(*(column.like(pattern, escape="\\") for column in (
         Cadre.name, Cadre.code, Challenge.title, Challenge.number, Record.document_number)))

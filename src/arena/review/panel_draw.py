@@ -25,7 +25,6 @@ own over the eligible experts not yet drawn for this panel, under the same rules
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -37,7 +36,7 @@ from arena.actor import Actor
 from arena.audit import service as audit
 from arena.audit.labels import register_actions
 from arena.auth.models import Role, User, UserRole
-from arena.bids.models import Bid, BidStatus
+from arena.bids import service as bids_service
 from arena.challenges.models import Challenge
 from arena.clock import DISPLAY_TZ, Clock
 from arena.db import valid_id
@@ -369,7 +368,7 @@ async def draw_panel(db: AsyncSession, clock: Clock, actor: Actor, challenge: Ch
     else:
         panel.drawn, panel.drawn_at = made.drawn, now
         if purpose is PanelPurpose.BID:
-            await _assign_review_codes(db, challenge, mixed)
+            await bids_service.assign_review_codes(db, challenge.id, mixed)
         await PANEL.move(db, clock, actor, "inspector", panel, "draw", facts)
     await notify(db, clock, [by_code[c].user_id for c in result.members], "review.invited",
                  _invitation_title(purpose, challenge), _("你被随机抽取为该榜单的评审专家，请确认是否参加。"),
@@ -396,15 +395,6 @@ def changed_message(made: DrawCommitment, frozen: list[str], live: list[str]) ->
     return _("符合条件的专家自 {at} 公布承诺以来已有变化（{changes}），不能按冻结的候选名单抽取。"
              "请发榜单位说明理由重新公布抽取承诺；新承诺与原承诺都会在公开验证页列出。").format(
         at=at, changes="；".join(parts))
-
-
-async def _assign_review_codes(db: AsyncSession, challenge: Challenge, seed: str) -> None:
-    """评审编号 P01, P02… in an order that tells nothing about who bid or when."""
-    bids = (await db.scalars(select(Bid).where(Bid.challenge_id == challenge.id,
-                                               Bid.status == BidStatus.QUALIFIED.value))).all()
-    ordered = sorted(bids, key=lambda b: hashlib.sha256(f"{seed}:bid:{b.id}".encode()).hexdigest())
-    for index, bid in enumerate(ordered, start=1):
-        bid.review_code = f"P{index:02d}"
 
 
 # --- the proof anyone can recompute -----------------------------------------------------------

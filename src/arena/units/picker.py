@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.actor import Actor
 from arena.auth.models import Role
-from arena.challenges.queries import clean_search, like_pattern
+from arena.pagination import clean_search, like_pattern
 from arena.units.models import Cadre, Expert, Field, Unit, expert_field
 
 LIMIT = 10

@@ -26,10 +26,10 @@ from arena import i18n
 from arena.actor import SESSION_COOKIE, Actor
 from arena.clock import Clock
 from arena.db import write_from_here
+from arena.errors import LoginRequired
 from arena.observe import availability, logs, metrics
 from arena.settings import Settings
 from arena.web.forwarded import client_address as forwarded_client
-from arena.web.guards import LoginRequired
 
 DB_SCOPE_KEY = "arena.db"
 access_logger = logging.getLogger("arena.access")

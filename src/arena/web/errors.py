@@ -21,11 +21,10 @@ from litestar.exceptions import (
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from redis.exceptions import RedisError
 
-from arena.errors import DomainError, NotFound, PermissionDenied
+from arena.errors import DomainError, LoginRequired, NotFound, PermissionDenied
 from arena.i18n import gettext as _
 from arena.observe import logs
 from arena.observe.availability import redis_unavailable
-from arena.web.guards import LoginRequired
 from arena.web.templating import render
 
 logger = logging.getLogger("arena.web")

@@ -11,7 +11,7 @@ from typing import Any
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
-from arena.errors import NotFound, PermissionDenied
+from arena.errors import LoginRequired, NotFound, PermissionDenied
 from arena.i18n import gettext as _
 
 MAX_ID = 2**31 - 1
@@ -24,10 +24,6 @@ def ids_in_range(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseR
     for value in connection.path_params.values():
         if isinstance(value, int) and not -MAX_ID <= value <= MAX_ID:
             raise NotFound(_("你要找的页面不存在，或你无权查看。"))
-
-
-class LoginRequired(Exception):
-    """No one is logged in; the web layer redirects to the login page."""
 
 
 def require_login(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:

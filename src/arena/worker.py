@@ -1,10 +1,11 @@
 """`arena worker`: reminders, e-mail, the daily audit checkpoint and records whose 公示 has ended
-(records.notices.conclude_due), in a loop beside the web processes.
+(records.notices.conclude_due), in a loop beside the web processes. It runs every area's jobs,
+so it sits above the areas, next to the command line that starts it.
 
 Each pass is one transaction per step. Several workers may run: reminders are claimed by a
 unique row, and an e-mail is claimed by marking it before sending (a crash between the two
-loses that one e-mail rather than sending it twice); the day's audit checkpoint, by a unique
-row too (arena.audit.checkpoints).
+loses that one e-mail rather than sending it twice: arena.notify.outbox); the day's audit
+checkpoint, by a unique row too (arena.audit.checkpoints).
 """
 
 from __future__ import annotations
@@ -14,70 +15,20 @@ import contextlib
 import logging
 import signal
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from arena.audit.anchor import CheckpointKey
 from arena.audit.checkpoints import ChainDoesNotExtend, daily_checkpoint
 from arena.auth import throttle
-from arena.auth.models import User
 from arena.clock import Clock
 from arena.db import transaction
 from arena.notify import mail
-from arena.notify.models import Notification
+from arena.notify.outbox import send_pending_mail
 from arena.notify.reminders import run_reminders
 from arena.records.notices import conclude_due
 
 logger = logging.getLogger("arena.worker")
-MAX_ATTEMPTS = 5
-BATCH = 50
-
-
-def _unsent(now: datetime) -> tuple[ColumnElement[bool], ...]:
-    """Notifications still to be e-mailed: recipient has an address, not older than a week."""
-    return (Notification.emailed_at.is_(None), User.email.is_not(None),
-            Notification.created_at > now - timedelta(days=7))
-
-
-async def mail_queue(db: AsyncSession, now: datetime) -> tuple[int, int]:
-    """(waiting, given up) e-mails, for /metrics: one statement."""
-    row = (await db.execute(
-        select(func.count().filter(Notification.email_attempts < MAX_ATTEMPTS),
-               func.count().filter(Notification.email_attempts >= MAX_ATTEMPTS))
-        .select_from(Notification).join(User, User.id == Notification.recipient_id)
-        .where(*_unsent(now)))).one()
-    return int(row[0]), int(row[1])
-
-
-async def send_pending_mail(session_maker: async_sessionmaker[AsyncSession], clock: Clock,
-                            config: mail.SmtpConfig) -> int:
-    async with transaction(session_maker) as db:
-        rows = (await db.execute(
-            select(Notification.id, Notification.title, Notification.body, Notification.link, User.email)
-            .join(User, User.id == Notification.recipient_id)
-            .where(*_unsent(clock.now()), Notification.email_attempts < MAX_ATTEMPTS)
-            .order_by(Notification.id).limit(BATCH))).all()
-        # claim them: whoever marks first sends
-        claimed = []
-        for row in rows:
-            result = await db.execute(update(Notification).where(Notification.id == row.id,
-                                                                  Notification.emailed_at.is_(None))
-                                      .values(emailed_at=clock.now(), email_attempts=Notification.email_attempts + 1))
-            if result.rowcount:  # type: ignore[attr-defined]
-                claimed.append(row)
-    sent = 0
-    for row in claimed:
-        body = row.body + (f"\n\n{row.link}" if row.link else "")
-        try:
-            await asyncio.to_thread(mail.send, config, row.email, row.title, body)
-            sent += 1
-        except Exception:  # the server is down or refused: give it back for a later pass
-            logger.warning("e-mail for notification %s failed; will retry", row.id, exc_info=True)
-            async with transaction(session_maker) as db:
-                await db.execute(update(Notification).where(Notification.id == row.id).values(emailed_at=None))
-    return sent
 
 
 async def checkpoint_today(session_maker: async_sessionmaker[AsyncSession], clock: Clock,

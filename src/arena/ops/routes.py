@@ -10,7 +10,7 @@ from litestar import Request, Response, get
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
-from arena.notify.worker import mail_queue
+from arena.notify.outbox import mail_queue
 from arena.observe.availability import schema_head
 from arena.observe.heartbeat import heartbeat_families, last_pass
 from arena.observe.metrics import exposition, queue_families

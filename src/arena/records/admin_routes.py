@@ -1,5 +1,5 @@
 """Admin: organization departments (组织部门) and the waiting records no department covers.
-Thin: the rules are in units.orgdept_admin and records.assignment."""
+Thin: the rules are in records.departments and records.assignment."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.auth.models import Role
 from arena.i18n import gettext as _
-from arena.records import assignment
+from arena.records import assignment, departments
+from arena.records.departments import PERIOD_MAX, PERIOD_MIN, DepartmentData
 from arena.records.labels import RECORD_STATUS_LABELS, RECORD_TYPE_LABELS
-from arena.units import orgdept_admin, service
+from arena.units import service
 from arena.units.models import OrgDepartment
-from arena.units.orgdept_admin import PERIOD_MAX, PERIOD_MIN, DepartmentData
 from arena.units.routes import PHONE_CHARS
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.forms import Form
@@ -68,7 +68,7 @@ async def _form_page(request: Request[Any, Any, Any], db: AsyncSession, departme
                      values: dict[str, Any], errors: dict[str, str], status_code: int = 200) -> Response[str]:
     return render(request, "admin/org_department_form.html", {
         "department": department, "values": values, "errors": errors,
-        "unit_options": await service.unit_options(db), "holders": await orgdept_admin.role_holders(db),
+        "unit_options": await service.unit_options(db), "holders": await departments.role_holders(db),
         "period_min": PERIOD_MIN, "period_max": PERIOD_MAX}, status_code=status_code)
 
 
@@ -76,7 +76,7 @@ async def _form_page(request: Request[Any, Any, Any], db: AsyncSession, departme
 async def department_list(request: Request[Any, Any, Any], db_session: DbSession) -> Response[str]:
     uncovered = int(await db_session.scalar(assignment.uncovered_count()) or 0)
     return render(request, "admin/org_departments.html", {
-        "rows": await orgdept_admin.departments(db_session), "uncovered": uncovered})
+        "rows": await departments.departments(db_session), "uncovered": uncovered})
 
 
 @get("/admin/org-departments/new", opt=ADMIN)
@@ -86,17 +86,17 @@ async def new_department_page(request: Request[Any, Any, Any], db_session: DbSes
 
 async def _save(request: Request[Any, Any, Any], db: AsyncSession, clock: ClockDep, actor: ActorDep,
                 department_id: int | None) -> Response[str]:
-    department = await orgdept_admin.get_department(db, department_id) if department_id else None
+    department = await departments.get_department(db, department_id) if department_id else None
     form = await read_form(request)
     data = _read(form)
     values = {key: form.raw(key) for key in FIELDS}
     async with attempt(db) as refused:
         if department is None:
-            await orgdept_admin.create_department(db, clock, actor, data, form.errors)
+            await departments.create_department(db, clock, actor, data, form.errors)
         else:
-            await orgdept_admin.update_department(db, clock, actor, department, data, form.errors)
+            await departments.update_department(db, clock, actor, department, data, form.errors)
     if refused:
-        department = await orgdept_admin.get_department(db, department_id) if department_id else None
+        department = await departments.get_department(db, department_id) if department_id else None
         return await _form_page(request, db, department, values, refused.errors, status_code=400)
     return redirect(request, "/admin/org-departments?saved=1")
 
@@ -110,8 +110,8 @@ async def create_department(request: Request[Any, Any, Any], db_session: DbSessi
 @get("/admin/org-departments/{department_id:int}", opt=ADMIN)
 async def edit_department_page(request: Request[Any, Any, Any], db_session: DbSession,
                                department_id: FromPath[int]) -> Response[str]:
-    department = await orgdept_admin.get_department(db_session, department_id)
-    members = await orgdept_admin.member_usernames(db_session, department.id)
+    department = await departments.get_department(db_session, department_id)
+    members = await departments.member_usernames(db_session, department.id)
     return await _form_page(request, db_session, department, _values(department, members), {})
 
 
