@@ -1,4 +1,5 @@
-"""Operator tasks that move a whole installation: backup, restore, and copying between databases.
+"""Operator tasks that move a whole installation: backup, restore, and copying between databases;
+and the operators' endpoints, /metrics and /readyz (ops.routes).
 
 The entry points (`backup.backup`, `restore.restore`, `copy.copy_database`) are synchronous:
 the copy runs Alembic, whose environment starts its own event loop, and the others follow the
