@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from arena import offload
-from arena.challenges import documents
+from arena.pdf import PDF_CHILDREN, render_pdf
 
 
 def _ended(pid: int, within: float = 15.0) -> bool:
@@ -51,15 +51,15 @@ def children():
 
 async def test_a_pdf_is_rendered_in_a_child_process_not_in_the_server(caplog):
     with caplog.at_level(logging.INFO, logger="arena.offload"):
-        pdf = await documents.render_pdf("<h1>榜单公告</h1><p>正文</p>", english=True)
+        pdf = await render_pdf("<h1>榜单公告</h1><p>正文</p>", english=True)
         tasks = [record.task for record in caplog.records if hasattr(record, "task")]
-    child = await offload.run_in_process(offload.PDFS, os.getpid, children=documents.PDF_CHILDREN)
+    child = await offload.run_in_process(offload.PDFS, os.getpid, children=PDF_CHILDREN)
 
     assert pdf.startswith(b"%PDF-")
     assert tasks == ["html_to_pdf"]
     assert child != os.getpid()
-    assert documents.PDF_CHILDREN is not offload.WORKBOOK_CHILD  # a long workbook never holds up a PDF
-    assert documents.PDF_CHILDREN in offload._all_children  # stopped with the others at shutdown
+    assert PDF_CHILDREN is not offload.WORKBOOK_CHILD  # a long workbook never holds up a PDF
+    assert PDF_CHILDREN in offload._all_children  # stopped with the others at shutdown
 
 
 async def test_children_are_replaced_after_their_tasks_and_the_retired_ones_exit(children):

@@ -14,7 +14,7 @@ and then. So workbooks are read in a separate process (`run_in_process`): one ch
 process, started on first use with 'spawn' (never forked from a threaded event loop), its
 address space capped at CHILD_MEMORY so a pathological file can only exhaust the child. A child
 that dies or runs out of memory is replaced for the next file and its caller gets ChildFailed.
-PDFs are rendered in children of their own (arena.challenges.documents.PDF_CHILDREN), so that a
+PDFs are rendered in children of their own (arena.pdf.PDF_CHILDREN), so that a
 long workbook never holds up a PDF, and the memory WeasyPrint keeps after each render (up to
 1 190 MB per serving process after 100 PDFs, issue 24) stays in children that are replaced
 every 20 renders.

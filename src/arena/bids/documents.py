@@ -8,9 +8,9 @@ from jinja2 import Environment
 
 from arena import i18n
 from arena.bids.models import Bid, BidVersion
-from arena.challenges.documents import render_pdf
 from arena.challenges.models import Challenge
 from arena.files.store import content_disposition
+from arena.pdf import render_pdf
 
 
 async def receipt_pdf(env: Environment, bid: Bid, challenge: Challenge, version: BidVersion) -> bytes:

@@ -3,7 +3,7 @@
 The HTML comes from templates/documents/announcement.html (autoescaped like every page, so a
 title with markup prints as text) and the look from static/css/print/announcement.css.
 WeasyPrint takes 0.1–0.5 s a page and grows the process that runs it, so every PDF is rendered
-in a child process (arena.challenges.printing, PDF_CHILDREN below), one at a time per serving
+in a child process (arena.pdf), one at a time per serving
 process with a second waiting (arena.offload.PDFS, waited for in the loop: queued renders hold
 nothing), and may fetch nothing but the print stylesheets: the document never reaches the
 network."""
@@ -19,33 +19,16 @@ from datetime import datetime
 
 from jinja2 import Environment
 
-from arena import i18n, offload
-from arena.challenges import printing
+from arena import i18n
 from arena.challenges.queries import ChallengeView
 from arena.challenges.questions import PublicAnswer
-from arena.files.store import disposition as content_disposition  # noqa: F401 - routes import it from here
-
-PDF_WORKERS = 1
-"""Child processes rendering PDFs per serving process (PDFS lets a second render wait in line)."""
-RENDERS_PER_CHILD = 20
-"""PDFs a child renders before it is replaced. With the Noto CJK fonts its peak grows by about
-10 MB a PDF (the bench's notices: 245 MB after the first, 740 MB after 45), never shrinking."""
-PDF_MEMORY = 2 * 1024 * 1024 * 1024
-"""A PDF child's address space (RLIMIT_AS): the fonts' files are mapped into it, about 300 MB
-beyond its resident memory; at 1 GiB a child 45 PDFs old failed a notice it had printed before."""
-PDF_CHILDREN = offload.Children(PDF_WORKERS, replace_after=RENDERS_PER_CHILD, warm=printing.warm_up,
-                                memory=PDF_MEMORY)
+from arena.pdf import render_pdf
 
 
 def announcement_html(env: Environment, view: ChallengeView, now: datetime,
                       answers: Sequence[PublicAnswer] = ()) -> str:
     template = env.get_template("documents/announcement.html")
     return template.render(view=view, challenge=view.challenge, now=now, answers=answers)
-
-
-async def render_pdf(html: str, *, english: bool = False) -> bytes:
-    """The PDF of `html`, rendered off the event loop when one of the few render slots is free."""
-    return await offload.run_in_process(offload.PDFS, printing.html_to_pdf, html, english, children=PDF_CHILDREN)
 
 
 CACHE_ENTRIES = 32

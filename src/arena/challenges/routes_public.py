@@ -16,7 +16,7 @@ from arena.actor import Actor
 from arena.auth.models import Role
 from arena.challenges import catalogue_cache, queries, questions, stages
 from arena.challenges.catalogue_cache import Rendered
-from arena.challenges.documents import announcement_filename, announcement_pdf, content_disposition
+from arena.challenges.documents import announcement_filename, announcement_pdf
 from arena.challenges.eligibility import ChallengeRules, Verdict, check_eligibility
 from arena.challenges.models import Challenge, ChallengeMode, ChallengeStatus
 from arena.challenges.phase import PHASE_LABELS
@@ -188,7 +188,7 @@ async def announcement(request: Request[Any, Any, Any], db_session: DbSession, c
                                  answers=await questions.published_answers(db_session, challenge.id))
     ascii_name, name = announcement_filename(view)
     return Response(pdf, media_type="application/pdf",
-                    headers={"content-disposition": content_disposition(ascii_name, name)})
+                    headers={"content-disposition": store.disposition(ascii_name, name)})
 
 
 @get("/challenges/{challenge_id:int}/attachments/{attachment_id:int}", name="challenge_attachment")

@@ -17,7 +17,6 @@ from arena import i18n
 from arena.actor import Actor
 from arena.auth.models import Role
 from arena.auth.service import ReentryRefused
-from arena.challenges.documents import render_pdf
 from arena.challenges.models import ToleranceCase
 from arena.execution import award, evidence, plan, policy, reports, tolerance
 from arena.execution.models import PlanChange
@@ -25,6 +24,7 @@ from arena.execution.transitions import labels
 from arena.execution.views import ProjectView
 from arena.files import store
 from arena.observe.metrics import LOGIN_FAILURES
+from arena.pdf import render_pdf
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.forms import Form
 from arena.web.helpers import client_address, read_form, redirect

@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from arena import offload
 from arena.actor import Actor
 from arena.auth.models import Role
-from arena.challenges.documents import content_disposition
 from arena.challenges.models import ChallengeMode
 from arena.errors import DomainError, FormErrors
 from arena.execution import acceptance, horse_race, plan, reports, tolerance
@@ -31,6 +30,7 @@ from arena.execution.models import (
 from arena.execution.routes_cadre import today
 from arena.execution.transitions import labels
 from arena.execution.views import load_project_views
+from arena.files.store import disposition
 from arena.i18n import gettext as _
 from arena.review import service as review
 from arena.web.deps import ActorDep, ClockDep, DbSession
@@ -178,7 +178,7 @@ async def board_export(request: Request[Any, Any, Any], db_session: DbSession, c
         raise DomainError(_("导出失败，请稍后重试。")) from exc
     day = today(clock).isoformat()
     return Response(data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"content-disposition": content_disposition(f"board-{day}.xlsx",
+                    headers={"content-disposition": disposition(f"board-{day}.xlsx",
                                                                         f"{_('实施看板')}-{day}.xlsx", inline=False),
                              "cache-control": "no-store"})
 

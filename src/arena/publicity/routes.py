@@ -20,11 +20,11 @@ from arena import i18n
 from arena.actor import Actor
 from arena.audit import checkpoints
 from arena.auth.models import Role
-from arena.challenges.documents import render_pdf
 from arena.execution import award as award_service
 from arena.execution import public as execution_public
 from arena.execution.transitions import labels as execution_labels
 from arena.files.store import content_disposition
+from arena.pdf import render_pdf
 from arena.publicity import service
 from arena.publicity.transitions import OBJECTION, PUBLICITY
 from arena.review import service as review

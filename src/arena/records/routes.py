@@ -15,12 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena import i18n
 from arena.auth.models import Role
-from arena.challenges.documents import render_pdf
 from arena.errors import NotFound
 from arena.execution.grades import GRADE_LABELS
 from arena.execution.transitions import PROJECT
 from arena.files import store
 from arena.pagination import clean_search
+from arena.pdf import render_pdf
 from arena.records import certificates, dossier, policy, service
 from arena.records.labels import RECIPIENT_LABELS, RECORD_STATUS_LABELS, RECORD_TYPE_LABELS, TRIGGER_LABELS
 from arena.records.models import Record

@@ -20,9 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from arena import i18n
 from arena.actor import Actor
 from arena.auth.models import Role
-from arena.challenges.documents import render_pdf
 from arena.execution.grades import GRADE_LABELS
 from arena.files.store import content_disposition
+from arena.pdf import render_pdf
 from arena.records import notices, service
 from arena.records.labels import OBJECTION_STATUS_LABELS, RECORD_STATUS_LABELS, RECORD_TYPE_LABELS
 from arena.records.models import RecordObjection

@@ -9,7 +9,7 @@ from litestar import Request, Response, get
 from litestar.params import FromPath, FromQuery
 
 from arena.auth.models import Role
-from arena.challenges.documents import content_disposition
+from arena.files.store import disposition
 from arena.reports import cache, service, workbooks
 from arena.reports.queries import Scope, parse_year
 from arena.web.deps import ActorDep, DbSession
@@ -43,7 +43,7 @@ async def export(request: Request[Any, Any, Any], db_session: DbSession, actor: 
     # The helper that takes the ASCII name as given: files.store's derives one from the Chinese
     # name, which for these names would come out as just "xlsx".
     return Response(data, media_type=workbooks.XLSX,
-                    headers={"content-disposition": content_disposition(fallback, name, inline=False)})
+                    headers={"content-disposition": disposition(fallback, name, inline=False)})
 
 
 ROUTES = [reports_page, export]

@@ -9,8 +9,8 @@ from litestar import Request, Response, get
 from litestar.params import FromQuery
 
 from arena.actor import Role
-from arena.challenges.documents import content_disposition
 from arena.errors import NotFound
+from arena.files.store import disposition
 from arena.i18n import gettext as _
 from arena.reports import orgdept, workbooks
 from arena.reports.queries import parse_year
@@ -44,7 +44,7 @@ async def stats_export(request: Request[Any, Any, Any], db_session: DbSession, a
         raise NotFound(_("你的账号尚未加入任何组织部门"))
     data, name, fallback = found
     return Response(data, media_type=workbooks.XLSX,
-                    headers={"content-disposition": content_disposition(fallback, name, inline=False)})
+                    headers={"content-disposition": disposition(fallback, name, inline=False)})
 
 
 ROUTES = [stats_page, stats_export]

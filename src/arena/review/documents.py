@@ -19,12 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena import i18n
 from arena.bids.models import Bid
-from arena.challenges.documents import render_pdf
 from arena.challenges.models import Challenge
 from arena.errors import NotFound
 from arena.excel import new_workbook, workbook_bytes
 from arena.files.store import content_disposition
 from arena.i18n import gettext as _
+from arena.pdf import render_pdf
 from arena.review import opinion
 from arena.review.models import Panel, PanelPurpose, PanelSeat, ReviewResult, SeatStatus
 from arena.units.models import Cadre, Expert

@@ -9,10 +9,10 @@ from litestar import Request, Response, get
 from litestar.params import FromPath
 
 from arena import i18n
-from arena.challenges.documents import render_pdf
 from arena.errors import NotFound
 from arena.files.store import content_disposition
 from arena.i18n import gettext as _
+from arena.pdf import render_pdf
 from arena.review import feedback
 from arena.web.deps import ActorDep, DbSession
 from arena.web.page_cache import KEPT

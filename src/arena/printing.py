@@ -1,10 +1,10 @@
-"""HTML to PDF with WeasyPrint: what the PDF child processes run (documents.PDF_CHILDREN).
+"""HTML to PDF with WeasyPrint: what the PDF child processes run (arena.pdf.PDF_CHILDREN).
 
 Rendering grows the process that does it (the CJK fonts subset for each document, layout
 caches, a fragmented heap: 700–1 190 MB per serving process after 100 PDFs, issue 24), so it
 runs in spawned children that are replaced after a number of renders, never in the server.
 This module is what a child imports to render: WeasyPrint and the print stylesheets' paths, no
-more (the challenges' models and queries would add about 55 MB to every child).
+more (an area's models and queries would add about 55 MB to every child).
 """
 
 from __future__ import annotations
