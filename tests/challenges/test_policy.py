@@ -9,7 +9,7 @@ from sqlalchemy import select
 from arena.actor import SYSTEM, Actor, Role
 from arena.challenges import policy
 from arena.challenges.models import Challenge, ChallengeStatus
-from arena.challenges.queries import managed_by
+from arena.challenges.queries import managed_by, publicly_visible
 from tests.challenges.public_factories import make_challenge, make_organizer
 from tests.factories import make_user, person
 
@@ -85,3 +85,13 @@ async def test_the_organizers_lists_filter_by_the_same_rule(db):
         assert in_sql == in_python, actor
     assert set(await db.scalars(select(Challenge.id).where(
         Challenge.id.in_(ids), managed_by(people[0])))) == {made[0].id, made[1].id}
+
+
+async def test_the_public_lists_filter_by_the_same_rule(db):
+    """publicly_visible (SQL) keeps exactly the challenges is_public (Python) allows: one of each status."""
+    owner = await make_organizer(db, "public-twin")
+    made = [await make_challenge(db, owner, status=ChallengeStatus(status)) for status in sorted(ALL)]
+    ids = [c.id for c in made]
+    in_sql = set((await db.scalars(select(Challenge.id).where(Challenge.id.in_(ids), publicly_visible()))).all())
+    assert in_sql == {c.id for c in made if policy.is_public(c.status)}
+    assert len(in_sql) == len(ALL) - 1  # every one but the draft

@@ -1,7 +1,7 @@
 """What the API reads: the same things the public pages show, and approved records.
 
 The rules are the pages' rules, not a second copy of them: challenges are readable when their
-status is in `VISIBLE_TO_PUBLIC` (never a draft), results once a publicity exists for a public
+status is public (`challenges.queries.publicly_visible`: never a draft), results once a publicity exists for a public
 challenge (as `publicity.service.public_results`), and of a blind review only the winners are
 named — from the publicity's own winner list, as the results page prints them. Each function
 runs one query whatever the page size (rows are fetched with `limit + 1` to know whether a
@@ -37,7 +37,8 @@ from arena.api.schemas import (
     Winner,
 )
 from arena.challenges.models import Challenge, ChallengeMode, ChallengeStatus
-from arena.challenges.phase import VISIBLE_TO_PUBLIC, public_phase
+from arena.challenges.phase import public_phase
+from arena.challenges.queries import publicly_visible
 from arena.clock import to_display
 from arena.db import valid_id
 from arena.errors import NotFound
@@ -47,8 +48,6 @@ from arena.records.labels import RECORD_TYPE_LABELS
 from arena.records.models import Certificate, Record, RecordStatus, RecordType
 from arena.review.models import ReviewResult
 from arena.units.models import Cadre, Unit
-
-PUBLIC_STATUSES = sorted(VISIBLE_TO_PUBLIC)
 
 
 def _local(moment: datetime | None) -> datetime | None:
@@ -67,7 +66,7 @@ def _at(moment: datetime) -> datetime:
 def _challenge_statement() -> Select[Challenge]:
     return (
         select(Challenge)
-        .where(Challenge.status.in_(PUBLIC_STATUSES))
+        .where(publicly_visible())
         .options(load_only(Challenge.id, Challenge.number, Challenge.title, Challenge.status, Challenge.mode,
                            Challenge.bid_opens_at, Challenge.bid_closes_at, Challenge.published_at,
                            Challenge.field_id, Challenge.owner_unit_id),
@@ -113,7 +112,7 @@ def _results_statement() -> Select[*tuple[Any, ...]]:
         select(Challenge.id, Challenge.number, Challenge.title, Publicity, ReviewResult.snapshot)
         .join(Publicity, Publicity.challenge_id == Challenge.id)
         .join(ReviewResult, ReviewResult.id == Publicity.result_id)
-        .where(Challenge.status.in_(PUBLIC_STATUSES), Publicity.seq == latest_seq)
+        .where(publicly_visible(), Publicity.seq == latest_seq)
         .order_by(Challenge.id)
     )
 

@@ -32,7 +32,7 @@ from arena.challenges.models import (
     challenge_eligible_field,
     challenge_eligible_unit,
 )
-from arena.challenges.phase import VISIBLE_TO_PUBLIC
+from arena.challenges.queries import publicly_visible
 from arena.clock import DISPLAY_TZ
 from arena.units.models import Field, Unit
 
@@ -51,7 +51,7 @@ async def current_version(db: AsyncSession) -> int:
 async def valid_until(db: AsyncSession, now: datetime) -> datetime:
     """The next moment the catalogue could change with no write: a window opening or closing,
     or the next midnight in Beijing."""
-    public = Challenge.status.in_(sorted(VISIBLE_TO_PUBLIC))
+    public = publicly_visible()
     opens, closes = (await db.execute(select(
         select(func.min(Challenge.bid_opens_at)).where(public, Challenge.bid_opens_at > now).scalar_subquery(),
         select(func.min(Challenge.bid_closes_at)).where(public, Challenge.bid_closes_at > now).scalar_subquery(),

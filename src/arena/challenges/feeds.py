@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.challenges.models import Amendment, Challenge, ChallengeStatus
-from arena.challenges.phase import VISIBLE_TO_PUBLIC
+from arena.challenges.queries import publicly_visible
 from arena.execution.models import Milestone, Project, ProjectStatus
 from arena.i18n import gettext as _
 from arena.publicity.models import Publicity, PublicityStatus
@@ -140,23 +140,22 @@ def ics_calendar(events: Iterable[CalendarEvent], *, name: str, stamp: datetime)
 
 # --- what they show (public facts only) --------------------------------------------------------
 
-PUBLIC = sorted(VISIBLE_TO_PUBLIC)
 
 
 async def feed_entries(db: AsyncSession, base_url: str, limit: int = FEED_ENTRIES) -> list[FeedEntry]:
     """Newest first: challenges published, amendments published, 公示 started. Three queries."""
     published = (await db.execute(
         select(Challenge.id, Challenge.title, Challenge.number, Challenge.published_at)
-        .where(Challenge.status.in_(PUBLIC), Challenge.published_at.is_not(None))
+        .where(publicly_visible(), Challenge.published_at.is_not(None))
         .order_by(Challenge.published_at.desc(), Challenge.id.desc()).limit(limit))).all()
     amendments = (await db.execute(
         select(Amendment.challenge_id, Amendment.seq, Amendment.reason, Amendment.published_at, Challenge.title)
-        .join(Challenge, Challenge.id == Amendment.challenge_id).where(Challenge.status.in_(PUBLIC))
+        .join(Challenge, Challenge.id == Amendment.challenge_id).where(publicly_visible())
         .order_by(Amendment.published_at.desc(), Amendment.id.desc()).limit(limit))).all()
     publicities = (await db.execute(
         select(Publicity.challenge_id, Publicity.seq, Publicity.first_day, Publicity.last_day,
                Publicity.published_at, Challenge.title)
-        .join(Challenge, Challenge.id == Publicity.challenge_id).where(Challenge.status.in_(PUBLIC))
+        .join(Challenge, Challenge.id == Publicity.challenge_id).where(publicly_visible())
         .order_by(Publicity.published_at.desc(), Publicity.id.desc()).limit(limit))).all()
     entries = [FeedEntry(f"{base_url}/challenges/{r.id}#published", _("发榜：%(title)s") % {"title": r.title},
                          f"{base_url}/challenges/{r.id}", r.published_at,

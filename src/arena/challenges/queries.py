@@ -65,6 +65,8 @@ class Sort(enum.StrEnum):
     PUBLISHED = "published"  # newest first
 
 
+PUBLIC_STATUSES = sorted(VISIBLE_TO_PUBLIC)
+"""The statuses policy.is_public admits, as a list a query can bind."""
 PHASE_FILTERS: list[PublicPhase] = [p for p in PublicPhase if p is not PublicPhase.DRAFT]
 
 
@@ -153,7 +155,7 @@ def _order(sort: Sort, now: datetime) -> list[Any]:
 
 
 def catalogue_statement(filters: CatalogueFilters, now: datetime) -> Select[Challenge]:
-    stmt = select(Challenge).where(Challenge.status.in_(sorted(VISIBLE_TO_PUBLIC)))
+    stmt = select(Challenge).where(publicly_visible())
     if filters.q:
         pattern = like_pattern(filters.q)
         stmt = stmt.where(or_(Challenge.title.ilike(pattern, escape="\\"),
@@ -187,7 +189,7 @@ class FilterOptions:
 
 async def filter_options(db: AsyncSession) -> FilterOptions:
     """Fields, and the units that own a public challenge: one query (a UNION of both lists)."""
-    owns = exists().where(Challenge.owner_unit_id == Unit.id, Challenge.status.in_(sorted(VISIBLE_TO_PUBLIC)))
+    owns = exists().where(Challenge.owner_unit_id == Unit.id, publicly_visible())
     fields = select(literal("f").label("kind"), Field.id, Field.name, Field.name.label("sort_key"))
     units = select(literal("u").label("kind"), Unit.id, Unit.name, Unit.code.label("sort_key")).where(owns)
     rows = (await db.execute(union_all(fields, units).order_by("kind", "sort_key"))).all()
@@ -232,6 +234,12 @@ async def organizer_challenge(db: AsyncSession, actor: Actor, challenge_id: int)
     return challenge
 
 
+def publicly_visible() -> ColumnElement[bool]:
+    """The SQL twin of policy.is_public, for every list and count of what anyone may read: a
+    condition on Challenge. tests/challenges/test_policy.py checks that both agree."""
+    return Challenge.status.in_(PUBLIC_STATUSES)
+
+
 def managed_by(actor: Actor) -> ColumnElement[bool]:
     """The SQL twin of policy.may_manage, for lists (the organizer's challenges, queues and
     attention items): a condition on Challenge. tests/challenges/test_policy.py checks that
@@ -261,7 +269,7 @@ async def load_rounds(db: AsyncSession, challenge: Challenge) -> Rounds:
                  Challenge.id == challenge.previous_round_id if challenge.previous_round_id else false())
     rows = (await db.execute(
         select(Challenge.id, Challenge.title, Challenge.round_no, Challenge.number, Challenge.previous_round_id)
-        .where(linked, Challenge.status.in_(sorted(VISIBLE_TO_PUBLIC))).order_by(Challenge.id)
+        .where(linked, publicly_visible()).order_by(Challenge.id)
     )).all()
     previous = next((RoundLink(r.id, r.title, r.round_no, r.number) for r in rows
                      if r.id == challenge.previous_round_id), None)

@@ -20,8 +20,8 @@ from sqlalchemy.orm import joinedload
 from arena import data_versions
 from arena.challenges import catalogue_cache
 from arena.challenges.models import Challenge
-from arena.challenges.phase import VISIBLE_TO_PUBLIC, PublicPhase
-from arena.challenges.queries import CardView, card_view, days_until, phase_condition
+from arena.challenges.phase import PublicPhase
+from arena.challenges.queries import CardView, card_view, days_until, phase_condition, publicly_visible
 from arena.execution.models import Milestone, MilestoneStatus, Project, ProjectStatus
 from arena.publicity.models import Publicity, PublicityStatus
 from arena.units.models import Cadre, Unit
@@ -85,7 +85,7 @@ async def load(db: AsyncSession, now: datetime) -> PublicHome:
         select(Publicity.challenge_id, Publicity.last_day, Publicity.ends_at, Challenge.title, Challenge.number)
         .join(Challenge, Challenge.id == Publicity.challenge_id)
         .where(Publicity.status == PublicityStatus.PUBLISHED.value, Publicity.ends_at > now,
-               Challenge.status.in_(sorted(VISIBLE_TO_PUBLIC)))
+               publicly_visible())
         .order_by(Publicity.ends_at.asc(), Publicity.id.asc()).limit(LIMIT))).all()
 
     # announced results whose 公示 is over (concluded by the award, or its period run out)
@@ -94,7 +94,7 @@ async def load(db: AsyncSession, now: datetime) -> PublicHome:
     done = (await db.execute(
         select(Publicity.challenge_id, Publicity.published_at, Publicity.status, Challenge.title, Challenge.number)
         .join(Challenge, Challenge.id == Publicity.challenge_id)
-        .where(over, Challenge.status.in_(sorted(VISIBLE_TO_PUBLIC)))
+        .where(over, publicly_visible())
         .order_by(Publicity.published_at.desc(), Publicity.id.desc()).limit(LIMIT))).all()
 
     counts = (select(Milestone.project_id,
@@ -106,7 +106,7 @@ async def load(db: AsyncSession, now: datetime) -> PublicHome:
         .join(Challenge, Challenge.id == Project.challenge_id)
         .join(Cadre, Cadre.id == Project.lead_id)
         .outerjoin(counts, counts.c.project_id == Project.id)
-        .where(Project.status.in_(UNDER_WAY), Challenge.status.in_(sorted(VISIBLE_TO_PUBLIC)))
+        .where(Project.status.in_(UNDER_WAY), publicly_visible())
         .order_by(Project.awarded_at.desc(), Project.id.asc()).limit(LIMIT))).all()
 
     return PublicHome(

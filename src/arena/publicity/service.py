@@ -26,7 +26,7 @@ from arena.bids.qualification import disqualify_after_objection
 from arena.canonical import canonical_json
 from arena.challenges import transitions as challenge_transitions
 from arena.challenges.models import Challenge, ChallengeStatus
-from arena.challenges.phase import VISIBLE_TO_PUBLIC
+from arena.challenges.queries import publicly_visible
 from arena.clock import DISPLAY_TZ, Clock
 from arena.db import get_or_none, valid_id
 from arena.errors import DomainError, FormErrors, NotFound
@@ -421,7 +421,7 @@ async def public_results(db: AsyncSession, challenge_id: int, now: datetime) -> 
     row = (await db.execute(
         select(Challenge, Publicity, ReviewResult).join(Publicity, Publicity.challenge_id == Challenge.id)
         .join(ReviewResult, ReviewResult.id == Publicity.result_id)
-        .where(Challenge.id == challenge_id, Challenge.status.in_(VISIBLE_TO_PUBLIC))
+        .where(Challenge.id == challenge_id, publicly_visible())
         .options(joinedload(Challenge.owner_unit)).order_by(Publicity.seq.desc()).limit(1))).first() \
         if valid_id(challenge_id) else None
     if row is None:
