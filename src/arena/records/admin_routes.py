@@ -17,7 +17,6 @@ from arena.records.departments import PERIOD_MAX, PERIOD_MIN, DepartmentData
 from arena.records.labels import RECORD_STATUS_LABELS, RECORD_TYPE_LABELS
 from arena.units import service
 from arena.units.models import OrgDepartment
-from arena.units.routes import PHONE_CHARS
 from arena.web.deps import ActorDep, ClockDep, DbSession
 from arena.web.forms import Form
 from arena.web.helpers import read_form, redirect
@@ -32,24 +31,12 @@ USERNAME_SPLIT = re.compile(r"[\s,，、;；]+")
 
 
 def _read(form: Form) -> DepartmentData:
-    name = form.text("name", _("名称"), max_length=100)
+    name = form.line("name", _("名称"), max_length=100)
     raw_unit = form.raw("unit_id").strip()
     unit_id = int(raw_unit) if raw_unit.isdigit() and len(raw_unit) < 12 else None
     if unit_id is None:
         form.error("unit_id", _("请选择根单位") if not raw_unit else _("所选单位不存在"))
-    contact = {"supervision_phone": form.text("supervision_phone", _("监督电话"), required=False, max_length=32),
-               "contact_person": form.text("contact_person", _("受理联系人"), required=False, max_length=50),
-               "contact_phone": form.text("contact_phone", _("联系电话"), required=False, max_length=32),
-               "address": form.text("address", _("通讯地址"), required=False, max_length=200)}
-    for key in ("supervision_phone", "contact_phone"):
-        if contact[key] and (not set(contact[key]) <= PHONE_CHARS or not any(ch.isdigit() for ch in contact[key])):
-            form.error(key, _("电话号码只能包含数字、空格、连字符“-”、括号和加号，如 010-66667777"))
-    for key, value in (("name", name), ("contact_person", contact["contact_person"]),
-                       ("address", contact["address"])):
-        if any(ch in "<>" for ch in value):
-            form.error(key, _("不能包含尖括号"))
-        elif any(ord(ch) < 32 for ch in value):
-            form.error(key, _("不能包含换行等控制字符"))
+    contact = form.contact()
     hearing = form.integer("hearing_days", _("陈述申辩期"), minimum=PERIOD_MIN, maximum=PERIOD_MAX)
     publicity = form.integer("publicity_days", _("公示期"), minimum=PERIOD_MIN, maximum=PERIOD_MAX)
     members = list(dict.fromkeys(n[:64] for n in USERNAME_SPLIT.split(form.raw("members")) if n))

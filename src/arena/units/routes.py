@@ -57,24 +57,11 @@ async def _units_page(request: Request[Any, Any, Any], db: AsyncSession, page: s
                                                 "unit_options": options}, status_code=status_code)
 
 
-PHONE_CHARS = frozenset("0123456789 -+()（）")
 CONTACT_FIELDS = ("supervision_phone", "contact_person", "contact_phone", "address")
 
 
 def _read_contact(form: Form, data: service.UnitData) -> service.UnitData:
-    """公示与监督: each optional; a phone as people write it (010-66667777-123, +86 (10) 6666 7777)."""
-    read = {"supervision_phone": form.text("supervision_phone", _("监督电话"), required=False, max_length=32),
-            "contact_person": form.text("contact_person", _("受理联系人"), required=False, max_length=50),
-            "contact_phone": form.text("contact_phone", _("联系电话"), required=False, max_length=32),
-            "address": form.text("address", _("通讯地址"), required=False, max_length=200)}
-    for key in ("supervision_phone", "contact_phone"):
-        if read[key] and (not set(read[key]) <= PHONE_CHARS or not any(ch.isdigit() for ch in read[key])):
-            form.error(key, _("电话号码只能包含数字、空格、连字符“-”、括号和加号，如 010-66667777"))
-    for key in ("contact_person", "address"):
-        if any(ch in "<>" for ch in read[key]):
-            form.error(key, _("不能包含尖括号"))
-        elif any(ord(ch) < 32 for ch in read[key]):
-            form.error(key, _("不能包含换行等控制字符"))
+    read = form.contact()
     return replace(data, supervision_phone=read["supervision_phone"], contact_person=read["contact_person"],
                    contact_phone=read["contact_phone"], address=read["address"])
 

@@ -20,6 +20,9 @@ longer value is cut to this before anything reads it, and the field gets a messa
 field costs no work and does not come back whole in the page (issue 26)."""
 
 
+PHONE_CHARS = frozenset("0123456789 -+()（）")
+
+
 class Form:
     """Raw submitted values plus the errors found while reading them."""
 
@@ -72,6 +75,29 @@ class Form:
         elif len(value) < min_length:
             self.error(name, _("{label}至少 {n} 个字符").format(label=label, n=min_length))
         return value
+
+    def line(self, name: str, label: str, *, required: bool = True, max_length: int = 200) -> str:
+        """Text printed as is on notices and letters: no angle brackets, no line breaks."""
+        value = self.text(name, label, required=required, max_length=max_length)
+        if any(ch in "<>" for ch in value):
+            self.error(name, _("不能包含尖括号"))
+        elif any(ord(ch) < 32 for ch in value):
+            self.error(name, _("不能包含换行等控制字符"))
+        return value
+
+    def phone(self, name: str, label: str, *, required: bool = False, max_length: int = 32) -> str:
+        """A phone number as people write it: 010-66667777-123, +86 (10) 6666 7777."""
+        value = self.text(name, label, required=required, max_length=max_length)
+        if value and (not set(value) <= PHONE_CHARS or not any(ch.isdigit() for ch in value)):
+            self.error(name, _("电话号码只能包含数字、空格、连字符“-”、括号和加号，如 010-66667777"))
+        return value
+
+    def contact(self) -> dict[str, str]:
+        """公示与监督: the contacts a unit or a department prints on its notices, each optional."""
+        return {"supervision_phone": self.phone("supervision_phone", _("监督电话")),
+                "contact_person": self.line("contact_person", _("受理联系人"), required=False, max_length=50),
+                "contact_phone": self.phone("contact_phone", _("联系电话")),
+                "address": self.line("address", _("通讯地址"), required=False)}
 
     def integer(self, name: str, label: str, *, required: bool = True, minimum: int | None = None,
                 maximum: int | None = None) -> int | None:
