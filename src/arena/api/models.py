@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from arena.api.enums import Scope as Scope  # the enums are plain Python (pure rules use them)
 from arena.db import Base
-
-
-class Scope(enum.StrEnum):
-    CHALLENGES = "challenges"  # published challenges
-    RESULTS = "results"  # announced results
-    RECORDS = "records"  # approved records (结果运用记录)
 
 
 class ApiClient(Base):

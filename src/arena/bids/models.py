@@ -7,38 +7,18 @@ back at the bid. A submitted bid is never deleted: withdrawal and every outcome 
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from arena.bids.enums import BidStatus as BidStatus  # the enums are plain Python (pure rules use them)
+from arena.bids.enums import MemberStatus as MemberStatus
+from arena.bids.enums import VettingDecision as VettingDecision
 from arena.db import Base
 from arena.files.models import StoredFile
 from arena.units.models import Cadre
-
-
-class BidStatus(enum.StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"  # 已提交: counts as "a bid is submitted" for the challenge's freeze
-    WITHDRAWN = "withdrawn"  # 已撤回, with a reason
-    QUALIFIED = "qualified"  # 资格审查通过 (and not vetoed): goes to review
-    DISQUALIFIED = "disqualified"  # 资格审查未通过, with a reason the cadre reads
-    VETOED = "vetoed"  # 一票否决: the cadre sees only "did not pass qualification"
-    WON = "won"  # chosen (挂帅) — set by the award (execution issue)
-    NOT_CHOSEN = "not_chosen"  # reviewed but not chosen
-
-
-class MemberStatus(enum.StrEnum):
-    INVITED = "invited"
-    CONFIRMED = "confirmed"
-    DECLINED = "declined"
-
-
-class VettingDecision(enum.StrEnum):
-    NO_OBJECTION = "no_objection"  # 无异议
-    VETO = "veto"  # 一票否决
 
 
 class Bid(Base):

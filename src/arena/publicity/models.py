@@ -8,7 +8,6 @@ the public page and the notice PDF always print what was actually published.
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from advanced_alchemy.types import DateTimeUTC
@@ -17,25 +16,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from arena.db import Base
 from arena.files.models import StoredFile
-
-
-class PublicityStatus(enum.StrEnum):
-    PUBLISHED = "published"  # 公示中, or 公示期满 once the clock passes `ends_at` (derived, like a bid window)
-    CONCLUDED = "concluded"  # the award followed: 公示结束
-    WITHDRAWN = "withdrawn"  # an upheld objection changed the results: 已撤回
-
-
-class ObjectionStatus(enum.StrEnum):
-    OPEN = "open"  # 待答复
-    UPHELD = "upheld"  # 成立, with a recorded action
-    DISMISSED = "dismissed"  # 不成立
-
-
-class ObjectionAction(enum.StrEnum):
-    """What an upheld objection leads to (recorded on the objection, carried out at once)."""
-
-    DISQUALIFY = "disqualify"  # the named bid loses its qualification; winners move up
-    REOPEN_REVIEW = "reopen_review"  # the panel reopens; results are frozen again after
+from arena.publicity.enums import ObjectionAction as ObjectionAction  # the enums are plain Python (pure rules use them)
+from arena.publicity.enums import ObjectionStatus as ObjectionStatus
+from arena.publicity.enums import PublicityStatus as PublicityStatus
 
 
 class Publicity(Base):

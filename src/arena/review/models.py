@@ -10,7 +10,6 @@ may score; a conflict found later recuses the sheet instead of deleting it.
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -19,33 +18,13 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, Numeri
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from arena.db import Base
+from arena.review.enums import CommitmentKind as CommitmentKind  # the enums are plain Python (pure rules use them)
+from arena.review.enums import CommitmentStatus as CommitmentStatus
+from arena.review.enums import PanelPurpose as PanelPurpose
+from arena.review.enums import PanelStatus as PanelStatus
+from arena.review.enums import SeatStatus as SeatStatus
+from arena.review.enums import SheetStatus as SheetStatus
 from arena.units.models import Expert
-
-
-class PanelPurpose(enum.StrEnum):
-    BID = "bid"  # 揭榜评审
-    ACCEPTANCE = "acceptance"  # 验收 (execution issue)
-
-
-class PanelStatus(enum.StrEnum):
-    COMMITTED = "committed"  # commitment published, not drawn yet
-    DRAWN = "drawn"  # seats filled, experts answering and scoring
-    CLOSED = "closed"  # results frozen
-
-
-class SeatStatus(enum.StrEnum):
-    INVITED = "invited"  # drawn onto the panel, not answered yet
-    ACCEPTED = "accepted"
-    DECLINED = "declined"  # with a reason; the next reserve moves up
-    RESERVE = "reserve"  # waiting, in drawn order
-    REPLACED = "replaced"  # late after the due date: the organizer gave the seat to the next reserve
-
-
-class SheetStatus(enum.StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"  # locked; the chair may reopen with a reason
-    RECUSED = "recused"  # a conflict found after the draw: not scored, not counted
-    VOID = "void"  # its expert was replaced after the due date: kept, never counted or shown again
 
 
 class ExpertConflict(Base):
@@ -89,17 +68,6 @@ class Panel(Base):
     due_on: Mapped[date | None] = mapped_column(Date)  # 评审截止日期, a Beijing day (review.deadlines)
 
     seats: Mapped[list[PanelSeat]] = relationship(lazy="raise", order_by="PanelSeat.drawn_rank")
-
-
-class CommitmentKind(enum.StrEnum):
-    PANEL = "panel"  # the panel and its reserves
-    SUPPLEMENT = "supplement"  # 补充抽取: seats left empty when the reserves ran out
-
-
-class CommitmentStatus(enum.StrEnum):
-    OPEN = "open"  # published, waiting for the beacon
-    REPLACED = "replaced"  # superseded by a later commitment (with its reason); its seed is public
-    DRAWN = "drawn"  # the beacon was entered and the experts drawn
 
 
 class DrawCommitment(Base):

@@ -7,19 +7,13 @@ admin from the State Council's notice, on a page or from Excel.
 
 from __future__ import annotations
 
-import enum
 from datetime import date
 
 from sqlalchemy import Date, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from arena.db import Base
-
-
-class CalendarSource(enum.StrEnum):
-    PACKAGE = "package"  # seeded from chinese-calendar
-    ADMIN = "admin"  # entered on the page
-    IMPORT = "import"  # imported from Excel
+from arena.workdays.enums import CalendarSource as CalendarSource  # the enums are plain Python (pure rules use them)
 
 
 class WorkdayYear(Base):
