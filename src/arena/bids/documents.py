@@ -4,13 +4,16 @@ Printed with the announcement's stylesheet and the same no-network renderer."""
 
 from __future__ import annotations
 
-from jinja2 import Environment
+from typing import TYPE_CHECKING
 
 from arena import i18n
 from arena.bids.models import Bid, BidVersion
 from arena.challenges.models import Challenge
 from arena.files.store import content_disposition
 from arena.pdf import render_pdf
+
+if TYPE_CHECKING:  # the caller passes the app's template environment
+    from jinja2 import Environment
 
 
 async def receipt_pdf(env: Environment, bid: Bid, challenge: Challenge, version: BidVersion) -> bytes:

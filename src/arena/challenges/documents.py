@@ -16,13 +16,15 @@ import re
 from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import datetime
-
-from jinja2 import Environment
+from typing import TYPE_CHECKING
 
 from arena import i18n
 from arena.challenges.queries import ChallengeView
 from arena.challenges.questions import PublicAnswer
 from arena.pdf import render_pdf
+
+if TYPE_CHECKING:  # the caller passes the app's template environment
+    from jinja2 import Environment
 
 
 def announcement_html(env: Environment, view: ChallengeView, now: datetime,

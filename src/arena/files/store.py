@@ -137,6 +137,15 @@ def ascii_name(name: str, fallback: str) -> str:
     return f"{cleaned}.{extension}" if extension else cleaned
 
 
+@dataclass(frozen=True)
+class Download:
+    """A file to send: its bytes, type and Content-Disposition (web.helpers.send answers with it)."""
+
+    data: bytes
+    media_type: str
+    disposition: str
+
+
 def content_disposition(name: str, fallback: str, *, inline: bool = False) -> str:
     """RFC 6266 with an RFC 5987 `filename*` for Chinese names and a plain ASCII fallback."""
     return disposition(ascii_name(name, fallback), name, inline=inline)

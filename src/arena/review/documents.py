@@ -10,9 +10,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from litestar import Request, Response
 from openpyxl.styles import Alignment, Font, PatternFill
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,12 +21,15 @@ from arena.bids.models import Bid
 from arena.challenges.models import Challenge
 from arena.errors import NotFound
 from arena.excel import new_workbook, workbook_bytes
-from arena.files.store import content_disposition
+from arena.files.store import Download, content_disposition
 from arena.i18n import gettext as _
 from arena.pdf import render_pdf
 from arena.review import opinion
 from arena.review.models import Panel, PanelPurpose, PanelSeat, ReviewResult, SeatStatus
 from arena.units.models import Cadre, Expert
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -97,28 +99,25 @@ async def load_summary(db: AsyncSession, challenge: Challenge, panel: Panel) -> 
                    result.frozen_at, panel.purpose)
 
 
-async def summary_pdf_response(request: Request[Any, Any, Any], db: AsyncSession, challenge: Challenge, panel: Panel,
-                               *, for_expert: bool) -> Response[bytes]:
+async def summary_pdf(env: Environment, db: AsyncSession, challenge: Challenge, panel: Panel,
+                      *, for_expert: bool) -> Download:
     summary = await load_summary(db, challenge, panel)
     if for_expert and not summary.acceptance:
         summary.bidders, summary.blind = ({}, True) if challenge.blind_review else (summary.bidders, False)
     template = "documents/acceptance_report.html" if summary.acceptance else "documents/score_summary.html"
-    html = request.app.state.jinja.get_template(template).render(s=summary)
+    html = env.get_template(template).render(s=summary)
     pdf = await render_pdf(html, english=i18n.current_locale.get() == "en")
     number = challenge.number or str(challenge.id)
     names = (f"验收报告-{number}.pdf", f"acceptance-report-{number}.pdf") if summary.acceptance else (
         f"评分汇总表-{number}.pdf", f"score-summary-{number}.pdf")
-    return Response(pdf, media_type="application/pdf", headers={"content-disposition": content_disposition(
-        *names, inline=True)})
+    return Download(pdf, "application/pdf", content_disposition(*names, inline=True))
 
 
-async def summary_xlsx_response(db: AsyncSession, challenge: Challenge, panel: Panel,
-                                *, for_expert: bool) -> Response[bytes]:
+async def summary_xlsx(db: AsyncSession, challenge: Challenge, panel: Panel, *, for_expert: bool) -> Download:
     summary = await load_summary(db, challenge, panel)
     data = summary_workbook(summary)
     number = challenge.number or str(challenge.id)
-    return Response(data, media_type=XLSX, headers={"content-disposition": content_disposition(
-        f"评分汇总表-{number}.xlsx", f"score-summary-{number}.xlsx")})
+    return Download(data, XLSX, content_disposition(f"评分汇总表-{number}.xlsx", f"score-summary-{number}.xlsx"))
 
 
 def summary_workbook(s: Summary) -> bytes:

@@ -21,6 +21,7 @@ from arena.db import dialect_insert
 from arena.errors import DomainError, FormErrors, NotFound
 from arena.files import sanitize, store
 from arena.files.models import StoredFile
+from arena.files.store import Download
 from arena.i18n import gettext as _
 from arena.notify.models import SentReminder
 from arena.notify.service import notify
@@ -89,13 +90,6 @@ async def declare_conflict(db: AsyncSession, clock: Clock, actor: Actor, kind: s
     await db.flush()
     await audit.record(db, clock, actor, "expert", "expert.conflict", "expert", expert.id,
                        {"kind": kind, "target": target, "reason": reason.strip()})
-
-
-@dataclass(frozen=True)
-class Download:
-    data: bytes
-    media_type: str
-    disposition: str
 
 
 @dataclass(frozen=True)

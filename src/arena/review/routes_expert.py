@@ -26,7 +26,7 @@ from arena.review.models import PanelStatus, SheetStatus
 from arena.review.routes_panel import ROUTES as PANEL_ROUTES
 from arena.review.transitions import PANEL_LABELS, SEAT_LABELS, SHEET_LABELS
 from arena.web.deps import ActorDep, ClockDep, DbSession
-from arena.web.helpers import read_form, redirect
+from arena.web.helpers import read_form, redirect, send
 from arena.web.page_cache import KEPT
 from arena.web.refusals import attempt
 from arena.web.templating import render
@@ -120,7 +120,7 @@ async def summary_pdf(request: Request[Any, Any, Any], db_session: DbSession, ac
     panel, challenge, _seat, _expert = await review_sheets.expert_panel(db_session, actor, panel_id)
     if panel.status != PanelStatus.CLOSED.value:
         raise NotFound(_("评审结束后才能下载评分汇总表"))
-    return await documents.summary_pdf_response(request, db_session, challenge, panel, for_expert=True)
+    return send(await documents.summary_pdf(request.app.state.jinja, db_session, challenge, panel, for_expert=True))
 
 
 @get("/review/panels/{panel_id:int}/summary.xlsx", opt=EXPERT)
@@ -129,7 +129,7 @@ async def summary_xlsx(request: Request[Any, Any, Any], db_session: DbSession, a
     panel, challenge, _seat, _expert = await review_sheets.expert_panel(db_session, actor, panel_id)
     if panel.status != PanelStatus.CLOSED.value:
         raise NotFound(_("评审结束后才能下载评分汇总表"))
-    return await documents.summary_xlsx_response(db_session, challenge, panel, for_expert=True)
+    return send(await documents.summary_xlsx(db_session, challenge, panel, for_expert=True))
 
 
 def _editor(posted: str = "") -> str:
@@ -224,7 +224,7 @@ async def attachment(request: Request[Any, Any, Any], db_session: DbSession, clo
     if isinstance(found, pool.Withheld):  # answered, not raised: the organizer's notice must commit
         return render(request, "errors/error.html", {"status": 422, "title": _("附件无法下载"),
                                                      "message": found.message}, status_code=422)
-    return Response(found.data, media_type=found.media_type, headers={"content-disposition": found.disposition})
+    return send(found)
 
 
 @get("/review/profile", opt=EXPERT)

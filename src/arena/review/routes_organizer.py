@@ -32,7 +32,7 @@ from arena.review.routes_due import ROUTES as DUE_ROUTES
 from arena.review.routes_expert import _labels
 from arena.units.models import Cadre
 from arena.web.deps import ActorDep, ClockDep, DbSession
-from arena.web.helpers import read_form, redirect
+from arena.web.helpers import read_form, redirect, send
 from arena.web.refusals import attempt
 from arena.web.templating import render
 
@@ -235,14 +235,14 @@ async def summary_pdf(request: Request[Any, Any, Any], db_session: DbSession, ac
                       challenge_id: FromPath[int]) -> Response[bytes]:
     """The score summary (评分汇总表), or for acceptance the acceptance report (验收报告)."""
     challenge, panel = await _closed_panel(db_session, actor, challenge_id, purpose_of(request))
-    return await documents.summary_pdf_response(request, db_session, challenge, panel, for_expert=False)
+    return send(await documents.summary_pdf(request.app.state.jinja, db_session, challenge, panel, for_expert=False))
 
 
 @get(paths("/summary.xlsx"), opt=ORGANIZER)
 async def summary_xlsx(request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep,
                        challenge_id: FromPath[int]) -> Response[bytes]:
     challenge, panel = await _closed_panel(db_session, actor, challenge_id, purpose_of(request))
-    return await documents.summary_xlsx_response(db_session, challenge, panel, for_expert=False)
+    return send(await documents.summary_xlsx(db_session, challenge, panel, for_expert=False))
 
 
 ROUTES = [review_page, commit, supplement, chair, close, acceptance_rubric, summary_pdf, summary_xlsx, *DRAW_ROUTES,

@@ -8,6 +8,7 @@ from urllib.parse import quote, urlsplit
 
 from litestar import Request, Response
 
+from arena.files.store import Download
 from arena.web.forms import Form
 
 
@@ -24,6 +25,12 @@ async def read_form(request: Request[Any, Any, Any]) -> Form:
 HEADER_SAFE = "!#$%&'()*+,/:;=?@[]~"
 """Characters a location keeps as they are; any other (a Chinese search term, a quote, CR/LF)
 is percent-encoded, so a header is always plain ASCII (issue 26: a 500 from /login?next=/中文)."""
+
+
+def send(download: Download) -> Response[bytes]:
+    """The answer that hands over a file a service made (a PDF, a workbook, a blind copy)."""
+    return Response(download.data, media_type=download.media_type,
+                    headers={"content-disposition": download.disposition})
 
 
 def header_safe(location: str) -> str:
