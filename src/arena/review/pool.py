@@ -18,7 +18,7 @@ from arena.audit import service as audit
 from arena.bids.models import Bid, BidVersion
 from arena.clock import Clock
 from arena.db import dialect_insert
-from arena.errors import DomainError, FormErrors, NotFound
+from arena.errors import FormErrors, NotFound
 from arena.files import sanitize, store
 from arena.files.models import StoredFile
 from arena.files.store import Download
@@ -28,6 +28,7 @@ from arena.notify.service import notify
 from arena.review.models import ExpertConflict
 from arena.review.service import expert_of
 from arena.review.sheets import SheetContext
+from arena.units import service as units_service
 from arena.units.models import Cadre, Expert, Field, Unit
 
 logger = logging.getLogger("arena.review")
@@ -49,17 +50,9 @@ async def profile(db: AsyncSession, actor: Actor) -> dict[str, Any]:
 
 
 async def set_fields(db: AsyncSession, clock: Clock, actor: Actor, field_ids: list[str]) -> None:
+    """The expert's own fields (领域), which the draw matches on; the units area changes the row."""
     found = await expert_of(db, actor)
-    expert = await db.scalar(select(Expert).where(Expert.id == found.id).options(selectinload(Expert.fields)))
-    assert expert is not None
-    wanted = {int(f) for f in field_ids if f.isdigit()}
-    fields = list((await db.scalars(select(Field).where(Field.id.in_(wanted)))).all()) if wanted else []
-    if not fields:
-        raise DomainError(_("请至少选择一个领域"))
-    before = sorted(f.name for f in expert.fields)
-    expert.fields = fields
-    await audit.record(db, clock, actor, "expert", "expert.fields", "expert", expert.id,
-                       {"before": before, "after": sorted(f.name for f in fields)})
+    await units_service.set_expert_fields(db, clock, actor, found.id, {int(f) for f in field_ids if f.isdigit()})
 
 
 async def declare_conflict(db: AsyncSession, clock: Clock, actor: Actor, kind: str, target: str, reason: str) -> None:

@@ -22,7 +22,7 @@ from arena.auth import passwords
 from arena.auth import service as accounts
 from arena.auth.models import Role, User
 from arena.clock import Clock
-from arena.errors import FormErrors, NotFound
+from arena.errors import DomainError, FormErrors, NotFound
 from arena.i18n import gettext as _
 from arena.i18n import lazy
 from arena.units.models import RANK_LABELS, Cadre, Expert, Field, Rank, Unit, cadre_field, expert_field
@@ -321,6 +321,21 @@ async def save_person(db: AsyncSession, clock: Clock, actor: Actor, kind: str, d
         person.fields = fields
         await audit.record(db, clock, actor, "admin", f"{kind}.update", kind, person.id, {"changes": changes})
     return SavedPerson(person, created_login, generated)
+
+
+async def set_expert_fields(db: AsyncSession, clock: Clock, actor: Actor, expert_id: int, field_ids: set[int]) -> None:
+    """An expert's fields (领域), at least one, with the before and after in the audit event (the
+    caller has checked who may: review.pool lets an expert set their own)."""
+    expert = await db.scalar(select(Expert).where(Expert.id == expert_id).options(selectinload(Expert.fields)))
+    if expert is None:
+        raise NotFound(_("没有找到这位专家"))
+    fields = list((await db.scalars(select(Field).where(Field.id.in_(field_ids)))).all()) if field_ids else []
+    if not fields:
+        raise DomainError(_("请至少选择一个领域"))
+    before = sorted(f.name for f in expert.fields)
+    expert.fields = fields
+    await audit.record(db, clock, actor, "expert", "expert.fields", "expert", expert.id,
+                       {"before": before, "after": sorted(f.name for f in fields)})
 
 
 def rank_options() -> list[tuple[str, str]]:
