@@ -10,7 +10,8 @@ profile holds the server's work only: no sockets, no load client. Printed: milli
 request (one at a time, unprofiled), then the functions that cost most, by their own time and
 with what they call. Logged-in pages are kept between writes (arena.web.page_cache), so a
 repeated request measures a kept page; `--cold` empties that cache before every request, to
-measure the page's own work, as its first visit after a write costs.
+measure the page's own work, as its first visit after a write costs. `autosave` posts the score
+sheet as htmx autosave does, one save after another.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from typing import Any
 import httpx
 
 from arena.app import create_app
-from arena.bench.runner import PAGES, Page
+from arena.bench.load import CSRF_FIELD
+from arena.bench.runner import PAGES, REVISION, Page
 from arena.settings import Settings
 
 
@@ -61,11 +63,30 @@ async def _measure(page: Page, requests: int, cold: bool = False) -> tuple[str, 
     async def get(path: str) -> httpx.Response:
         if cold:
             app.state.page_cache.clear()
+        if page.autosave:
+            return await save(path)
         return await client.get(path)
+
+    async def save(path: str) -> httpx.Response:
+        """The sheet's form posted as htmx autosave does, with the revision the last save gave."""
+        form = {"_csrf_token": token, "revision": state["revision"], "comment": "",
+                **{name: str(int(state["revision"]) % 10) for name in inputs}}
+        answer = await client.post(path, data=form, headers={"HX-Request": "true"})
+        saved = REVISION.search(answer.content)
+        if saved:
+            state["revision"] = saved.group(1).decode()
+        return answer
 
     async with app.lifespan():
         client = await _client(app, page, settings.demo_password)
         path = await _path(client, page)
+        if page.autosave:
+            sheet = (await client.get(path)).content
+            found_token, found_revision = CSRF_FIELD.search(sheet), REVISION.search(sheet)
+            if found_token is None or found_revision is None:
+                raise SystemExit(f"{path}: no form to autosave")
+            token, state = found_token.group(1).decode(), {"revision": found_revision.group(1).decode()}
+            inputs = sorted({name.decode() for name in re.findall(rb'name="(c-\d+)"', sheet)})
         for _ in range(10):  # warm: templates compiled, statements cached
             await get(path)
         started = time.perf_counter()

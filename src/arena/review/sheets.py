@@ -16,7 +16,8 @@ from typing import Any
 
 from sqlalchemy import case, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from arena.actor import Actor
 from arena.audit import service as audit
@@ -131,7 +132,7 @@ class SheetContext:
 
 async def expert_sheet(db: AsyncSession, actor: Actor, sheet_id: int, *, with_bid: bool = True) -> SheetContext:
     """The actor's own sheet with what scoring needs, in a fixed number of queries; the bid as the
-    expert reads it only `with_bid` (autosave does not show it)."""
+    expert reads it, and the challenge's texts, only `with_bid` (autosave shows neither)."""
     row = (await db.execute(
         select(ScoreSheet, Panel, Expert, Bid.review_code).join(Panel, Panel.id == ScoreSheet.panel_id)
         .join(Expert, Expert.id == ScoreSheet.expert_id).join(Bid, Bid.id == ScoreSheet.bid_id)
@@ -141,8 +142,12 @@ async def expert_sheet(db: AsyncSession, actor: Actor, sheet_id: int, *, with_bi
     if row is None or not policy.may_score(actor, row[2].user_id, row[0].status):
         raise NotFound(_("没有找到这份评分表"))
     sheet, panel, expert, code = row
-    challenge = await db.scalar(select(Challenge).where(Challenge.id == panel.challenge_id)
-                                .options(selectinload(Challenge.criteria)))
+    if with_bid:
+        challenge = await db.scalar(select(Challenge).where(Challenge.id == panel.challenge_id)
+                                    .options(selectinload(Challenge.criteria)))
+    else:  # an autosave needs the rubric alone: one statement, none of the challenge's texts
+        challenge = (await db.scalars(select(Challenge).where(Challenge.id == panel.challenge_id).options(
+            load_only(Challenge.id, Challenge.blind_review), joinedload(Challenge.criteria)))).unique().first()
     assert challenge is not None
     acceptance = panel.purpose == PanelPurpose.ACCEPTANCE.value
     view = await bid_view(db, sheet.bid_id, challenge.blind_review) if with_bid and not acceptance else None
@@ -231,16 +236,16 @@ def parse_scores(criteria: list[Criterion], raw: dict[int, str]) -> tuple[dict[i
     return values, errors
 
 
-async def _claim(db: AsyncSession, sheet: ScoreSheet, revision: int, action: str, editor: str = "") -> None:
+async def _claim(db: AsyncSession, sheet: ScoreSheet, revision: int, action: str, editor: str = "",
+                 changes: dict[str, Any] | None = None) -> None:
     """Compare-and-set on the sheet's revision and state, moving it by `action` (save or submit,
-    SHEET): a stale tab or a second click of submit finds nothing to update and is refused, so a
-    sheet locks once.
+    SHEET) and writing `changes` (its total and comment) in the same statement: a stale tab or a
+    second click of submit finds nothing to update and is refused, so a sheet locks once.
 
     A page posts everything it shows, so when the revision moved only because this same page
     autosaved a moment before (its answer not yet arrived when the expert pressed submit), the
     page's own post supersedes it: the claim is retried on the current revision."""
-    if await _set_revision(db, sheet.id, revision, action, editor):
-        await db.refresh(sheet, ["revision", "status", "editor"])
+    if await _set_revision(db, sheet, revision, action, editor, changes or {}):
         return
     current = (await db.execute(select(ScoreSheet.revision, ScoreSheet.status, ScoreSheet.editor, Panel.status)
                                 .join(Panel, Panel.id == ScoreSheet.panel_id)
@@ -248,24 +253,34 @@ async def _claim(db: AsyncSession, sheet: ScoreSheet, revision: int, action: str
     if current[3] != PanelStatus.DRAWN.value:  # closed since the sheet was read
         raise DomainError(_("评审已结束，评分表不能再修改"))
     own_save = bool(editor) and current.editor == editor and current.status == SheetStatus.DRAFT.value
-    if own_save and current.revision > revision and await _set_revision(db, sheet.id, current.revision,
-                                                                         action, editor):
+    if own_save and current.revision > revision and await _set_revision(db, sheet, current.revision,
+                                                                         action, editor, changes or {}):
         # the scores as that save left them (the sheet may have been read before it)
-        await db.refresh(sheet, ["revision", "status", "editor", "scores"])
+        await db.refresh(sheet, ["scores"])
         return
     if current.status != SheetStatus.DRAFT.value:
         raise DomainError(_("这份评分表已经提交，不能再修改"))
     raise DomainError(_("这份评分表已在另一个窗口或设备上修改过，请刷新页面，核对最新内容后再操作"))
 
 
-async def _set_revision(db: AsyncSession, sheet_id: int, revision: int, action: str, editor: str) -> bool:
+async def _set_revision(db: AsyncSession, sheet: ScoreSheet, revision: int, action: str, editor: str,
+                        changes: dict[str, Any]) -> bool:
+    """The update itself, returning what it wrote into `sheet` as the database now holds it (one
+    statement: an autosave holds SQLite's single writer's turn while it runs)."""
     # ... and only while its panel still scores: a save whose sheet was read before the panel
     # closed finds nothing to update (routes_expert.save_sheet reads before it writes).
     still_open = exists().where(Panel.id == ScoreSheet.panel_id, Panel.status == PanelStatus.DRAWN.value)
-    stmt = (update(ScoreSheet).where(ScoreSheet.id == sheet_id, ScoreSheet.revision == revision, still_open)
-            .values(revision=revision + 1, editor=editor or None))
+    stmt = (update(ScoreSheet).where(ScoreSheet.id == sheet.id, ScoreSheet.revision == revision, still_open)
+            .values(revision=revision + 1, editor=editor or None, **changes))
     stmt = SHEET.moving(stmt, ScoreSheet.status, action)  # only from a draft; a submit locks it
-    return bool((await db.execute(stmt)).rowcount == 1)  # type: ignore[attr-defined]
+    written = (await db.execute(stmt.returning(ScoreSheet.revision, ScoreSheet.status, ScoreSheet.editor,
+                                               ScoreSheet.updated_at), execution_options={"synchronize_session": False})
+               ).first()
+    if written is None:
+        return False
+    for key, value in {**changes, **written._asdict()}.items():
+        set_committed_value(sheet, key, value)
+    return True
 
 
 def _check_open(ctx: SheetContext) -> None:
@@ -288,7 +303,8 @@ async def save(db: AsyncSession, clock: Clock, actor: Actor, ctx: SheetContext, 
         errors |= {f"c-{c.id}": _("请填写本项分数") for c in ctx.criteria if c.id not in values}
     if errors:
         raise FormErrors(errors)
-    await _claim(db, ctx.sheet, revision, action, editor)
+    await _claim(db, ctx.sheet, revision, action, editor, {
+        "comment": comment.strip(), "total": sum(values.values(), Decimal(0)) if values else None})
     by_criterion = {s.criterion_id: s for s in ctx.sheet.scores}
     for criterion_id, value in values.items():
         if criterion_id in by_criterion:
@@ -298,8 +314,6 @@ async def save(db: AsyncSession, clock: Clock, actor: Actor, ctx: SheetContext, 
     for criterion_id, score in by_criterion.items():
         if criterion_id not in values:
             ctx.sheet.scores.remove(score)
-    ctx.sheet.comment = comment.strip()
-    ctx.sheet.total = sum(values.values(), Decimal(0)) if values else None
     ctx.values = {k: _plain(v) for k, v in values.items()}
     # Sealed (DESIGN §5): the events carry no score, total or comment — the log is read while the
     # panel scores. A submit commits to the sheet instead; review.seal explains the commitment.
