@@ -18,7 +18,7 @@ from datetime import datetime
 from itertools import chain
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Integer, String, TextClause, event, select
+from sqlalchemy import Integer, String, TextClause, bindparam, event, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, UOWTransaction, mapped_column
 
@@ -50,11 +50,20 @@ BUMPED = "arena.data_versions.bumped"
 session lives for one request, so a kept page can tell that its request wrote)."""
 
 
+_BUMPS: dict[str, Any] = {}
+"""The upsert of `bump` per dialect, built once: every committed write runs it, inside SQLite's
+single writer's turn, and a statement built anew costs more than running it."""
+
+
 def bump(session: Session, name: str) -> None:
     """version + 1, creating the row the first time (an upsert, so two first writers agree)."""
-    statement = dialect_insert(session, DataVersion).values(name=name, version=1)
-    session.connection().execute(statement.on_conflict_do_update(
-        index_elements=[DataVersion.name], set_={"version": DataVersion.version + 1}))
+    dialect = session.get_bind().dialect.name
+    statement = _BUMPS.get(dialect)
+    if statement is None:
+        statement = _BUMPS[dialect] = dialect_insert(session, DataVersion).values(
+            name=bindparam("bumped"), version=1).on_conflict_do_update(
+            index_elements=[DataVersion.name], set_={"version": DataVersion.version + 1})
+    session.connection().execute(statement, {"bumped": name})
 
 
 def _mark(session: Session, name: str) -> None:

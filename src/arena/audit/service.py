@@ -29,6 +29,8 @@ from arena.clock import Clock
 
 AUDIT_LOCK_KEY = 0x41524E41  # "ARNA": the advisory lock that serialises chain appends on PostgreSQL
 VERIFY_BATCH = 2000
+_HEAD = select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+"""The chain's last event, read by every `record` (built once: it runs inside the writer's turn)."""
 
 
 async def record(
@@ -44,9 +46,7 @@ async def record(
     """Append one event for a state change; `summary` holds what changed (before/after)."""
     if session.get_bind().dialect.name == "postgresql":
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
-    last = (
-        await session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1))
-    ).first()
+    last = (await session.execute(_HEAD)).first()
     seq, prev_hash = (last.seq + 1, last.hash) if last else (1, GENESIS_HASH)
     entry = ChainEntry(
         seq=seq,

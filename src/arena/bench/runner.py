@@ -380,7 +380,8 @@ async def autosave_step(client: Client, sheet: str) -> Step:
     async def step(c: Client) -> Reply:
         form = {"_csrf_token": token.group(1).decode(), "revision": state["revision"], "comment": "",
                 **{name.decode(): str(next(turn) % 10) for name in inputs}}
-        reply = await c.request("POST", sheet, form, headers={"HX-Request": "true"})
+        # the headers htmx sends from this page: HX-Request, and the CSRF token of base.html's hx-headers
+        reply = await c.request("POST", sheet, form, headers={"HX-Request": "true", "x-csrftoken": form["_csrf_token"]})
         saved = REVISION.search(reply.content())
         if saved:
             state["revision"] = saved.group(1).decode()

@@ -190,6 +190,9 @@ async def save_sheet(request: Request[Any, Any, Any], db_session: DbSession, clo
         return render(request, "review/sheet.html",
                       _sheet_context(ctx, refused.errors, refused.message, raw, editor)
                       | {"steps": await overview.steps(db_session, ctx.sheet)}, status_code=400)
+    # The save and its audit event commit now, before the answer is rendered: the single writer's
+    # turn on SQLite (arena.db) is not held while a template renders.
+    await db_session.commit()
     if autosave:
         return render(request, "review/_sheet_status.html", {
             "ok": True, "message": clock.now().astimezone(DISPLAY_TZ).strftime("%H:%M:%S"),

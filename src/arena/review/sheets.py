@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import case, exists, func, select, update
+from sqlalchemy import bindparam, case, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, load_only, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -236,8 +236,8 @@ def parse_scores(criteria: list[Criterion], raw: dict[int, str]) -> tuple[dict[i
     return values, errors
 
 
-async def _claim(db: AsyncSession, sheet: ScoreSheet, revision: int, action: str, editor: str = "",
-                 changes: dict[str, Any] | None = None) -> None:
+async def _claim(db: AsyncSession, sheet: ScoreSheet, revision: int, action: str, editor: str,
+                 changes: dict[str, Any]) -> None:
     """Compare-and-set on the sheet's revision and state, moving it by `action` (save or submit,
     SHEET) and writing `changes` (its total and comment) in the same statement: a stale tab or a
     second click of submit finds nothing to update and is refused, so a sheet locks once.
@@ -245,7 +245,7 @@ async def _claim(db: AsyncSession, sheet: ScoreSheet, revision: int, action: str
     A page posts everything it shows, so when the revision moved only because this same page
     autosaved a moment before (its answer not yet arrived when the expert pressed submit), the
     page's own post supersedes it: the claim is retried on the current revision."""
-    if await _set_revision(db, sheet, revision, action, editor, changes or {}):
+    if await _set_revision(db, sheet, revision, action, editor, changes):
         return
     current = (await db.execute(select(ScoreSheet.revision, ScoreSheet.status, ScoreSheet.editor, Panel.status)
                                 .join(Panel, Panel.id == ScoreSheet.panel_id)
@@ -254,7 +254,7 @@ async def _claim(db: AsyncSession, sheet: ScoreSheet, revision: int, action: str
         raise DomainError(_("评审已结束，评分表不能再修改"))
     own_save = bool(editor) and current.editor == editor and current.status == SheetStatus.DRAFT.value
     if own_save and current.revision > revision and await _set_revision(db, sheet, current.revision,
-                                                                         action, editor, changes or {}):
+                                                                         action, editor, changes):
         # the scores as that save left them (the sheet may have been read before it)
         await db.refresh(sheet, ["scores"])
         return
@@ -263,19 +263,35 @@ async def _claim(db: AsyncSession, sheet: ScoreSheet, revision: int, action: str
     raise DomainError(_("这份评分表已在另一个窗口或设备上修改过，请刷新页面，核对最新内容后再操作"))
 
 
+_CLAIMS: dict[str, Any] = {}
+"""The compare-and-set of each action (save, submit), built once: an autosave runs it inside
+SQLite's single writer's turn, and a statement built anew costs more than running it."""
+
+
+def _claim_statement(action: str) -> Any:
+    statement = _CLAIMS.get(action)
+    if statement is None:
+        # ... and only while its panel still scores: a save whose sheet was read before the panel
+        # closed finds nothing to update (routes_expert.save_sheet reads before it writes).
+        still_open = exists().where(Panel.id == ScoreSheet.panel_id, Panel.status == PanelStatus.DRAWN.value)
+        statement = (update(ScoreSheet).where(ScoreSheet.id == bindparam("sheet"),
+                                              ScoreSheet.revision == bindparam("revision"), still_open)
+                     .values(revision=bindparam("next"), editor=bindparam("editor"), comment=bindparam("comment"),
+                             total=bindparam("total")))
+        statement = SHEET.moving(statement, ScoreSheet.status, action)  # only from a draft; a submit locks it
+        statement = _CLAIMS[action] = statement.returning(ScoreSheet.revision, ScoreSheet.status,
+                                                          ScoreSheet.editor, ScoreSheet.updated_at)
+    return statement
+
+
 async def _set_revision(db: AsyncSession, sheet: ScoreSheet, revision: int, action: str, editor: str,
                         changes: dict[str, Any]) -> bool:
-    """The update itself, returning what it wrote into `sheet` as the database now holds it (one
-    statement: an autosave holds SQLite's single writer's turn while it runs)."""
-    # ... and only while its panel still scores: a save whose sheet was read before the panel
-    # closed finds nothing to update (routes_expert.save_sheet reads before it writes).
-    still_open = exists().where(Panel.id == ScoreSheet.panel_id, Panel.status == PanelStatus.DRAWN.value)
-    stmt = (update(ScoreSheet).where(ScoreSheet.id == sheet.id, ScoreSheet.revision == revision, still_open)
-            .values(revision=revision + 1, editor=editor or None, **changes))
-    stmt = SHEET.moving(stmt, ScoreSheet.status, action)  # only from a draft; a submit locks it
-    written = (await db.execute(stmt.returning(ScoreSheet.revision, ScoreSheet.status, ScoreSheet.editor,
-                                               ScoreSheet.updated_at), execution_options={"synchronize_session": False})
-               ).first()
+    """The update itself (with the sheet's comment and total), returning what it wrote into
+    `sheet` as the database now holds it: one statement."""
+    params = {"sheet": sheet.id, "revision": revision, "next": revision + 1, "editor": editor or None,
+              "comment": changes["comment"], "total": changes["total"]}
+    written = (await db.execute(_claim_statement(action), params,
+                                execution_options={"synchronize_session": False})).first()
     if written is None:
         return False
     for key, value in {**changes, **written._asdict()}.items():
