@@ -21,7 +21,12 @@ class Clock:
     def today(self) -> date:
         """Today in Beijing: the day every deadline, letter and reminder is dated by (never the
         UTC date, which is yesterday's from 00:00 to 08:00 Beijing)."""
-        return self.now().astimezone(DISPLAY_TZ).date()
+        return day_of(self.now())
+
+
+def day_of(moment: datetime) -> date:
+    """The day in Beijing a stored moment falls on (a notice's date, a period's first day)."""
+    return moment.astimezone(DISPLAY_TZ).date()
 
 
 class OffsetClock(Clock):

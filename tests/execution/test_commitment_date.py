@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from arena.clock import DISPLAY_TZ
+from arena.clock import DISPLAY_TZ, day_of
 from arena.execution import award
 from arena.publicity import service as publicity
 from arena.review import service as review
@@ -22,3 +22,8 @@ async def test_an_award_at_one_in_the_morning_in_beijing_is_dated_that_day(app, 
     org = await actor(db, "org")
     projects = await award.award(db, clock, org, await review.organizer_challenge(db, org, story.challenge_id))
     assert json.loads(projects[0].commitment_content)["awarded_on"] == beijing.date().isoformat()
+
+
+def test_a_moment_s_day_is_its_day_in_beijing():
+    assert day_of(datetime(2026, 12, 3, 16, 59, tzinfo=UTC)) == date(2026, 12, 4)  # 00:59 on the 4th in Beijing
+    assert day_of(datetime(2026, 12, 3, 15, 59, tzinfo=UTC)) == date(2026, 12, 3)  # 23:59 on the 3rd

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from arena.clock import DISPLAY_TZ
+from arena.clock import DISPLAY_TZ, day_of
 from arena.workdays.days import Calendar, nth_working_day_after
 
 DEFAULT_WORKING_DAYS = 5
@@ -27,7 +27,7 @@ def publicity_period(published_at: datetime, working_days: int, calendar: Calend
     """The period runs for N full working days after the day of publication (that day itself
     does not count, so an objector always has N whole days), ending at midnight Beijing time.
     Raises MissingYear when the period reaches a year the calendar does not know."""
-    published_on = published_at.astimezone(DISPLAY_TZ).date()
+    published_on = day_of(published_at)
     first = nth_working_day_after(published_on, 1, calendar)
     last = nth_working_day_after(published_on, working_days, calendar)
     return Period(first, last, datetime.combine(last + timedelta(days=1), time(0), tzinfo=DISPLAY_TZ))

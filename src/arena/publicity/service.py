@@ -27,7 +27,7 @@ from arena.canonical import canonical_json
 from arena.challenges import transitions as challenge_transitions
 from arena.challenges.models import Challenge, ChallengeStatus
 from arena.challenges.queries import publicly_visible
-from arena.clock import DISPLAY_TZ, Clock
+from arena.clock import Clock, day_of
 from arena.db import get_or_none, valid_id
 from arena.errors import DomainError, FormErrors, NotFound
 from arena.files.models import StoredFile
@@ -131,7 +131,7 @@ async def _winner_entries(db: AsyncSession, challenge: Challenge, snapshot: dict
 async def period_for(db: AsyncSession, published_at: datetime, working_days: int) -> Period:
     """The period by the stored working-day calendar, or a message telling the admin which
     year's arrangement to enter."""
-    start = published_at.astimezone(DISPLAY_TZ).date()
+    start = day_of(published_at)
     calendar = await load_calendar(db, start, start + timedelta(days=working_days * 3 + 40))
     try:
         return publicity_period(published_at, working_days, calendar)

@@ -26,7 +26,7 @@ from arena.actor import Actor
 from arena.audit import service as audit
 from arena.canonical import canonical_json
 from arena.challenges.models import Challenge
-from arena.clock import DISPLAY_TZ, Clock
+from arena.clock import Clock, day_of
 from arena.execution.models import Project
 from arena.records.models import Certificate, Record, RecordStatus
 from arena.units.models import Cadre, OrgDepartment, Unit
@@ -121,7 +121,7 @@ class Verification:
 
     @property
     def issued_on(self) -> date:
-        return self.certificate.issued_at.astimezone(DISPLAY_TZ).date()
+        return day_of(self.certificate.issued_at)
 
 
 async def verify(db: AsyncSession, raw_code: str) -> Verification | None:

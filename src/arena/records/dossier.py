@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from arena.actor import Actor
 from arena.bids.models import BidMember, MemberStatus
 from arena.challenges.models import Challenge
-from arena.clock import DISPLAY_TZ
+from arena.clock import day_of
 from arena.db import valid_id
 from arena.errors import NotFound
 from arena.execution.grades import GRADE_LABELS
@@ -99,7 +99,7 @@ async def _projects(db: AsyncSession, cadre_id: int) -> list[DossierProject]:
 
 
 def _day(moment: datetime | None) -> date | None:
-    return moment.astimezone(DISPLAY_TZ).date() if moment else None
+    return day_of(moment) if moment else None
 
 
 async def _lists(db: AsyncSession, dossier: Dossier, by_project: dict[int, DossierProject]) -> None:

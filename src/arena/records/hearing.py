@@ -24,7 +24,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from arena.actor import Actor
 from arena.audit import service as audit
 from arena.challenges.models import Challenge
-from arena.clock import DISPLAY_TZ, Clock
+from arena.clock import Clock, day_of
 from arena.db import valid_id
 from arena.errors import DomainError, FormErrors, NotFound, required_text
 from arena.files.models import StoredFile
@@ -119,7 +119,7 @@ async def remaining_working_days(db: AsyncSession, record: Record, today: date) 
     hearing opened does not count); None when the calendar does not know the years."""
     if record.hearing_last_day is None or record.hearing_started_at is None or today > record.hearing_last_day:
         return None
-    opened_on = record.hearing_started_at.astimezone(DISPLAY_TZ).date()
+    opened_on = day_of(record.hearing_started_at)
     count_after = today if today <= opened_on else today - timedelta(days=1)
     try:
         calendar = await load_calendar(db, count_after, record.hearing_last_day)

@@ -25,7 +25,7 @@ from arena.actor import SYSTEM, Actor
 from arena.audit import service as audit
 from arena.auth.models import User
 from arena.challenges.models import Challenge
-from arena.clock import DISPLAY_TZ, Clock
+from arena.clock import Clock, day_of
 from arena.db import valid_id
 from arena.errors import DomainError, FormErrors, NotFound, required_text
 from arena.execution.models import Project
@@ -293,7 +293,7 @@ async def open_objections(db: AsyncSession, record_id: int) -> int:
 
 
 def _day(moment: datetime | None) -> str:
-    return moment.astimezone(DISPLAY_TZ).date().isoformat() if moment else ""
+    return day_of(moment).isoformat() if moment else ""
 
 
 async def _take_effect(db: AsyncSession, clock: Clock, actor: Actor, row: service.RecordRow) -> bool:

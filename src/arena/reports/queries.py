@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.bids.models import Bid
 from arena.challenges.models import Challenge
-from arena.clock import DISPLAY_TZ
+from arena.clock import DISPLAY_TZ, day_of
 from arena.execution.models import Project
 from arena.records.models import Record, RecordStatus
 from arena.reports.sql import date_ymd, local_day, local_year, local_ymd
@@ -236,4 +236,4 @@ async def approved_records(db: AsyncSession, scope: Scope) -> list[RecordCount]:
 
 
 def beijing_date(moment: datetime) -> date:
-    return moment.astimezone(DISPLAY_TZ).date()
+    return day_of(moment)

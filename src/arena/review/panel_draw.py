@@ -38,7 +38,7 @@ from arena.audit.labels import register_actions
 from arena.auth.models import Role, User, UserRole
 from arena.bids import service as bids_service
 from arena.challenges.models import Challenge
-from arena.clock import DISPLAY_TZ, Clock
+from arena.clock import DISPLAY_TZ, Clock, day_of
 from arena.db import valid_id
 from arena.errors import DomainError, FormErrors, NotFound, PermissionDenied
 from arena.i18n import gettext as _
@@ -422,7 +422,7 @@ class CommitmentProof:
         changed), but the page says so, and the revealed seed lets anyone check what it dodged."""
         c = self.row
         return (c.status == CommitmentStatus.REPLACED.value and c.replaced_at is not None
-                and c.beacon_date is not None and c.replaced_at.astimezone(DISPLAY_TZ).date() >= c.beacon_date)
+                and c.beacon_date is not None and day_of(c.replaced_at) >= c.beacon_date)
 
 
 def published(panel: Panel, made: DrawCommitment) -> draw_math.Published:
