@@ -349,6 +349,8 @@ async def test_a_conflict_declared_after_the_draw_recuses_that_bid_only(app, db)
     from arena.bids.models import Bid
     from arena.units.models import Cadre
     lead2 = await db.scalar(select(Cadre.code).join(Bid, Bid.lead_id == Cadre.id).where(Bid.id == review.bid_ids[1]))
+    huge = await expert.post("/review/profile/fields", {"field": "9" * 30})  # an id no table holds
+    assert huge.status_code == 400 and "请至少选择一个领域" in huge.text
     bad = await expert.post("/review/profile/conflicts", {"kind": "cadre", "target": "GB-NOPE", "reason": ""})
     assert bad.status_code == 400 and "没有工号为" in bad.text and "请填写回避理由" in bad.text
     assert 'value="GB-NOPE"' in bad.text

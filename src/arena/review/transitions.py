@@ -47,5 +47,5 @@ SHEET = Machine("sheet", lazy("评分表"), SHEET_LABELS, {
     "void": Transition(frozenset({H.DRAFT, H.SUBMITTED}), H.VOID, lazy("作废评分表")),  # its expert replaced
 }, object_type="score_sheet")
 
-register_actions({"expert.conflict": lazy("申报回避"), "expert.fields": lazy("修改专家领域"),
+register_actions({"expert.conflict": lazy("申报回避"),
                   "review.results_verified": lazy("核验评审结果")})

@@ -22,6 +22,7 @@ from arena.auth import passwords
 from arena.auth import service as accounts
 from arena.auth.models import Role, User
 from arena.clock import Clock
+from arena.db import valid_id
 from arena.errors import DomainError, FormErrors, NotFound
 from arena.i18n import gettext as _
 from arena.i18n import lazy
@@ -32,6 +33,7 @@ register_actions({
     "unit.update": lazy("修改单位"),
     "cadre.update": lazy("修改干部信息"),
     "expert.update": lazy("修改专家信息"),
+    "expert.fields": lazy("修改专家领域"),
     "people.import": lazy("批量导入人员"),
 })
 
@@ -329,7 +331,8 @@ async def set_expert_fields(db: AsyncSession, clock: Clock, actor: Actor, expert
     expert = await db.scalar(select(Expert).where(Expert.id == expert_id).options(selectinload(Expert.fields)))
     if expert is None:
         raise NotFound(_("没有找到这位专家"))
-    fields = list((await db.scalars(select(Field).where(Field.id.in_(field_ids)))).all()) if field_ids else []
+    wanted = {i for i in field_ids if valid_id(i)}  # an id no table can hold matches nothing
+    fields = list((await db.scalars(select(Field).where(Field.id.in_(wanted)))).all()) if wanted else []
     if not fields:
         raise DomainError(_("请至少选择一个领域"))
     before = sorted(f.name for f in expert.fields)
