@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
 from sqlalchemy import text
@@ -198,6 +199,65 @@ def test_wrk_sends_every_users_request_with_its_own_cookie_and_counts_errors(rec
     # wrk leaves out the answers still on their way when time is up
     assert 0 < result.requests <= sum(seen.values()) and 0 < result.errors <= seen[("/broken", "session=3", "gzip")]
     assert result.first_error and "answers ≥ 400" in result.first_error
+
+
+class Sheets(BaseHTTPRequestHandler):
+    """Score sheets as the autosave sees them: a POST carrying the sheet's current revision is
+    saved (the answer gives the next one, as review/_sheet_status.html does), any other is
+    refused with 400 — as Arena refuses a stale save."""
+
+    protocol_version = "HTTP/1.1"
+    revisions: dict[str, int]
+    posts: list[tuple[str, dict[str, list[str]], dict[str, str]]]
+
+    def do_POST(self) -> None:
+        form = parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode(), keep_blank_values=True)
+        self.posts.append((self.path, form, {k.lower(): v for k, v in self.headers.items()}))
+        fresh = form.get("revision") == [str(self.revisions[self.path])]
+        if fresh:
+            self.revisions[self.path] += 1
+        body = (f'<input type="hidden" name="revision" id="f-revision" value="{self.revisions[self.path]}" '
+                'hx-swap-oob="true">' if fresh else "未保存").encode()
+        self.send_response(200 if fresh else 400)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@needs_wrk
+def test_wrk_autosaves_each_sheet_with_the_revision_its_last_answer_gave_back() -> None:
+    revisions = {"/review/sheets/1": 7, "/review/sheets/2": 0}
+    posts: list[tuple[str, dict[str, list[str]], dict[str, str]]] = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), type("Handler", (Sheets,), {"revisions": revisions,
+                                                                              "posts": posts}))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    savers = [wrk.Saver("/review/sheets/1", "session=a; csrftoken=t1", "t1+/=", 7, ("c-3", "c-4")),
+              wrk.Saver("/review/sheets/2", "session=b; csrftoken=t2", "t2", 0, ("c-3",))]
+    reads: list[int] = []
+
+    async def current() -> list[wrk.Saver]:  # the sheets as the bench reads them before each run
+        reads.append(len(posts))
+        return [dataclasses.replace(s, revision=revisions[s.path]) for s in savers]
+
+    try:
+        assert WRK is not None
+        result = asyncio.run(wrk.autosave(WRK, f"http://127.0.0.1:{server.server_port}", current, connections=2,
+                                          duration=1, warmup=1))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.errors == 0 and result.requests > 10  # never a stale revision, warm-up included
+    assert len(reads) >= 3  # before the warm-up, then until the warm-up's last saves were answered
+    assert revisions["/review/sheets/1"] > 7 + 5 and revisions["/review/sheets/2"] > 5
+    path, form, headers = posts[-1]
+    sheet = next(s for s in savers if s.path == path)
+    assert form["_csrf_token"] == [sheet.token] and headers["x-csrftoken"] == sheet.token
+    assert headers["hx-request"] == "true" and headers["cookie"] == sheet.cookie
+    assert set(form) == {"_csrf_token", "revision", "comment", *sheet.inputs}
+    assert all(value.isdigit() and int(value) < 10 for name in sheet.inputs for value in form[name])
 
 
 def _options(client: str | None) -> runner.Options:

@@ -133,3 +133,43 @@ async def test_a_writer_that_goes_away_while_queued_leaves_the_other_processes_f
     finally:
         os.close(other_process)
     await engine.dispose()
+
+
+async def test_a_writer_holding_the_lock_runs_its_statements_without_letting_the_loop_run_others(tmp_path):
+    """The writer's turn is its writes alone (arena.db._Connection): between two statements of a
+    write transaction no other task of the process runs; a read still waits on its thread."""
+    engine = await _engine_without_busy_wait(tmp_path)
+    sessions = create_session_maker(engine)
+    turns = 0
+
+    async def other_requests() -> None:
+        nonlocal turns
+        while True:
+            turns += 1
+            await asyncio.sleep(0)
+
+    ticking = asyncio.create_task(other_requests())
+    await asyncio.sleep(0)
+    try:
+        async with sessions() as writer:
+            await begin_write(writer)
+            before = turns
+            for n in range(20):
+                await writer.execute(text("INSERT INTO counter VALUES (:n)"), {"n": n})
+                await writer.scalar(text("SELECT count(*) FROM counter"))
+            assert turns == before  # not one turn of the loop inside the transaction
+            await writer.commit()
+        async with sessions() as reader:
+            before = turns
+            for _ in range(5):
+                await reader.scalar(text("SELECT count(*) FROM counter"))
+            assert turns > before  # a read leaves the loop to the others while SQLite works
+            await reader.commit()
+        async with sessions() as writer:  # after the write transaction, its connection is threaded again
+            await writer.scalar(text("SELECT 1"))
+            before = turns
+            await writer.scalar(text("SELECT count(*) FROM counter"))
+            assert turns > before
+    finally:
+        ticking.cancel()
+    await engine.dispose()

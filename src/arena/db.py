@@ -5,8 +5,10 @@ their transaction with BEGIN IMMEDIATE on SQLite, so concurrent writers queue on
 lock instead of failing half-way with SQLITE_BUSY; reads stay concurrent. Within a process
 and among processes they queue before that (`begin_write`, `_WriterQueue`): SQLite's own wait
 for its lock is a poll that sleeps up to 100 ms between tries, which gave 16 experts autosaving
-at once a p99 of seconds (issue 24). PostgreSQL needs nothing special here: it is selected by a
-postgresql+asyncpg:// URL.
+at once a p99 of seconds (issue 24). Once a writer holds SQLite's lock its statements run in
+the event loop's own thread (`_Connection`): the writer's turn is then the writes alone, not the
+writes plus whatever the loop runs between them. PostgreSQL needs nothing special here: it is
+selected by a postgresql+asyncpg:// URL.
 """
 
 from __future__ import annotations
@@ -15,14 +17,17 @@ import asyncio
 import fcntl
 import importlib
 import os
+import sqlite3
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
+import aiosqlite
 from advanced_alchemy.base import IdentityAuditBase, orm_registry
-from sqlalchemy import event, select
+from sqlalchemy import event, make_url, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import ExecutableOption
@@ -77,8 +82,44 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
     return create_async_engine(database_url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 
+class _Connection(aiosqlite.Connection):
+    """aiosqlite's connection, which runs every call (a cursor, a statement, its rows, closing
+    the cursor: three or four per statement) on the connection's own thread and wakes the event
+    loop for each result. Between two of them the loop runs other requests' work, so a write
+    transaction of six statements lasted as long as some twenty turns of a busy loop, and every
+    other writer of the database waited all that time (issue 24). While it holds SQLite's write
+    lock (`writing`: its transaction began IMMEDIATE, see `_on_begin`) it runs each call at once
+    in the caller's thread instead: nothing else of this process runs until the transaction ends,
+    and nothing inside it waits for another connection (the lock is held; WAL commits and
+    PASSIVE checkpoints wait for nobody). Reads keep the thread: a long one never stalls the loop."""
+
+    writing = False
+
+    async def _execute(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        if self.writing:
+            connection = self._connection
+            if connection is not None and connection.in_transaction:
+                return fn(*args, **kwargs)
+            self.writing = False  # the transaction ended: back to the thread
+        return await super()._execute(fn, *args, **kwargs)
+
+
+def _connector(database: str) -> Any:
+    """What SQLAlchemy's aiosqlite dialect would open, as a `_Connection` (check_same_thread off:
+    the calls of a write transaction run in the loop's thread, the others in the connection's)."""
+
+    async def connect() -> _Connection:
+        connection = _Connection(partial(sqlite3.connect, database, timeout=30, check_same_thread=False), 64)
+        connection._thread.daemon = True  # as SQLAlchemy does: an unclosed connection never holds up exit
+        await connection
+        return connection
+
+    return connect
+
+
 def _create_sqlite_engine(database_url: str, *, echo: bool) -> AsyncEngine:
-    engine = create_async_engine(database_url, echo=echo, connect_args={"timeout": 30})
+    database = make_url(database_url).database or ":memory:"
+    engine = create_async_engine(database_url, echo=echo, async_creator=_connector(database))
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -95,6 +136,10 @@ def _create_sqlite_engine(database_url: str, *, echo: bool) -> AsyncEngine:
     def _on_begin(connection: Any) -> None:
         immediate = connection.get_execution_options().get(WRITE_INTENT)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if immediate:  # the lock is ours until COMMIT or ROLLBACK: run the rest in this thread
+            driver = connection.connection.driver_connection
+            if isinstance(driver, _Connection):
+                driver.writing = True
 
     return engine
 
@@ -228,13 +273,25 @@ async def _join_writer_queue(session: AsyncSession) -> None:
         session.info[_HOLDS_WRITER] = queue
 
 
+@event.listens_for(Session, "after_commit")
+def _leave_writer_queue_on_commit(session: Session) -> None:
+    """The next writer may begin once the COMMIT is done: not after the connection has gone back
+    to its pool (a rollback on aiosqlite's thread, a turn of the loop or more)."""
+    if not session.in_nested_transaction():
+        _leave(session)
+
+
 @event.listens_for(Session, "after_transaction_end")
 def _leave_writer_queue(session: Session, transaction: Any) -> None:
-    if transaction.parent is None:
+    if transaction.parent is None:  # a rollback, a close; a commit has left already
         session.info.pop(_WRITING, None)
-        queue = session.info.pop(_HOLDS_WRITER, None)
-        if queue is not None:
-            queue.leave()
+        _leave(session)
+
+
+def _leave(session: Session) -> None:
+    queue = session.info.pop(_HOLDS_WRITER, None)
+    if queue is not None:
+        queue.leave()
 
 
 def holds_writer(session: AsyncSession) -> bool:

@@ -323,9 +323,13 @@ async def measure(page: Page, port: int, options: Options) -> Result | None:
             return None
         targets = [await follow(client, page, index) for index, client in enumerate(clients)]
         await check(page, clients, targets)
+        if page.autosave and options.wrk:
+            async def savers() -> list[wrk.Saver]:
+                return [await saver(client, target) for client, target in zip(clients, targets, strict=True)]
+
+            return await wrk.autosave(options.wrk, f"http://{HOST}:{port}", savers, connections=options.concurrency,
+                                      duration=turn, warmup=options.warmup)
         if page.autosave:
-            # POSTs carrying the revision each user's last answer gave back: state that wrk's
-            # fixed requests cannot keep, so autosave stays on the Python client.
             steps = [await autosave_step(client, target) for client, target in zip(clients, targets, strict=True)]
             return await drive(clients, targets[0], warmup=options.warmup, duration=turn, steps=steps)
         if options.wrk:
@@ -366,22 +370,29 @@ async def follow(client: Client, page: Page, index: int) -> str:
     return path
 
 
-async def autosave_step(client: Client, sheet: str) -> Step:
-    """This user's autosave: the sheet's form posted as htmx does, carrying the revision the last
-    answer gave back (as the page's out-of-band swap would)."""
+async def saver(client: Client, sheet: str) -> wrk.Saver:
+    """What this user's autosave posts, read from the sheet as it is now: the CSRF token, the
+    revision and the score inputs."""
     page = (await client.request("GET", sheet)).content()
     token, revision = CSRF_FIELD.search(page), REVISION.search(page)
     if token is None or revision is None:
         raise HTTPError(f"{sheet}: no form to autosave")
-    state = {"revision": revision.group(1).decode()}
-    inputs = sorted(set(re.findall(rb'name="(c-\d+)"', page)))
+    inputs = tuple(sorted({name.decode() for name in re.findall(rb'name="(c-\d+)"', page)}))
+    return wrk.Saver(sheet, client.cookie_header(), token.group(1).decode(), int(revision.group(1)), inputs)
+
+
+async def autosave_step(client: Client, sheet: str) -> Step:
+    """This user's autosave on the Python client (without wrk): the sheet's form posted as htmx
+    does, carrying the revision the last answer gave back (as the page's out-of-band swap would)."""
+    form = await saver(client, sheet)
+    state = {"revision": str(form.revision)}
     turn = iter(range(1_000_000_000))
 
     async def step(c: Client) -> Reply:
-        form = {"_csrf_token": token.group(1).decode(), "revision": state["revision"], "comment": "",
-                **{name.decode(): str(next(turn) % 10) for name in inputs}}
+        posted = {"_csrf_token": form.token, "revision": state["revision"], "comment": "",
+                  **{name: str(next(turn) % 10) for name in form.inputs}}
         # the headers htmx sends from this page: HX-Request, and the CSRF token of base.html's hx-headers
-        reply = await c.request("POST", sheet, form, headers={"HX-Request": "true", "x-csrftoken": form["_csrf_token"]})
+        reply = await c.request("POST", sheet, posted, headers={"HX-Request": "true", "x-csrftoken": form.token})
         saved = REVISION.search(reply.content())
         if saved:
             state["revision"] = saved.group(1).decode()
@@ -643,8 +654,8 @@ def load_line(options: Options) -> str:
     turn = options.duration / options.rounds
     rounded = f" (wrk counts whole seconds: {wrk.seconds(turn)} s per turn)" if wrk.seconds(turn) != turn else ""
     return (f"load: {wrk.version(options.wrk)} ({min(wrk.THREADS, options.concurrency)} threads, "
-            f"{options.concurrency} connections, each user's own page and session){rounded}; "
-            "logins, links and autosave: the Python client")
+            f"{options.concurrency} connections, each user's own page and session; autosave: a thread per "
+            f"expert){rounded}; logins and links: the Python client")
 
 
 def memory_lines(runs: list[Run]) -> list[str]:

@@ -6,6 +6,8 @@ more of the CPU goes to Arena and a page's figures say more about Arena than abo
 The Python client (`arena.bench.load`) still logs the virtual users in, follows the links to
 each user's page and checks that it answers 2xx (wrk counts a redirect to the login page as a
 success); wrk then rotates through those (path, session cookie) pairs, one per virtual user.
+Autosave is wrk's too (`autosave_script`): each expert on a thread of its own, posting the
+sheet with the revision its last answer gave back.
 
 When wrk is missing the bench installs it with apt-get (as root), or falls back to the Python
 client and says so.
@@ -18,8 +20,10 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from arena.bench.load import HTTPError, Summary
 
@@ -103,6 +107,10 @@ function request()
   return prepared[counter]
 end
 
+{DONE}"""
+
+
+DONE = f"""
 function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format("{MARK}{''.join(f' {name}=%.0f' for name in FIELDS)}\\n",
@@ -110,6 +118,68 @@ function done(summary, latency, requests)
     latency:percentile(50), latency:percentile(99)))
 end
 """
+"""One machine-readable line at the end of a run, read back by `parse`."""
+
+
+@dataclass(frozen=True)
+class Saver:
+    """One expert autosaving: the sheet's path, the session's Cookie header, the form's CSRF
+    token, the revision the sheet is at, and its score inputs (c-<criterion>)."""
+
+    path: str
+    cookie: str
+    token: str
+    revision: int
+    inputs: tuple[str, ...]
+
+
+def autosave_script(savers: Sequence[Saver]) -> str:
+    """The Lua script for autosave: wrk runs one thread per connection, each thread one expert
+    (threads start at different experts). A POST as htmx sends it from the sheet (HX-Request,
+    the CSRF header, the form with the revision and a score in every input), and a response()
+    that keeps the revision the answer gives back (its out-of-band field), so that each save
+    follows the last as on the page: a save refused as "changed elsewhere" is counted as an
+    error (400)."""
+    if not savers:
+        raise ValueError("wrk needs at least one expert to autosave")
+    rows = "\n".join(
+        f"  {{{_lua_string(s.path)}, {_lua_string(s.cookie)}, {_lua_string(s.token)}, {s.revision}, "
+        f"{_lua_string(quote(s.token, safe=''))}, {{{', '.join(_lua_string(name) for name in s.inputs)}}}}},"
+        for s in savers)
+    return f"""-- written by arena.bench.wrk
+local savers = {{
+{rows}
+}}
+local threads = 0
+
+function setup(thread)
+  thread:set("index", threads)
+  threads = threads + 1
+end
+
+function init(args)
+  saver = savers[(index or 0) % #savers + 1]
+  revision = saver[4]
+  turn = 0
+  request_headers = {{["Accept"] = "text/html", ["Accept-Encoding"] = "gzip", ["Cookie"] = saver[2],
+    ["HX-Request"] = "true", ["x-csrftoken"] = saver[3],
+    ["Content-Type"] = "application/x-www-form-urlencoded"}}
+end
+
+function request()
+  turn = turn + 1
+  local form = {{"_csrf_token=" .. saver[5], "revision=" .. revision, "comment="}}
+  for i, name in ipairs(saver[6]) do
+    form[#form + 1] = name .. "=" .. ((turn + i) % 10)
+  end
+  return wrk.format("POST", saver[1], request_headers, table.concat(form, "&"))
+end
+
+function response(status, headers, body)
+  local saved = string.match(body, 'name="revision" id="f%-revision" value="(%d+)"')
+  if saved then revision = saved end
+end
+{DONE}"""
 
 
 def parse(output: str) -> Summary:
@@ -136,8 +206,8 @@ def seconds(value: float) -> int:
     return max(1, round(value))
 
 
-async def _wrk(path: str, url: str, lua: Path, connections: int, duration: int) -> str:
-    command = [path, "-c", str(connections), "-t", str(min(THREADS, connections)), "-d", f"{duration}s",
+async def _wrk(path: str, url: str, lua: Path, connections: int, duration: int, threads: int = THREADS) -> str:
+    command = [path, "-c", str(connections), "-t", str(min(threads, connections)), "-d", f"{duration}s",
                "--timeout", TIMEOUT, "--latency", "-s", str(lua), url]
     process = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.PIPE,
                                                    stderr=asyncio.subprocess.PIPE)
@@ -166,3 +236,35 @@ async def run(path: str, url: str, targets: Sequence[Target], *, connections: in
         return parse(output)
     except ValueError as exc:
         raise HTTPError(str(exc)) from exc
+
+
+async def autosave(path: str, url: str, savers: Callable[[], Awaitable[Sequence[Saver]]], *, connections: int,
+                   duration: float, warmup: float) -> Summary:
+    """Autosave load: `connections` experts, each saving its own sheet back to back (one wrk
+    thread each, so that each keeps its own revision). `savers` reads where every sheet is
+    before each run: the warm-up moves the revisions on."""
+    with tempfile.TemporaryDirectory(prefix="arena-wrk-") as tmp:
+        lua = Path(tmp) / "autosave.lua"
+        if warmup > 0:
+            lua.write_text(autosave_script(await savers()))
+            await _wrk(path, url, lua, connections, seconds(warmup), threads=connections)
+        lua.write_text(autosave_script(await _settled(savers)))
+        output = await _wrk(path, url, lua, connections, seconds(duration), threads=connections)
+    try:
+        return parse(output)
+    except ValueError as exc:
+        raise HTTPError(str(exc)) from exc
+
+
+async def _settled(savers: Callable[[], Awaitable[Sequence[Saver]]]) -> Sequence[Saver]:
+    """The sheets once the saves of the run before have all been answered: wrk stops without
+    waiting for the requests on their way, and a save the server finishes after the sheets were
+    read would make the next run's first save stale."""
+    last = await savers()
+    for _ in range(20):
+        await asyncio.sleep(0.1)
+        now = await savers()
+        if now == last:
+            return now
+        last = now
+    return last
