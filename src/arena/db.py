@@ -263,7 +263,7 @@ async def _join_writer_queue(session: AsyncSession) -> None:
     """On SQLite, wait for the other writers to finish (see module docstring); the queue is left
     when the session's transaction ends (`_leave_writer_queue`)."""
     bind = session.bind
-    if not isinstance(bind, AsyncEngine) or bind.dialect.name != "sqlite" or _HOLDS_WRITER in session.info:
+    if not isinstance(bind, AsyncEngine) or not _single_writer(session) or _HOLDS_WRITER in session.info:
         return
     queues = _writer_queues.setdefault(asyncio.get_running_loop(), {})
     queue = queues.get(bind.sync_engine)
@@ -322,8 +322,16 @@ async def write_from_here(session: AsyncSession) -> None:
     if holds_writer(session):
         return
     if session.in_transaction():
+        if not _single_writer(session):  # PostgreSQL: readers and writers alike, nothing to end
+            session.info[_WRITING] = True
+            return
         await session.commit()
     await begin_write(session)
+
+
+def _single_writer(session: AsyncSession) -> bool:
+    bind = session.bind
+    return isinstance(bind, AsyncEngine) and bind.dialect.name == "sqlite"
 
 
 READS_FIRST = {"reads_first": True}

@@ -2,17 +2,18 @@
 
 `record` is called by every service that changes state, inside the caller's transaction, so
 the change and its event commit together. The chain position is taken under a lock: an
-advisory transaction lock on PostgreSQL; on SQLite the writer's BEGIN IMMEDIATE already holds
+advisory transaction lock on PostgreSQL, taken with the head's read in one statement
+(arena_audit_head, migration 20261204_02); on SQLite the writer's BEGIN IMMEDIATE already holds
 the database's single write lock (see arena.db).
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import asdict, dataclass
+from typing import Any, cast
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena.actor import Actor
@@ -31,6 +32,12 @@ AUDIT_LOCK_KEY = 0x41524E41  # "ARNA": the advisory lock that serialises chain a
 VERIFY_BATCH = 2000
 _HEAD = select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
 """The chain's last event, read by every `record` (built once: it runs inside the writer's turn)."""
+_APPEND = insert(cast(Table, AuditEvent.__table__))
+"""The event's INSERT: a plain statement, not the ORM's unit of work, inside the writer's turn."""
+_LOCKED_HEAD = text("SELECT seq, hash FROM arena_audit_head(:key)").bindparams(key=AUDIT_LOCK_KEY)
+"""PostgreSQL: the lock, then the head read after it was granted, in one round trip (migration
+20261204_02 explains the function): every other writer waits while the holder's statements go
+back and forth."""
 
 
 async def record(
@@ -42,11 +49,10 @@ async def record(
     object_type: str,
     object_id: object,
     summary: Mapping[str, Any] | None = None,
-) -> AuditEvent:
+) -> None:
     """Append one event for a state change; `summary` holds what changed (before/after)."""
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
-    last = (await session.execute(_HEAD)).first()
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    last = (await session.execute(_LOCKED_HEAD if postgresql else _HEAD)).first()
     seq, prev_hash = (last.seq + 1, last.hash) if last else (1, GENESIS_HASH)
     entry = ChainEntry(
         seq=seq,
@@ -60,22 +66,8 @@ async def record(
         summary=canonical_json(dict(summary or {})),
         prev_hash=prev_hash,
     )
-    event = AuditEvent(
-        seq=entry.seq,
-        occurred_at=entry.occurred_at,
-        actor_id=entry.actor_id,
-        actor_name=entry.actor_name,
-        actor_role=entry.actor_role,
-        action=entry.action,
-        object_type=entry.object_type,
-        object_id=entry.object_id,
-        summary=entry.summary,
-        prev_hash=entry.prev_hash,
-        hash=event_hash(entry),
-    )
-    session.add(event)
-    await session.flush()
-    return event
+    await session.execute(_APPEND, {**asdict(entry), "hash": event_hash(entry)})
+    await session.flush()  # what the caller changed before is written before the event, as ever
 
 
 @dataclass(frozen=True)

@@ -130,24 +130,33 @@ class SheetContext:
         return self.panel.purpose == PanelPurpose.ACCEPTANCE.value
 
 
+_SHEET = (select(ScoreSheet, Panel, Expert, Bid.review_code).join(Panel, Panel.id == ScoreSheet.panel_id)
+          .join(Expert, Expert.id == ScoreSheet.expert_id).join(Bid, Bid.id == ScoreSheet.bid_id)
+          .where(ScoreSheet.id == bindparam("sheet")))
+"""A sheet with its panel, its expert and its bid's review code (built once: the autosave runs it
+for every save)."""
+_SHEET_FOR_AUTOSAVE = (
+    _SHEET.add_columns(Challenge).join(Challenge, Challenge.id == Panel.challenge_id)
+    .options(joinedload(ScoreSheet.scores), load_only(Challenge.id, Challenge.blind_review),
+             joinedload(Challenge.criteria)))
+"""... with its scores and the challenge's rubric, in one statement."""
+
+
 async def expert_sheet(db: AsyncSession, actor: Actor, sheet_id: int, *, with_bid: bool = True) -> SheetContext:
     """The actor's own sheet with what scoring needs, in a fixed number of queries; the bid as the
     expert reads it, and the challenge's texts, only `with_bid` (autosave shows neither)."""
-    row = (await db.execute(
-        select(ScoreSheet, Panel, Expert, Bid.review_code).join(Panel, Panel.id == ScoreSheet.panel_id)
-        .join(Expert, Expert.id == ScoreSheet.expert_id).join(Bid, Bid.id == ScoreSheet.bid_id)
-        .where(ScoreSheet.id == sheet_id)
-        .options(selectinload(ScoreSheet.scores)))).first() if valid_id(sheet_id) else None
+    if not valid_id(sheet_id):
+        raise NotFound(_("没有找到这份评分表"))
+    if with_bid:
+        row: Any = (await db.execute(_SHEET.options(selectinload(ScoreSheet.scores)), {"sheet": sheet_id})).first()
+    else:  # an autosave needs the rubric alone: one statement, none of the challenge's texts
+        row = (await db.execute(_SHEET_FOR_AUTOSAVE, {"sheet": sheet_id})).unique().first()
     # Another's sheet, a recused or a void one answer like a missing one (policy.may_score).
     if row is None or not policy.may_score(actor, row[2].user_id, row[0].status):
         raise NotFound(_("没有找到这份评分表"))
-    sheet, panel, expert, code = row
-    if with_bid:
-        challenge = await db.scalar(select(Challenge).where(Challenge.id == panel.challenge_id)
-                                    .options(selectinload(Challenge.criteria)))
-    else:  # an autosave needs the rubric alone: one statement, none of the challenge's texts
-        challenge = (await db.scalars(select(Challenge).where(Challenge.id == panel.challenge_id).options(
-            load_only(Challenge.id, Challenge.blind_review), joinedload(Challenge.criteria)))).unique().first()
+    sheet, panel, expert, code = row[:4]
+    challenge: Challenge | None = row[4] if not with_bid else await db.scalar(
+        select(Challenge).where(Challenge.id == panel.challenge_id).options(selectinload(Challenge.criteria)))
     assert challenge is not None
     acceptance = panel.purpose == PanelPurpose.ACCEPTANCE.value
     view = await bid_view(db, sheet.bid_id, challenge.blind_review) if with_bid and not acceptance else None
