@@ -4,6 +4,7 @@ none of them waits in SQLite's busy handler, which polls with sleeps of up to 10
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 
 import pytest
@@ -170,6 +171,39 @@ async def test_a_writer_holding_the_lock_runs_its_statements_without_letting_the
             before = turns
             await writer.scalar(text("SELECT count(*) FROM counter"))
             assert turns > before
+    finally:
+        ticking.cancel()
+    await engine.dispose()
+
+
+async def test_a_long_write_gives_the_loop_back_after_its_budget(tmp_path, monkeypatch):
+    """An import of thousands of rows must not hold the process's other requests up: past
+    INLINE_BUDGET the writer's statements go back to the connection's thread."""
+    monkeypatch.setattr(arena_db, "INLINE_BUDGET", 0.05)
+    engine = await _engine_without_busy_wait(tmp_path)
+    sessions = create_session_maker(engine)
+    turns = 0
+
+    async def other_requests() -> None:
+        nonlocal turns
+        while True:
+            turns += 1
+            await asyncio.sleep(0)
+
+    ticking = asyncio.create_task(other_requests())
+    await asyncio.sleep(0)
+    try:
+        async with sessions() as writer:
+            await begin_write(writer)
+            before = turns
+            await writer.execute(text("INSERT INTO counter VALUES (1)"))
+            assert turns == before  # within the budget: inline
+            time.sleep(0.06)  # a long write (blocking, as inline work is)
+            await writer.execute(text("INSERT INTO counter VALUES (2)"))
+            assert turns > before  # past it: the loop runs the others meanwhile
+            await writer.commit()
+        async with sessions() as session:
+            assert await session.scalar(text("SELECT count(*) FROM counter")) == 2
     finally:
         ticking.cancel()
     await engine.dispose()

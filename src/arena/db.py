@@ -18,6 +18,7 @@ import fcntl
 import importlib
 import os
 import sqlite3
+import time
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -91,17 +92,29 @@ class _Connection(aiosqlite.Connection):
     lock (`writing`: its transaction began IMMEDIATE, see `_on_begin`) it runs each call at once
     in the caller's thread instead: nothing else of this process runs until the transaction ends,
     and nothing inside it waits for another connection (the lock is held; WAL commits and
-    PASSIVE checkpoints wait for nobody). Reads keep the thread: a long one never stalls the loop."""
+    PASSIVE checkpoints wait for nobody). For INLINE_BUDGET at most: a long write (an import of
+    thousands of people) goes back to the thread after it, so that the process's other requests
+    are not held up longer than that. Reads keep the thread: a long one never stalls the loop."""
 
     writing = False
+    inline_until = 0.0  # time.monotonic() past which the writer's calls go back to the thread
 
     async def _execute(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         if self.writing:
             connection = self._connection
-            if connection is not None and connection.in_transaction:
+            if connection is None or not connection.in_transaction:
+                self.writing = False  # the transaction ended: back to the thread
+            elif time.monotonic() < self.inline_until:
                 return fn(*args, **kwargs)
-            self.writing = False  # the transaction ended: back to the thread
         return await super()._execute(fn, *args, **kwargs)
+
+    def begin_writing(self) -> None:
+        self.writing, self.inline_until = True, time.monotonic() + INLINE_BUDGET
+
+
+INLINE_BUDGET = 0.02
+"""Seconds a write transaction on SQLite may keep the event loop (`_Connection`): a save takes
+1–2 ms of it; an import of thousands of rows goes on in the connection's thread after it."""
 
 
 def _connector(database: str) -> Any:
@@ -139,7 +152,7 @@ def _create_sqlite_engine(database_url: str, *, echo: bool) -> AsyncEngine:
         if immediate:  # the lock is ours until COMMIT or ROLLBACK: run the rest in this thread
             driver = connection.connection.driver_connection
             if isinstance(driver, _Connection):
-                driver.writing = True
+                driver.begin_writing()
 
     return engine
 
