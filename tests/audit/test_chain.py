@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from datetime import UTC, datetime
 
 from hypothesis import given
@@ -9,7 +10,7 @@ from sqlalchemy import select, text
 
 from arena.actor import SYSTEM, Actor
 from arena.audit import service
-from arena.audit.chain import GENESIS_HASH, ChainEntry, event_hash, first_broken_link
+from arena.audit.chain import GENESIS_HASH, LINK_JOINT, ChainEntry, around_link, event_hash, first_broken_link
 from arena.audit.models import AuditEvent
 from arena.auth.models import Role
 from arena.clock import Clock
@@ -25,6 +26,18 @@ def _chain(summaries: list[str]) -> list[ChainEntry]:
         entries.append(entry)
         prev = entry.hash
     return entries
+
+
+@given(st.text(max_size=40), st.text(max_size=40), st.integers(min_value=1, max_value=10**9),
+       st.text(alphabet="0123456789abcdef", min_size=64, max_size=64))
+def test_the_form_around_the_link_completed_with_it_hashes_as_the_event(name, summary, seq, prev):
+    """PostgreSQL appends an event by completing this form under the chain's lock (migration
+    20261204_02): whatever the fields hold, the result is the event's own hash."""
+    entry = ChainEntry(0, datetime(2026, 1, 1, 8, 30, tzinfo=UTC), None, name, "expert", "sheet.save",
+                       "score_sheet", name[::-1], summary, "")
+    before, after = around_link(entry)
+    linked = ChainEntry(**{**entry.__dict__, "seq": seq, "prev_hash": prev})
+    assert hashlib.sha256((before + prev + LINK_JOINT + str(seq) + after).encode()).hexdigest() == event_hash(linked)
 
 
 @given(st.lists(st.text(max_size=30), min_size=1, max_size=20))

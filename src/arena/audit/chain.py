@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -37,6 +38,27 @@ class ChainEntry:
 
 def event_hash(entry: ChainEntry) -> str:
     """SHA-256 over the canonical form of everything in the event, including `prev_hash`."""
+    return hashlib.sha256(_canonical_form(entry).encode("utf-8")).hexdigest()
+
+
+LINK_JOINT = '","seq":'
+"""What joins an event's `prev_hash` and its `seq` in its canonical form (see `around_link`)."""
+
+
+def around_link(entry: ChainEntry) -> tuple[str, str]:
+    """The canonical form `event_hash` hashes, cut around the event's link (its `prev_hash` and
+    `seq`, which only the chain's lock can tell): `before` and `after` such that the form is
+    before + prev_hash + LINK_JOINT + str(seq) + after. PostgreSQL completes and hashes it
+    under the lock, in the statement that appends the event (arena.audit.service)."""
+    marker = secrets.token_hex(16)  # hex: JSON writes it as it is, and no other field holds it
+    form = _canonical_form(replace(entry, prev_hash=marker, seq=0))
+    before, found, after = form.partition(f'"prev_hash":"{marker}{LINK_JOINT}0')
+    if not found:
+        raise AssertionError("the canonical form no longer puts seq right after prev_hash")
+    return before + '"prev_hash":"', after
+
+
+def _canonical_form(entry: ChainEntry) -> str:
     body: Mapping[str, Any] = {
         "seq": entry.seq,
         "occurred_at": format_moment(entry.occurred_at),
@@ -49,7 +71,7 @@ def event_hash(entry: ChainEntry) -> str:
         "summary": entry.summary,
         "prev_hash": entry.prev_hash,
     }
-    return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
+    return canonical_json(body)
 
 
 @dataclass(frozen=True)
