@@ -207,3 +207,40 @@ async def test_a_long_write_gives_the_loop_back_after_its_budget(tmp_path, monke
     finally:
         ticking.cancel()
     await engine.dispose()
+
+
+async def test_a_writer_meeting_a_lock_taken_outside_the_queue_waits_for_it_off_the_loop(tmp_path):
+    """Something that writes without queueing (the sqlite3 shell, a raw connection) holds
+    SQLite's lock: the writer's BEGIN IMMEDIATE, tried at once in the loop's thread, finds it
+    taken and waits on its connection's thread — the process's other requests go on meanwhile."""
+    import sqlite3
+
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'outside.db'}")
+    async with engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE counter (n INTEGER)"))
+        await connection.run_sync(DataVersion.__table__.create)
+    sessions = create_session_maker(engine)
+    outside = sqlite3.connect(tmp_path / "outside.db", isolation_level=None, check_same_thread=False)
+    outside.execute("BEGIN IMMEDIATE")
+    turns = 0
+
+    async def other_requests() -> None:
+        nonlocal turns
+        while True:
+            turns += 1
+            await asyncio.sleep(0.001)
+
+    ticking = asyncio.create_task(other_requests())
+    try:
+        async with sessions() as writer:
+            waiting = asyncio.create_task(begin_write(writer))
+            await asyncio.sleep(0.3)
+            assert not waiting.done() and turns > 50  # waiting for the lock, the loop free
+            outside.execute("COMMIT")
+            await asyncio.wait_for(waiting, 5)
+            await writer.execute(text("INSERT INTO counter VALUES (1)"))
+            await writer.commit()
+    finally:
+        ticking.cancel()
+        outside.close()
+    await engine.dispose()

@@ -111,6 +111,22 @@ class _Connection(aiosqlite.Connection):
     def begin_writing(self) -> None:
         self.writing, self.inline_until = True, time.monotonic() + INLINE_BUDGET
 
+    def begin_immediate_at_once(self) -> bool:
+        """BEGIN IMMEDIATE in the caller's thread if SQLite's lock is free now, else False (the
+        caller then waits for it on the connection's thread). A writer that joined the queue
+        finds it free, unless something outside the queue writes (the sqlite3 shell, say):
+        SQLite's wait for the lock must never hold up the event loop."""
+        connection = self._conn
+        timeout = connection.execute("PRAGMA busy_timeout").fetchone()[0]
+        connection.execute("PRAGMA busy_timeout=0")
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            return True
+        except sqlite3.OperationalError:  # SQLITE_BUSY at once
+            return False
+        finally:
+            connection.execute(f"PRAGMA busy_timeout={int(timeout)}")
+
 
 INLINE_BUDGET = 0.02
 """Seconds a write transaction on SQLite may keep the event loop (`_Connection`): a save takes
@@ -147,12 +163,18 @@ def _create_sqlite_engine(database_url: str, *, echo: bool) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        immediate = connection.get_execution_options().get(WRITE_INTENT)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-        if immediate:  # the lock is ours until COMMIT or ROLLBACK: run the rest in this thread
-            driver = connection.connection.driver_connection
-            if isinstance(driver, _Connection):
-                driver.begin_writing()
+        if not connection.get_execution_options().get(WRITE_INTENT):
+            connection.exec_driver_sql("BEGIN")
+            return
+        driver = connection.connection.driver_connection
+        if not isinstance(driver, _Connection):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        # The writer's turn begins here (it holds the queue): three turns of a busy loop for
+        # BEGIN on the connection's thread were most of it.
+        if not driver.begin_immediate_at_once():
+            connection.exec_driver_sql("BEGIN IMMEDIATE")  # waits for SQLite's lock, off the loop
+        driver.begin_writing()  # the lock is ours until COMMIT or ROLLBACK: the rest in this thread
 
     return engine
 
