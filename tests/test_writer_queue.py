@@ -31,6 +31,27 @@ async def _engine_without_busy_wait(tmp_path: Path):  # type: ignore[no-untyped-
     return engine
 
 
+class OtherRequests:
+    """The process's other requests, standing in as a task that counts its turns of the loop:
+    `turns` moves on only while the loop is free to run others."""
+
+    def __init__(self, pause: float = 0) -> None:
+        self.turns, self._pause = 0, pause
+
+    async def __aenter__(self) -> OtherRequests:
+        self._task = asyncio.create_task(self._run())
+        await asyncio.sleep(0)
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        self._task.cancel()
+
+    async def _run(self) -> None:
+        while True:
+            self.turns += 1
+            await asyncio.sleep(self._pause)
+
+
 async def test_concurrent_writers_of_one_process_take_turns_instead_of_meeting_the_lock(tmp_path):
     engine = await _engine_without_busy_wait(tmp_path)
     sessions = create_session_maker(engine)
@@ -141,38 +162,26 @@ async def test_a_writer_holding_the_lock_runs_its_statements_without_letting_the
     write transaction no other task of the process runs; a read still waits on its thread."""
     engine = await _engine_without_busy_wait(tmp_path)
     sessions = create_session_maker(engine)
-    turns = 0
-
-    async def other_requests() -> None:
-        nonlocal turns
-        while True:
-            turns += 1
-            await asyncio.sleep(0)
-
-    ticking = asyncio.create_task(other_requests())
-    await asyncio.sleep(0)
-    try:
+    async with OtherRequests() as others:
         async with sessions() as writer:
             await begin_write(writer)
-            before = turns
+            before = others.turns
             for n in range(20):
                 await writer.execute(text("INSERT INTO counter VALUES (:n)"), {"n": n})
                 await writer.scalar(text("SELECT count(*) FROM counter"))
-            assert turns == before  # not one turn of the loop inside the transaction
+            assert others.turns == before  # not one turn of the loop inside the transaction
             await writer.commit()
         async with sessions() as reader:
-            before = turns
+            before = others.turns
             for _ in range(5):
                 await reader.scalar(text("SELECT count(*) FROM counter"))
-            assert turns > before  # a read leaves the loop to the others while SQLite works
+            assert others.turns > before  # a read leaves the loop to the others while SQLite works
             await reader.commit()
         async with sessions() as writer:  # after the write transaction, its connection is threaded again
             await writer.scalar(text("SELECT 1"))
-            before = turns
+            before = others.turns
             await writer.scalar(text("SELECT count(*) FROM counter"))
-            assert turns > before
-    finally:
-        ticking.cancel()
+            assert others.turns > before
     await engine.dispose()
 
 
@@ -182,30 +191,18 @@ async def test_a_long_write_gives_the_loop_back_after_its_budget(tmp_path, monke
     monkeypatch.setattr(arena_db, "INLINE_BUDGET", 0.05)
     engine = await _engine_without_busy_wait(tmp_path)
     sessions = create_session_maker(engine)
-    turns = 0
-
-    async def other_requests() -> None:
-        nonlocal turns
-        while True:
-            turns += 1
-            await asyncio.sleep(0)
-
-    ticking = asyncio.create_task(other_requests())
-    await asyncio.sleep(0)
-    try:
+    async with OtherRequests() as others:
         async with sessions() as writer:
             await begin_write(writer)
-            before = turns
+            before = others.turns
             await writer.execute(text("INSERT INTO counter VALUES (1)"))
-            assert turns == before  # within the budget: inline
+            assert others.turns == before  # within the budget: inline
             time.sleep(0.06)  # a long write (blocking, as inline work is)
             await writer.execute(text("INSERT INTO counter VALUES (2)"))
-            assert turns > before  # past it: the loop runs the others meanwhile
+            assert others.turns > before  # past it: the loop runs the others meanwhile
             await writer.commit()
         async with sessions() as session:
             assert await session.scalar(text("SELECT count(*) FROM counter")) == 2
-    finally:
-        ticking.cancel()
     await engine.dispose()
 
 
@@ -222,25 +219,15 @@ async def test_a_writer_meeting_a_lock_taken_outside_the_queue_waits_for_it_off_
     sessions = create_session_maker(engine)
     outside = sqlite3.connect(tmp_path / "outside.db", isolation_level=None, check_same_thread=False)
     outside.execute("BEGIN IMMEDIATE")
-    turns = 0
-
-    async def other_requests() -> None:
-        nonlocal turns
-        while True:
-            turns += 1
-            await asyncio.sleep(0.001)
-
-    ticking = asyncio.create_task(other_requests())
     try:
-        async with sessions() as writer:
+        async with OtherRequests(pause=0.001) as others, sessions() as writer:
             waiting = asyncio.create_task(begin_write(writer))
             await asyncio.sleep(0.3)
-            assert not waiting.done() and turns > 50  # waiting for the lock, the loop free
+            assert not waiting.done() and others.turns > 50  # waiting for the lock, the loop free
             outside.execute("COMMIT")
             await asyncio.wait_for(waiting, 5)
             await writer.execute(text("INSERT INTO counter VALUES (1)"))
             await writer.commit()
     finally:
-        ticking.cancel()
         outside.close()
     await engine.dispose()

@@ -2,9 +2,9 @@
 
 `record` is called by every service that changes state, inside the caller's transaction, so
 the change and its event commit together. The chain position is taken under a lock: an
-advisory transaction lock on PostgreSQL, taken with the head's read in one statement
-(arena_audit_head, migration 20261204_02); on SQLite the writer's BEGIN IMMEDIATE already holds
-the database's single write lock (see arena.db).
+advisory transaction lock on PostgreSQL, taken in the very statement that appends the event
+(its link from arena_audit_link, migration 20261204_02); on SQLite the writer's BEGIN IMMEDIATE
+already holds the database's single write lock (see arena.db).
 """
 
 from __future__ import annotations

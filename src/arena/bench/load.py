@@ -1,8 +1,8 @@
 """A small asyncio HTTP client for loopback: keep-alive HTTP/1.1, one connection per virtual user.
 
 It logs the bench's virtual users in, follows links to each one's page, checks the answers,
-drives the autosave POSTs, and drives the GET load when wrk (`arena.bench.wrk`, which costs the
-server far less CPU) is not installed. Written against asyncio streams rather than an HTTP
+and drives the load (the GETs and the autosave POSTs) when wrk (`arena.bench.wrk`, which costs
+the server far less CPU) is not installed. Written against asyncio streams rather than an HTTP
 library on purpose: the client shares the machine's cores with the server it measures, and a
 bare client costs a fraction of what httpx or aiohttp spend per request. It speaks just enough
 HTTP/1.1 for our own servers: Content-Length or chunked bodies, keep-alive, reconnect when the

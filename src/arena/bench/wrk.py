@@ -86,12 +86,7 @@ local targets = {{
 {rows}
 }}
 local prepared = {{}}
-local threads = 0
-
-function setup(thread)
-  thread:set("counter", threads)
-  threads = threads + 1
-end
+{_setup("counter")}
 
 function init(args)
   counter = counter or 0
@@ -108,6 +103,16 @@ function request()
 end
 
 {DONE}"""
+
+
+def _setup(name: str) -> str:
+    """Lua: each thread gets its number as global `name`, so that threads start at different users."""
+    return f"""local threads = 0
+
+function setup(thread)
+  thread:set("{name}", threads)
+  threads = threads + 1
+end"""
 
 
 DONE = f"""
@@ -150,12 +155,7 @@ def autosave_script(savers: Sequence[Saver]) -> str:
 local savers = {{
 {rows}
 }}
-local threads = 0
-
-function setup(thread)
-  thread:set("index", threads)
-  threads = threads + 1
-end
+{_setup("index")}
 
 function init(args)
   saver = savers[(index or 0) % #savers + 1]
