@@ -42,6 +42,17 @@ class Stateful(Protocol):
     status: Any
 
 
+class Moved(Protocol):
+    """What `record` reads of a thing already moved: a row, or a plain copy of one (a score
+    sheet saved with Core statements, review.sheets.Draft)."""
+
+    @property
+    def id(self) -> Any: ...
+
+    @property
+    def status(self) -> Any: ...
+
+
 class Machine:
     """`name` is the thing's name in messages (msgid) and `prefix` its audit actions' prefix.
 
@@ -101,7 +112,7 @@ class Machine:
         the person performed, not as its parts."""
         obj.status = self.check(action, obj.status)
 
-    async def record(self, db: AsyncSession, clock: Clock, actor: Actor, role: str, obj: Stateful, action: str,
+    async def record(self, db: AsyncSession, clock: Clock, actor: Actor, role: str, obj: Moved, action: str,
                      before: str, summary: Mapping[str, Any] | None = None) -> None:
         """The audit event of a move already made (by `move`, or by an UPDATE built with `moving`)."""
         await audit.record(db, clock, actor, role, f"{self.prefix}.{action}", self.object_type, self.audit_id(obj),

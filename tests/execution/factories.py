@@ -80,9 +80,9 @@ async def score_panel(db: AsyncSession, clock: FrozenClock, challenge_id: int, t
         await review_seats.answer(db, clock, expert, seat.id, True, "")
         for sheet in (await db.scalars(select(ScoreSheet).where(ScoreSheet.panel_id == panel.id,
                                                                ScoreSheet.expert_id == seat.expert_id))).all():
-            ctx = await review_sheets.expert_sheet(db, expert, sheet.id)
-            values = dict(zip([c.id for c in ctx.criteria], totals[sheet.bid_id], strict=True))
-            await review_sheets.save(db, clock, expert, ctx, ctx.sheet.revision, values, "", submit=True)
+            draft = await review_sheets.draft_of(db, expert, sheet.id)
+            values = dict(zip([c.id for c in draft.criteria], totals[sheet.bid_id], strict=True))
+            await review_sheets.save(db, clock, expert, draft, draft.revision, values, "", submit=True)
     challenge = await review.organizer_challenge(db, org, challenge_id)
     if purpose is PanelPurpose.ACCEPTANCE:
         await acceptance.close(db, clock, org, challenge, "")

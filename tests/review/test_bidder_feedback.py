@@ -87,10 +87,10 @@ async def _world(db, clock):
         await review_seats.answer(db, clock, expert, seat.id, True, "")
         for sheet in (await db.scalars(select(ScoreSheet).where(ScoreSheet.panel_id == panel.id,
                                                                ScoreSheet.expert_id == seat.expert_id))).all():
-            ctx = await review_sheets.expert_sheet(db, expert, sheet.id)
+            draft = await review_sheets.draft_of(db, expert, sheet.id)
             total = PLAN[seat_index][made.bid_ids.index(sheet.bid_id)]
-            values = dict(zip([c.id for c in ctx.criteria], SCORE[total], strict=True))
-            await review_sheets.save(db, clock, expert, ctx, ctx.sheet.revision, values, f"意见{seat_index}：方案可行{total}",
+            values = dict(zip([c.id for c in draft.criteria], SCORE[total], strict=True))
+            await review_sheets.save(db, clock, expert, draft, draft.revision, values, f"意见{seat_index}：方案可行{total}",
                               submit=True)
     await db.commit()
     return made, org

@@ -61,10 +61,10 @@ async def sheets_of(db, panel_id: int, expert_id: int) -> list[int]:
 
 async def submit(db, clock, expert_id: int, sheet_id: int, scores=PLAIN, comment: str = "") -> None:
     expert = await expert_actor(db, expert_id)
-    ctx = await review_sheets.expert_sheet(db, expert, sheet_id)
-    values = dict(zip([c.id for c in ctx.criteria], scores, strict=True))
-    await review_sheets.save(db, clock, expert, ctx, ctx.sheet.revision, values, comment)  # a draft first
-    await review_sheets.save(db, clock, expert, ctx, ctx.sheet.revision, values, comment, submit=True)
+    draft = await review_sheets.draft_of(db, expert, sheet_id)
+    values = dict(zip([c.id for c in draft.criteria], scores, strict=True))
+    draft = await review_sheets.save(db, clock, expert, draft, draft.revision, values, comment)  # a draft first
+    await review_sheets.save(db, clock, expert, draft, draft.revision, values, comment, submit=True)
     await db.commit()
 
 

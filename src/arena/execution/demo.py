@@ -345,9 +345,9 @@ async def accept(ctx: DemoContext, time: StoryTime, key: str, day: int, scores: 
         sheet = await db.scalar(select(ScoreSheet).where(ScoreSheet.panel_id == panel.id,
                                                          ScoreSheet.expert_id == seat.expert_id))
         assert sheet is not None
-        sheet_ctx = await review_sheets.expert_sheet(db, expert, sheet.id)
-        values = dict(zip([c.id for c in sheet_ctx.criteria], scores[n % len(scores)], strict=True))
-        await review_sheets.save(db, ctx.clock, expert, sheet_ctx, sheet_ctx.sheet.revision, values, comment,
+        draft = await review_sheets.draft_of(db, expert, sheet.id)
+        values = dict(zip([c.id for c in draft.criteria], scores[n % len(scores)], strict=True))
+        await review_sheets.save(db, ctx.clock, expert, draft, draft.revision, values, comment,
                                  submit=True)
     time.at(day + 4)
     await acceptance.close(db, ctx.clock, organizer, await _organizer_challenge(ctx, key), "")

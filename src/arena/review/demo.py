@@ -127,10 +127,10 @@ async def _score(ctx: DemoContext, story: str, seat: PanelSeat, bids: list[Bid],
     sheets = {s.bid_id: s for s in (await db.scalars(select(ScoreSheet).where(
         ScoreSheet.panel_id == seat.panel_id, ScoreSheet.expert_id == seat.expert_id))).all()}
     for index, bid in enumerate(bids):
-        sheet_ctx = await review_sheets.expert_sheet(db, actor, sheets[bid.id].id)
+        draft = await review_sheets.draft_of(db, actor, sheets[bid.id].id)
         rng = random.Random(f"{story}:{seat.expert_id}:{bid.id}")
-        raw = {c.id: _scores(rng, QUALITY[index], c.points) for c in sheet_ctx.criteria}
-        await review_sheets.save(db, clock, actor, sheet_ctx, sheet_ctx.sheet.revision, raw,
+        raw = {c.id: _scores(rng, QUALITY[index], c.points) for c in draft.criteria}
+        await review_sheets.save(db, clock, actor, draft, draft.revision, raw,
                            "方案总体可行，建议进一步细化考核指标的核验方式。", submit=index < submit_upto)
 
 

@@ -96,7 +96,7 @@ def after_save(found: Steps, submitted: bool) -> str:
     return f"/review/sheets/{step.sheet_id}?done=next-{done}&from={found.current}"
 
 
-async def steps(db: AsyncSession, sheet: ScoreSheet) -> Steps:
+async def steps(db: AsyncSession, sheet: ScoreSheet | sheets.Draft) -> Steps:
     """The sheet's siblings (same panel, same expert) in one query; the caller has checked that
     the sheet is the actor's own (sheets.expert_sheet)."""
     rows = (await db.execute(

@@ -167,23 +167,22 @@ async def save_sheet(request: Request[Any, Any, Any], db_session: DbSession, clo
     single writer's turn, which then covers the save alone; the save's compare-and-set on the
     sheet's revision, its state and its panel's (review.sheets._claim) refuses anything that
     changed in between."""
-    autosave_request = request.headers.get("hx-request") == "true"
-    ctx = await review_sheets.expert_sheet(db_session, actor, sheet_id, with_bid=not autosave_request)
+    draft = await review_sheets.draft_of(db_session, actor, sheet_id)
     form = await read_form(request)
     await write_from_here(db_session)
-    raw = {c.id: form.raw(f"c-{c.id}") for c in ctx.criteria}
+    raw = {c.id: form.raw(f"c-{c.id}") for c in draft.criteria}
     comment = form.raw("comment")
     submit = form.raw("action") in ("submit", "submit_next")
     autosave = request.headers.get("hx-request") == "true" and not submit
     revision = int(form.raw("revision")) if form.raw("revision").isdigit() else -1
     editor = form.raw("editor") if EDITOR_TOKEN.fullmatch(form.raw("editor")) else ""
-    keys = list(raw)  # read before a rollback expires the criteria
     async with attempt(db_session) as refused:
-        await review_sheets.save(db_session, clock, actor, ctx, revision, raw, comment, submit=submit, editor=editor)
+        draft = await review_sheets.save(db_session, clock, actor, draft, revision, raw, comment, submit=submit,
+                                         editor=editor)
     if refused:
         if autosave:
             return render(request, "review/_sheet_status.html", {
-                "ok": False, "message": _("未保存：") + refused.summary, "errors": refused.errors, "keys": keys},
+                "ok": False, "message": _("未保存：") + refused.summary, "errors": refused.errors, "keys": list(raw)},
                 status_code=400)
         ctx = await review_sheets.expert_sheet(db_session, actor, sheet_id)
         ctx.sheet.comment = comment
@@ -196,9 +195,9 @@ async def save_sheet(request: Request[Any, Any, Any], db_session: DbSession, clo
     if autosave:
         return render(request, "review/_sheet_status.html", {
             "ok": True, "message": clock.now().astimezone(DISPLAY_TZ).strftime("%H:%M:%S"),
-            "revision": ctx.sheet.revision, "total": ctx.sheet.total, "errors": {}, "keys": keys})
+            "revision": draft.revision, "total": draft.total, "errors": {}, "keys": list(raw)})
     if form.raw("action") in ("save_next", "submit_next"):  # 保存并下一份 / 提交并下一份
-        return redirect(request, overview.after_save(await overview.steps(db_session, ctx.sheet), submit))
+        return redirect(request, overview.after_save(await overview.steps(db_session, draft), submit))
     return redirect(request, f"/review/sheets/{sheet_id}?done={'submitted' if submit else 'saved'}")
 
 

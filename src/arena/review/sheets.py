@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import bindparam, case, exists, func, select, update
+from sqlalchemy import Table, and_, bindparam, case, delete, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from arena.actor import Actor
 from arena.audit import service as audit
 from arena.bids.models import Bid, BidMember, BidVersion, MemberStatus
-from arena.challenges.models import Challenge, Criterion
+from arena.challenges.models import Challenge, Criterion, CriterionKind
 from arena.challenges.queries import load_challenge_detail
 from arena.clock import Clock
 from arena.db import get_or_none, valid_id
@@ -120,7 +122,7 @@ class SheetContext:
     challenge: Challenge
     expert: Expert
     code: str
-    bid: BidView | None  # None for autosave, which shows nothing of the bid
+    bid: BidView | None  # None for an acceptance panel, which scores the project
     criteria: list[Criterion]
     values: dict[int, str]
     project: ProjectView | None = None  # what an acceptance panel scores, instead of the bid
@@ -132,35 +134,26 @@ class SheetContext:
 
 _SHEET = (select(ScoreSheet, Panel, Expert, Bid.review_code).join(Panel, Panel.id == ScoreSheet.panel_id)
           .join(Expert, Expert.id == ScoreSheet.expert_id).join(Bid, Bid.id == ScoreSheet.bid_id)
-          .where(ScoreSheet.id == bindparam("sheet")))
-"""A sheet with its panel, its expert and its bid's review code (built once: the autosave runs it
-for every save)."""
-_SHEET_FOR_AUTOSAVE = (
-    _SHEET.add_columns(Challenge).join(Challenge, Challenge.id == Panel.challenge_id)
-    .options(joinedload(ScoreSheet.scores), load_only(Challenge.id, Challenge.blind_review),
-             joinedload(Challenge.criteria)))
-"""... with its scores and the challenge's rubric, in one statement."""
+          .where(ScoreSheet.id == bindparam("sheet")).options(selectinload(ScoreSheet.scores)))
+"""A sheet with its scores, its panel, its expert and its bid's review code."""
 
 
-async def expert_sheet(db: AsyncSession, actor: Actor, sheet_id: int, *, with_bid: bool = True) -> SheetContext:
-    """The actor's own sheet with what scoring needs, in a fixed number of queries; the bid as the
-    expert reads it, and the challenge's texts, only `with_bid` (autosave shows neither)."""
+async def expert_sheet(db: AsyncSession, actor: Actor, sheet_id: int) -> SheetContext:
+    """The actor's own sheet with what scoring shows: the bid as the expert reads it (or the
+    project an acceptance panel scores) and the rubric, in a fixed number of queries."""
     if not valid_id(sheet_id):
         raise NotFound(_("没有找到这份评分表"))
-    if with_bid:
-        row: Any = (await db.execute(_SHEET.options(selectinload(ScoreSheet.scores)), {"sheet": sheet_id})).first()
-    else:  # an autosave needs the rubric alone: one statement, none of the challenge's texts
-        row = (await db.execute(_SHEET_FOR_AUTOSAVE, {"sheet": sheet_id})).unique().first()
+    row: Any = (await db.execute(_SHEET, {"sheet": sheet_id})).first()
     # Another's sheet, a recused or a void one answer like a missing one (policy.may_score).
     if row is None or not policy.may_score(actor, row[2].user_id, row[0].status):
         raise NotFound(_("没有找到这份评分表"))
-    sheet, panel, expert, code = row[:4]
-    challenge: Challenge | None = row[4] if not with_bid else await db.scalar(
+    sheet, panel, expert, code = row
+    challenge = await db.scalar(
         select(Challenge).where(Challenge.id == panel.challenge_id).options(selectinload(Challenge.criteria)))
     assert challenge is not None
     acceptance = panel.purpose == PanelPurpose.ACCEPTANCE.value
-    view = await bid_view(db, sheet.bid_id, challenge.blind_review) if with_bid and not acceptance else None
-    project = await project_view(db, sheet.bid_id) if with_bid and acceptance else None
+    view = await bid_view(db, sheet.bid_id, challenge.blind_review) if not acceptance else None
+    project = await project_view(db, sheet.bid_id) if acceptance else None
     return SheetContext(sheet, panel, challenge, expert, code or "", view, criteria_for(challenge, panel.purpose),
                         {s.criterion_id: _plain(s.value) for s in sheet.scores}, project)
 
@@ -218,7 +211,59 @@ async def bid_view(db: AsyncSession, bid_id: int, blind: bool) -> BidView:
 
 # --- scoring -------------------------------------------------------------------------------------
 
-def parse_scores(criteria: list[Criterion], raw: dict[int, str]) -> tuple[dict[int, Decimal], dict[str, str]]:
+class RubricItem(NamedTuple):
+    """A criterion as a save checks it."""
+
+    id: int
+    points: Decimal
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A sheet as saving and submitting need it: plain values read in one statement (`draft_of`),
+    no ORM objects. Sixteen experts autosave at once, and loading the sheet, its panel, expert,
+    scores and rubric as entities was a save's largest cost. `save` answers the sheet as saved."""
+
+    id: int
+    panel_id: int
+    expert_id: int
+    status: str
+    revision: int
+    panel_status: str
+    code: str  # the bid's review code
+    criteria: list[RubricItem]  # the rubric the panel scores on, in order
+    values: dict[int, Decimal]  # criterion id → the score the database holds
+    total: Decimal | None
+
+
+_KIND = case({PanelPurpose.ACCEPTANCE.value: CriterionKind.ACCEPTANCE.value}, value=Panel.purpose,
+             else_=CriterionKind.BID.value)
+"""The rubric a panel scores on (review.service.criteria_for), in SQL."""
+_DRAFT = (
+    select(ScoreSheet.id, ScoreSheet.panel_id, ScoreSheet.expert_id, ScoreSheet.status, ScoreSheet.revision,
+           ScoreSheet.total, Expert.user_id, Panel.status.label("panel_status"), Bid.review_code,
+           Criterion.id.label("criterion_id"), Criterion.points, Score.value)
+    .join(Panel, Panel.id == ScoreSheet.panel_id).join(Expert, Expert.id == ScoreSheet.expert_id)
+    .join(Bid, Bid.id == ScoreSheet.bid_id)
+    .outerjoin(Criterion, and_(Criterion.challenge_id == Panel.challenge_id, Criterion.kind == _KIND))
+    .outerjoin(Score, and_(Score.sheet_id == ScoreSheet.id, Score.criterion_id == Criterion.id))
+    .where(ScoreSheet.id == bindparam("sheet")).order_by(Criterion.position))
+"""A sheet, one row per criterion with its score if entered (built once: every autosave runs it)."""
+
+
+async def draft_of(db: AsyncSession, actor: Actor, sheet_id: int) -> Draft:
+    """The actor's own sheet as a save needs it, in one statement; else 404, as expert_sheet."""
+    rows = (await db.execute(_DRAFT, {"sheet": sheet_id})).all() if valid_id(sheet_id) else []
+    if not rows or not policy.may_score(actor, rows[0].user_id, rows[0].status):
+        raise NotFound(_("没有找到这份评分表"))
+    first = rows[0]
+    return Draft(first.id, first.panel_id, first.expert_id, first.status, first.revision, first.panel_status,
+                 first.review_code or "", [RubricItem(r.criterion_id, r.points) for r in rows if r.criterion_id],
+                 {r.criterion_id: r.value for r in rows if r.value is not None}, first.total)
+
+
+def parse_scores(criteria: Sequence[RubricItem | Criterion], raw: dict[int, str]
+                 ) -> tuple[dict[int, Decimal], dict[str, str]]:
     """Each criterion's input checked against its points: values and errors keyed `c-{id}`."""
     values: dict[int, Decimal] = {}
     errors: dict[str, str] = {}
@@ -245,117 +290,142 @@ def parse_scores(criteria: list[Criterion], raw: dict[int, str]) -> tuple[dict[i
     return values, errors
 
 
-async def _claim(db: AsyncSession, sheet: ScoreSheet, revision: int, action: str, editor: str,
-                 changes: dict[str, Any]) -> None:
+async def _claim(db: AsyncSession, draft: Draft, revision: int, action: str, editor: str,
+                 changes: dict[str, Any]) -> tuple[Any, dict[int, Decimal]]:
     """Compare-and-set on the sheet's revision and state, moving it by `action` (save or submit,
-    SHEET) and writing `changes` (its total and comment) in the same statement: a stale tab or a
-    second click of submit finds nothing to update and is refused, so a sheet locks once.
+    SHEET) and writing `changes` (its total and comment; a submit's time and salt) in the same
+    statement: a stale tab or a second click of submit finds nothing to update and is refused,
+    so a sheet locks once. Answers what the statement wrote and the scores it found.
 
     A page posts everything it shows, so when the revision moved only because this same page
     autosaved a moment before (its answer not yet arrived when the expert pressed submit), the
     page's own post supersedes it: the claim is retried on the current revision."""
-    if await _set_revision(db, sheet, revision, action, editor, changes):
-        return
+    written = await _set_revision(db, draft.id, revision, action, editor, changes)
+    if written is not None:
+        return written, draft.values
     current = (await db.execute(select(ScoreSheet.revision, ScoreSheet.status, ScoreSheet.editor, Panel.status)
                                 .join(Panel, Panel.id == ScoreSheet.panel_id)
-                                .where(ScoreSheet.id == sheet.id))).one()
+                                .where(ScoreSheet.id == draft.id))).one()
     if current[3] != PanelStatus.DRAWN.value:  # closed since the sheet was read
         raise DomainError(_("评审已结束，评分表不能再修改"))
     own_save = bool(editor) and current.editor == editor and current.status == SheetStatus.DRAFT.value
-    if own_save and current.revision > revision and await _set_revision(db, sheet, current.revision,
-                                                                         action, editor, changes):
-        # the scores as that save left them (the sheet may have been read before it)
-        await db.refresh(sheet, ["scores"])
-        return
+    if own_save and current.revision > revision:
+        written = await _set_revision(db, draft.id, current.revision, action, editor, changes)
+        if written is not None:  # the scores as that save left them (the sheet was read before it)
+            return written, dict((await db.execute(select(Score.criterion_id, Score.value)
+                                                   .where(Score.sheet_id == draft.id))).tuples().all())
     if current.status != SheetStatus.DRAFT.value:
         raise DomainError(_("这份评分表已经提交，不能再修改"))
     raise DomainError(_("这份评分表已在另一个窗口或设备上修改过，请刷新页面，核对最新内容后再操作"))
 
 
-_CLAIMS: dict[str, Any] = {}
-"""The compare-and-set of each action (save, submit), built once: an autosave runs it inside
-SQLite's single writer's turn, and a statement built anew costs more than running it."""
+_CLAIMS: dict[tuple[str, ...], Any] = {}
+"""The compare-and-set of each action (save, submit) and its columns, built once: an autosave
+runs it inside SQLite's single writer's turn, and a statement built anew costs more than running it."""
 
 
-def _claim_statement(action: str) -> Any:
-    statement = _CLAIMS.get(action)
+def _claim_statement(action: str, columns: Iterable[str]) -> Any:
+    key = (action, *sorted(columns))
+    statement = _CLAIMS.get(key)
     if statement is None:
         # ... and only while its panel still scores: a save whose sheet was read before the panel
         # closed finds nothing to update (routes_expert.save_sheet reads before it writes).
         still_open = exists().where(Panel.id == ScoreSheet.panel_id, Panel.status == PanelStatus.DRAWN.value)
         statement = (update(ScoreSheet).where(ScoreSheet.id == bindparam("sheet"),
                                               ScoreSheet.revision == bindparam("revision"), still_open)
-                     .values(revision=bindparam("next"), editor=bindparam("editor"), comment=bindparam("comment"),
-                             total=bindparam("total")))
+                     .values(revision=bindparam("next"), editor=bindparam("editor"),
+                             **{column: bindparam(column) for column in key[1:]}))
         statement = SHEET.moving(statement, ScoreSheet.status, action)  # only from a draft; a submit locks it
-        statement = _CLAIMS[action] = statement.returning(ScoreSheet.revision, ScoreSheet.status,
-                                                          ScoreSheet.editor, ScoreSheet.updated_at)
+        statement = _CLAIMS[key] = statement.returning(ScoreSheet.revision, ScoreSheet.status,
+                                                       ScoreSheet.editor, ScoreSheet.updated_at)
     return statement
 
 
-async def _set_revision(db: AsyncSession, sheet: ScoreSheet, revision: int, action: str, editor: str,
-                        changes: dict[str, Any]) -> bool:
-    """The update itself (with the sheet's comment and total), returning what it wrote into
-    `sheet` as the database now holds it: one statement."""
-    params = {"sheet": sheet.id, "revision": revision, "next": revision + 1, "editor": editor or None,
-              "comment": changes["comment"], "total": changes["total"]}
-    written = (await db.execute(_claim_statement(action), params,
+async def _set_revision(db: AsyncSession, sheet_id: int, revision: int, action: str, editor: str,
+                        changes: dict[str, Any]) -> Any:
+    """The update itself, in one statement: the row as written, or None when nothing matched.
+    A copy of the sheet this session loaded before is given what was written."""
+    params = {"sheet": sheet_id, "revision": revision, "next": revision + 1, "editor": editor or None, **changes}
+    written = (await db.execute(_claim_statement(action, changes), params,
                                 execution_options={"synchronize_session": False})).first()
-    if written is None:
-        return False
-    for key, value in {**changes, **written._asdict()}.items():
-        set_committed_value(sheet, key, value)
-    return True
+    loaded = db.sync_session.identity_map.get(identity_key(ScoreSheet, sheet_id))
+    if written is not None and loaded is not None:
+        for key, value in {**changes, **written._asdict()}.items():
+            set_committed_value(loaded, key, value)
+    return written
 
 
-def _check_open(ctx: SheetContext) -> None:
-    if ctx.panel.status != PanelStatus.DRAWN.value:
+_SCORE = cast(Table, Score.__table__)  # Core statements: no ORM bulk semantics, no objects
+_SCORE_UPDATE = (update(_SCORE).where(_SCORE.c.sheet_id == bindparam("sheet"),
+                                      _SCORE.c.criterion_id == bindparam("criterion"))
+                 .values(value=bindparam("score")))
+
+
+async def _write_scores(db: AsyncSession, sheet_id: int, before: dict[int, Decimal],
+                        values: dict[int, Decimal]) -> None:
+    """The sheet's scores made `values` from `before`, writing only what changed (an autosave
+    usually changes one): at most an UPDATE, an INSERT and a DELETE, as Core statements. Copies of
+    the sheet's scores this session loaded before are dropped, to be read again if needed."""
+    changed = [{"sheet": sheet_id, "criterion": k, "score": v} for k, v in values.items()
+               if k in before and before[k] != v]
+    added = [{"sheet_id": sheet_id, "criterion_id": k, "value": v} for k, v in values.items() if k not in before]
+    removed = [k for k in before if k not in values]
+    if changed:
+        await db.execute(_SCORE_UPDATE, changed)
+    if added:
+        await db.execute(insert(_SCORE), added)
+    if removed:
+        await db.execute(delete(_SCORE).where(_SCORE.c.sheet_id == sheet_id, _SCORE.c.criterion_id.in_(removed)))
+    session = db.sync_session
+    loaded = session.identity_map.get(identity_key(ScoreSheet, sheet_id))
+    if loaded is not None and "scores" in loaded.__dict__:
+        for score in loaded.scores:
+            session.expunge(score)
+        session.expire(loaded, ["scores"])
+
+
+def _check_open(panel_status: str) -> None:
+    if panel_status != PanelStatus.DRAWN.value:
         raise DomainError(_("评审已结束，评分表不能再修改"))
 
 
-async def save(db: AsyncSession, clock: Clock, actor: Actor, ctx: SheetContext, revision: int,
-               raw: dict[int, str], comment: str, *, submit: bool = False, editor: str = "") -> None:
-    """Save (autosave) or submit the sheet. Bad input changes nothing. `editor` is the page's
-    token (see _claim)."""
-    _check_open(ctx)
+async def save(db: AsyncSession, clock: Clock, actor: Actor, draft: Draft, revision: int,
+               raw: dict[int, str], comment: str, *, submit: bool = False, editor: str = "") -> Draft:
+    """Save (autosave) or submit the sheet (`draft_of`), answering it as saved. Bad input changes
+    nothing. `editor` is the page's token (see _claim)."""
+    _check_open(draft.panel_status)
     action = "submit" if submit else "save"
-    before = ctx.sheet.status
-    SHEET.check(action, before)
-    values, errors = parse_scores(ctx.criteria, raw)
+    SHEET.check(action, draft.status)
+    values, errors = parse_scores(draft.criteria, raw)
     if len(comment) > 4000:
         errors["comment"] = _("评语不能超过 4000 字")
     if submit and not errors:
-        errors |= {f"c-{c.id}": _("请填写本项分数") for c in ctx.criteria if c.id not in values}
+        errors |= {f"c-{c.id}": _("请填写本项分数") for c in draft.criteria if c.id not in values}
     if errors:
         raise FormErrors(errors)
-    await _claim(db, ctx.sheet, revision, action, editor, {
-        "comment": comment.strip(), "total": sum(values.values(), Decimal(0)) if values else None})
-    by_criterion = {s.criterion_id: s for s in ctx.sheet.scores}
-    for criterion_id, value in values.items():
-        if criterion_id in by_criterion:
-            by_criterion[criterion_id].value = value
-        else:
-            ctx.sheet.scores.append(Score(criterion_id=criterion_id, value=value))
-    for criterion_id, score in by_criterion.items():
-        if criterion_id not in values:
-            ctx.sheet.scores.remove(score)
-    ctx.values = {k: _plain(v) for k, v in values.items()}
+    total = sum(values.values(), Decimal(0)) if values else None
+    changes: dict[str, Any] = {"comment": comment.strip(), "total": total}
+    if submit:
+        changes |= {"submitted_at": clock.now(), "salt": seal.new_salt()}
+    written, found = await _claim(db, draft, revision, action, editor, changes)
+    await _write_scores(db, draft.id, found, values)
+    # the state as the claim's UPDATE moved it (SHEET.moving), read back from the row
+    saved = replace(draft, status=written.status, revision=written.revision, total=total, values=values)
     # Sealed (DESIGN §5): the events carry no score, total or comment — the log is read while the
     # panel scores. A submit commits to the sheet instead; review.seal explains the commitment.
     if submit:
-        ctx.sheet.submitted_at, ctx.sheet.salt = clock.now(), seal.new_salt()
-        await SHEET.record(db, clock, actor, "expert", ctx.sheet, "submit", before, {
-            "panel": ctx.panel.id, "bid": ctx.code, "revision": ctx.sheet.revision,
-            "commitment": seal.commitment(ctx.sheet.id, values, seal.comment_digest(ctx.sheet.comment),
-                                          ctx.sheet.salt)})
+        await SHEET.record(db, clock, actor, "expert", saved, "submit", draft.status, {
+            "panel": draft.panel_id, "bid": draft.code, "revision": saved.revision,
+            "commitment": seal.commitment(draft.id, values, seal.comment_digest(changes["comment"]),
+                                          changes["salt"])})
     else:  # a draft saved stays a draft: no state to name
-        await audit.record(db, clock, actor, "expert", "sheet.save", "score_sheet", ctx.sheet.id,
-                           {"panel": ctx.panel.id, "bid": ctx.code, "revision": ctx.sheet.revision})
-    await db.flush()
+        await audit.record(db, clock, actor, "expert", "sheet.save", "score_sheet", draft.id,
+                           {"panel": draft.panel_id, "bid": draft.code, "revision": saved.revision})
+    return saved
 
 
 async def recuse(db: AsyncSession, clock: Clock, actor: Actor, ctx: SheetContext, reason: str) -> None:
-    _check_open(ctx)
+    _check_open(ctx.panel.status)
     SHEET.check("recuse", ctx.sheet.status)
     if not reason.strip():
         raise FormErrors({"recusal_reason": _("请说明回避的理由")})
