@@ -93,10 +93,60 @@ KEY_LABELS: dict[str, str] = {
     "rows": lazy("变更行数"),
     "excluded": lazy("不予公示"),
     "action": lazy("处理方式"),
-    "fields": lazy("领域数"),
+    "fields": lazy("领域"),  # a count, or the names before and after
     "units": lazy("单位数"),
     "revised": lazy("修改陈述"),  # records.hearing: a statement revised, not filed
     "statement": lazy("已提交陈述"),
+    # keys other events write (a scan of every summary written keeps this list whole:
+    # tests/audit/test_summary.py)
+    "cadres": lazy("干部数"),
+    "challenges": lazy("榜单数"),
+    "experts": lazy("专家数"),
+    "scale": lazy("数据规模（倍）"),
+    "changes": lazy("变更内容"),
+    "created": lazy("新增"),
+    "updated": lazy("更新"),
+    "logins": lazy("新开登录账号数"),
+    "via": lazy("方式"),
+    "login": lazy("登录账号"),
+    "criteria": lazy("评分项"),
+    "department": lazy("组织部门"),
+    "drawn_rank": lazy("抽取顺位"),
+    "due_on": lazy("截止日期"),
+    "first": lazy("首次填写"),
+    "opinion": lazy("意见内容"),
+    "hearing_last_day": lazy("陈述截止日"),
+    "holidays": lazy("放假天数"),
+    "workdays": lazy("调休上班天数"),
+    "note": lazy("说明"),
+    "name": lazy("名称"),
+    "parent_id": lazy("上级单位"),
+    "unit_id": lazy("所在单位"),
+    "user_id": lazy("登录账号"),
+    "position": lazy("职务"),
+    "rank": lazy("职级"),
+    "birth_date": lazy("出生日期"),
+    "frontline": lazy("基层一线"),
+    "annual_panel_cap": lazy("每年评审次数上限"),
+    "supervision_phone": lazy("监督电话"),
+    "contact_person": lazy("联系人"),
+    "contact_phone": lazy("联系电话"),
+    "address": lazy("地址"),
+    "hearing_days": lazy("陈述期（工作日）"),
+    "publicity_days": lazy("公示期（工作日）"),
+    "objection": lazy("异议序号"),
+    "outcome": lazy("答复结果"),
+    "role": lazy("意见类别"),
+    "stance": lazy("态度"),
+    "scopes": lazy("权限范围"),
+    "token_prefix": lazy("令牌前缀"),
+    "seat": lazy("评审邀请"),
+    "signed_at": lazy("签署时间"),
+    "superseded": lazy("被取代结果的哈希"),
+    "target": lazy("回避对象"),
+    "target_bid": lazy("所涉揭榜申报"),
+    "voided": lazy("作废评分表数"),
+    "was_chair": lazy("原为组长"),
 }
 """Summary keys → their names (msgid). Keys not listed show as they are."""
 
@@ -149,7 +199,12 @@ def _value(value: Any) -> str:
         return _("是") if value else _("否")
     if isinstance(value, list) and all(not isinstance(v, dict | list) for v in value):
         return "、".join(str(v) for v in value) or "—"
-    if isinstance(value, dict | list):
+    if isinstance(value, dict) and set(value) == {"before", "after"}:  # one changed field
+        return f"{_value(value['before'])} → {_value(value['after'])}"
+    if isinstance(value, dict):  # {field: change} or {kind: count}: each by its name
+        return "；".join(f"{_(KEY_LABELS[str(k)]) if str(k) in KEY_LABELS else k}：{_value(v)}"
+                        for k, v in sorted(value.items())) or "—"
+    if isinstance(value, list):
         return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
     return str(value)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from arena.audit.summary import register_values
 from arena.i18n import lazy
+from arena.publicity.enums import ObjectionAction
 from arena.publicity.models import ObjectionStatus, PublicityStatus
 from arena.statemachine import Machine, Transition
 
@@ -19,3 +21,8 @@ OBJECTION = Machine("objection", lazy("异议"), {
     "uphold": Transition(frozenset({J.OPEN}), J.UPHELD, lazy("认定异议成立")),
     "dismiss": Transition(frozenset({J.OPEN}), J.DISMISSED, lazy("认定异议不成立")),
 }, other_actions={"file": lazy("提出异议")})
+
+ACTION_LABELS: dict[str, str] = {ObjectionAction.DISQUALIFY: lazy("取消揭榜资格"),
+                                 ObjectionAction.REOPEN_REVIEW: lazy("重新开启评审")}
+"""What an upheld objection led to, by name, as the audit log reads it (`action`)."""
+register_values("action", ACTION_LABELS)

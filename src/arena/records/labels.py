@@ -78,3 +78,6 @@ OBJECTION_STATUS_LABELS: dict[str, str] = {
 register_values("type", RECORD_TYPE_LABELS)
 register_values("trigger", TRIGGER_LABELS)
 register_values("recipient", RECIPIENT_LABELS)
+register_values("role", OPINION_ROLE_LABELS)
+register_values("stance", STANCE_LABELS)
+register_values("outcome", OBJECTION_STATUS_LABELS)

@@ -33,6 +33,7 @@ from sqlalchemy.orm import selectinload
 from arena import offload
 from arena.actor import Actor
 from arena.audit import service as audit
+from arena.audit.summary import register_values
 from arena.auth import passwords
 from arena.auth import service as accounts
 from arena.auth.models import Role, User
@@ -40,6 +41,7 @@ from arena.clock import Clock
 from arena.errors import FormErrors
 from arena.excel import new_workbook, workbook_bytes
 from arena.i18n import gettext as _
+from arena.i18n import lazy
 from arena.units.import_rows import (
     CADRE_COLUMNS,
     CADRE_SHEET,
@@ -116,6 +118,7 @@ class LoginPlan:
 
 
 ROLE_OF_KIND = {"cadre": Role.CADRE, "expert": Role.EXPERT}
+register_values("via", {"import": lazy("批量导入")})  # the audit log names how a person was saved
 
 
 async def plan_logins(session: AsyncSession, people: CheckedPeople) -> LoginPlan:
