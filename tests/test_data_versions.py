@@ -78,3 +78,47 @@ async def test_two_writers_crossing_a_row_never_deadlock_on_the_version(app, db,
     await db.rollback()
     assert await data_versions.current(db, "catalogue") == before + 2
     assert (await db.get_one(Bid, bid_id)).plan == "A 的计划"
+
+
+async def test_visitors_asking_at_once_for_an_ended_entry_wait_for_one_build():
+    """When a page everybody reads ends, sixteen visitors at that moment get one build between
+    them (each rendering it stalled the process); a new version is a new build."""
+    cache: data_versions.VersionedCache[str] = data_versions.VersionedCache(8)
+    builds: list[int] = []
+
+    async def build() -> tuple[str, None]:
+        builds.append(1)
+        await asyncio.sleep(0.01)  # rendering, with queries between
+        return f"page {len(builds)}", None
+
+    entries = await asyncio.gather(*(cache.get_or_build("catalogue", 1, None, build) for _ in range(16)))
+    assert len(builds) == 1 and {e.value for e in entries} == {"page 1"}
+    assert (await cache.get_or_build("catalogue", 1, None, build)).value == "page 1"
+    await asyncio.gather(*(cache.get_or_build("catalogue", 2, None, build) for _ in range(4)))
+    assert len(builds) == 2
+
+
+@pytest.mark.parametrize("how", ["fails", "goes away"])
+async def test_when_the_first_build_fails_or_its_request_goes_away_the_others_still_get_the_page(how):
+    cache: data_versions.VersionedCache[str] = data_versions.VersionedCache(8)
+    started, builds = asyncio.Event(), []
+
+    async def first() -> tuple[str, None]:
+        started.set()
+        await asyncio.sleep(0.05)
+        raise RuntimeError("the database went away")
+
+    async def build() -> tuple[str, None]:
+        builds.append(1)
+        return "page", None
+
+    leader = asyncio.create_task(cache.get_or_build("results", 1, None, first))
+    await started.wait()
+    waiters = [asyncio.create_task(cache.get_or_build("results", 1, None, build)) for _ in range(5)]
+    await asyncio.sleep(0)
+    if how == "goes away":
+        leader.cancel()
+    with pytest.raises(asyncio.CancelledError if how == "goes away" else RuntimeError):
+        await leader
+    assert [(await w).value for w in waiters] == ["page"] * 5
+    assert len(builds) == 1  # one of the waiters built it, the others waited for that one

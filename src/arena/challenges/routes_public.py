@@ -23,7 +23,7 @@ from arena.challenges.phase import PHASE_LABELS
 from arena.challenges.queries import PHASE_FILTERS, CatalogueFilters, Sort
 from arena.challenges.stage_facts import load_stage_facts
 from arena.clock import Clock
-from arena.data_versions import Entry, VersionedCache
+from arena.data_versions import VersionedCache
 from arena.errors import NotFound
 from arena.execution import public as execution_public
 from arena.execution.transitions import labels as execution_labels
@@ -69,13 +69,15 @@ async def catalogue(request: Request[Any, Any, Any], db_session: DbSession, cloc
     cache: VersionedCache[Rendered] = request.app.state.catalogue_cache
     key = (i18n.current_locale.get(), tuple(sorted(filters.params().items())), page_number(page))
     version = await catalogue_cache.current_version(db_session)
-    entry = cache.get(key, version, now)
-    if entry is None:
-        results = await queries.search_catalogue(db_session, filters, page_number(page), now)
+
+    async def results() -> tuple[Rendered, datetime | None]:
+        found = await queries.search_catalogue(db_session, filters, page_number(page), now)
         html = render_html(request, "challenges/public/_catalogue_results.html", {
-            "results": results, "cards": [queries.card_view(c, now) for c in results.items],
+            "results": found, "cards": [queries.card_view(c, now) for c in found.items],
             "filters": filters, "params": filters.params()})
-        entry = cache.put(key, Entry(version, Rendered(html), await catalogue_cache.valid_until(db_session, now)))
+        return Rendered(html), await catalogue_cache.valid_until(db_session, now)
+
+    entry = await cache.get_or_build(key, version, now, results)
     shown = entry.value
     if not fragment and shown.options is None:
         shown.options = await queries.filter_options(db_session)
@@ -100,14 +102,16 @@ async def eligible(request: Request[Any, Any, Any], db_session: DbSession, clock
     cache: VersionedCache[str] = request.app.state.eligible_cache
     key = (i18n.current_locale.get(), cadre, number)
     version = await catalogue_cache.current_version(db_session)
-    entry = cache.get(key, version, now)
-    if entry is None:
-        results = await queries.eligible_challenges(db_session, cadre, number, now)
+
+    async def results() -> tuple[str, datetime | None]:
+        found = await queries.eligible_challenges(db_session, cadre, number, now)
         rows = [(queries.card_view(c, now), check_eligibility(ChallengeRules.from_challenge(c), cadre, now))
-                for c in results.items]
+                for c in found.items]
         html = render_html(request, "challenges/public/_eligible_results.html",
-                           {"results": results, "rows": rows, "params": {}})
-        entry = cache.put(key, Entry(version, html, await catalogue_cache.valid_until(db_session, now)))
+                           {"results": found, "rows": rows, "params": {}})
+        return html, await catalogue_cache.valid_until(db_session, now)
+
+    entry = await cache.get_or_build(key, version, now, results)
     return render(request, "challenges/public/eligible.html",
                   # our own template's output, escaped as it was rendered
                   {"linked": True, "results_html": Markup(entry.value)}, fragment="results")  # noqa: S704

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from litestar import Request, Response, get
@@ -10,7 +11,7 @@ from sqlalchemy import text
 
 from arena import i18n
 from arena.attention import attention_for
-from arena.data_versions import Entry, VersionedCache
+from arena.data_versions import VersionedCache
 from arena.home import public
 from arena.web.deps import ClockDep, DbSession, MaybeActor
 from arena.web.page_cache import KEPT
@@ -28,10 +29,12 @@ async def home(request: Request[Any, Any, Any], db_session: DbSession, clock: Cl
     cache: VersionedCache[str] = request.app.state.setdefault("public_home_cache", VersionedCache[str](public.ENTRIES))
     key = i18n.current_locale.get()
     version = await public.current_version(db_session)
-    entry = cache.get(key, version, now)
-    if entry is None:
+
+    async def page() -> tuple[str, datetime | None]:
         html = render_html(request, "home/_public.html", {"home": await public.load(db_session, now)})
-        entry = cache.put(key, Entry(version, html, await public.valid_until(db_session, now)))
+        return html, await public.valid_until(db_session, now)
+
+    entry = await cache.get_or_build(key, version, now, page)
     # our own template's output, escaped as it was rendered
     return render(request, "home/home.html", {"items": [], "public_html": Markup(entry.value)})  # noqa: S704
 

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from arena import data_versions, i18n
 from arena.bids.models import Bid
 from arena.challenges.models import Challenge
-from arena.data_versions import Entry, VersionedCache
+from arena.data_versions import VersionedCache
 from arena.execution.models import Project
 from arena.records.models import Record
 from arena.reports.service import Report, load_report
@@ -55,7 +55,8 @@ async def report(db: AsyncSession, cache: VersionedCache[Report], organizer_id: 
     """The organizer's report for `year`, from the cache while the data has not changed."""
     key = (i18n.current_locale.get(), organizer_id, year, young_age)
     version = await data_versions.current(db, NAME)
-    entry = cache.get(key, version)
-    if entry is None:
-        entry = cache.put(key, Entry(version, await load_report(db, organizer_id, year, young_age)))
-    return entry.value
+
+    async def loaded() -> tuple[Report, None]:
+        return await load_report(db, organizer_id, year, young_age), None
+
+    return (await cache.get_or_build(key, version, None, loaded)).value

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from arena import data_versions, i18n
 from arena.clock import DISPLAY_TZ
-from arena.data_versions import Entry, VersionedCache
+from arena.data_versions import VersionedCache
 
 NAME = "public"
 ENTRIES = 2048  # bodies of about 20–60 kB: at most ~100 MB per process, usually far less
@@ -103,9 +103,9 @@ async def body(request: Request[Any, Any, Any], db: AsyncSession, now: datetime,
     cache = cache_of(request)
     full_key = (i18n.current_locale.get(), key)
     version = await data_versions.current(db, NAME)
-    entry = cache.get(full_key, version, now)
-    if entry is None:
+
+    async def kept() -> tuple[Body, datetime | None]:
         rendered, moments = await build()
-        until = first_after(now, [now + MAX_AGE, next_midnight(now), *moments])
-        entry = cache.put(full_key, Entry(version, rendered, until))
-    return entry.value
+        return rendered, first_after(now, [now + MAX_AGE, next_midnight(now), *moments])
+
+    return (await cache.get_or_build(full_key, version, now, kept)).value
