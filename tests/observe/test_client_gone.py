@@ -73,3 +73,22 @@ def test_litestars_traceback_is_kept_for_a_real_fault():
     finally:
         logger.removeHandler(kept)
     assert len(kept.records) == 1 and kept.records[0].exc_info is not None
+
+
+def test_a_refusal_given_its_status_when_raised_is_not_logged_as_a_fault():
+    """The API's refusals are HTTPExceptions whose 4xx status is set when raised (a bad cursor):
+    no "Uncaught exception" traceback for them; a 5xx one keeps its traceback."""
+    from arena.api.errors import ApiError, bad_request
+
+    kept, logger = _Kept(), logging.getLogger("litestar.h27")
+    logger.addHandler(kept)
+    try:
+        for raised in (bad_request("分页游标 cursor 无效"), ApiError(429, "rate_limited", "慢一点"),
+                       ApiError(503, "unavailable", "暂停服务")):
+            try:
+                raise raised
+            except ApiError:
+                logs.log_uncaught(logger, {"type": "http", "path": "/api/v1/challenges"}, [])
+    finally:
+        logger.removeHandler(kept)
+    assert [r.exc_info[1].status_code for r in kept.records] == [503]  # type: ignore[index]

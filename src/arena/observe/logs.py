@@ -15,7 +15,7 @@ from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
-from litestar.exceptions import InternalServerException
+from litestar.exceptions import HTTPException, InternalServerException
 from litestar.logging.config import LoggingConfig, default_handlers
 from litestar.types import Scope
 from pythonjsonlogger.json import JsonFormatter
@@ -132,8 +132,13 @@ def client_gone(scope: Scope, exc: BaseException | None) -> bool:
 
 def log_uncaught(logger: Any, scope: Scope, _traceback: list[str]) -> None:
     """Litestar's traceback for an uncaught exception (outside production), except for a client
-    that went away."""
-    if not client_gone(scope, sys.exc_info()[1]):
+    that went away and for a refusal: Litestar's `disable_stack_trace` reads an exception's
+    status from its class, so an HTTPException given a 4xx status when raised (the API's
+    ApiError) would otherwise be logged as a fault."""
+    exc = sys.exc_info()[1]
+    if isinstance(exc, HTTPException) and exc.status_code < 500:
+        return
+    if not client_gone(scope, exc):
         logger.exception("Uncaught exception (connection_type=%s, path=%r):", scope["type"], scope["path"])
 
 
