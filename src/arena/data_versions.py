@@ -223,7 +223,7 @@ class VersionedCache(Generic[T]):
             return entry
         except BaseException:
             future.set_exception(_BuildFailed())
-            future.exception()  # retrieved here, so that nobody waiting is no warning
+            future.exception()  # marked as retrieved: no "never retrieved" warning when nobody waits
             raise
         finally:
             if self._building.get(flight) is future:

@@ -98,7 +98,7 @@ KEY_LABELS: dict[str, str] = {
     "revised": lazy("修改陈述"),  # records.hearing: a statement revised, not filed
     "statement": lazy("已提交陈述"),
     # keys other events write (a scan of every summary written keeps this list whole:
-    # tests/audit/test_summary.py)
+    # tests/audit/test_summary_names.py)
     "cadres": lazy("干部数"),
     "challenges": lazy("榜单数"),
     "experts": lazy("专家数"),
