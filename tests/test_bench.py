@@ -8,6 +8,7 @@ import collections
 import contextlib
 import dataclasses
 import os
+import random
 import re
 import shutil
 import signal
@@ -36,7 +37,7 @@ from arena.bench.backends import (
     postgres_database,
     redis_answers,
 )
-from arena.bench.load import Measurement, Summary
+from arena.bench.load import GRID, Measurement, Summary, pool
 from arena.bench.memory import Memory
 from arena.bench.runner import (
     BASELINE_AFTER,
@@ -44,6 +45,7 @@ from arena.bench.runner import (
     Page,
     Row,
     Run,
+    floor_lines,
     parse_options,
     scale_comparison,
     table,
@@ -111,16 +113,36 @@ def test_requests_per_second_counts_the_measured_window() -> None:
     assert measured(*[5] * 300, elapsed=2.0).requests_per_second == 150
 
 
-def test_turns_of_wrk_summaries_add_up_with_percentiles_weighted_by_requests() -> None:
-    first = Summary(100, 1.0, 1, "wrk: 1 answers ≥ 400", {0.5: 10.0, 0.99: 40.0})
-    second = Summary(300, 1.0, 0, None, {0.5: 20.0, 0.99: 80.0})
-    both = first.add(second)
-    assert (both.requests, both.elapsed, both.errors, both.first_error) == (400, 2.0, 1, "wrk: 1 answers ≥ 400")
-    assert both.requests_per_second == 200
-    assert both.percentile(0.5) == pytest.approx(17.5) and both.percentile(0.99) == pytest.approx(70)
-    mixed = measured(*[30] * 100).add(first)  # a turn on the Python client (an error row) and one on wrk
-    assert mixed.requests == 200 and mixed.percentile(0.5) == pytest.approx(20)
-    assert Summary().percentile(0.99) == 0
+def test_turns_pool_their_requests_instead_of_averaging_their_percentiles() -> None:
+    calm = measured(*[10] * 990, *[50] * 10)
+    stalled = measured(*[10] * 980, *[300] * 20)  # a turn in which the machine stalled once
+    both = Summary.of(calm).add(Summary.of(stalled))
+    assert (both.requests, both.elapsed) == (2000, 2.0) and both.requests_per_second == 1000
+    # 1 970 answers in 10 ms and 10 in 50 ms: the 1 980th of 2 000 took 50 ms. The turns' p99s
+    # (10 and 300 ms) weighted by their requests would have said 155.
+    assert calm.add(stalled).percentile(0.99) == pytest.approx(50)
+    assert both.percentile(0.99) == pytest.approx(50) and both.percentile(0.5) == pytest.approx(10)
+    assert both.percentile(0.999) == pytest.approx(300) and both.percentile(1.0) == pytest.approx(300)
+    refused = Summary(100, 1.0, 1, "wrk: 1 answers ≥ 400", Summary.of(measured(*[40] * 100)).quantiles)
+    mixed = measured(*[30] * 100).add(refused)  # a turn on the Python client and one on wrk
+    assert (mixed.requests, mixed.errors, mixed.first_error) == (200, 1, "wrk: 1 answers ≥ 400")
+    assert mixed.percentile(0.5) == pytest.approx(30) and mixed.percentile(0.99) == pytest.approx(40)
+    assert Summary().percentile(0.99) == 0 and Summary().add(refused).percentile(0.5) == pytest.approx(40)
+
+
+def test_pooled_percentiles_are_never_below_the_exact_ones_and_at_most_a_percent_of_requests_above() -> None:
+    rng = random.Random(24)
+    for _trial in range(80):
+        turns = [measured(*[rng.lognormvariate(3, 0.4) if rng.random() > rng.choice((0, 0.003, 0.03))
+                            else rng.uniform(100, 400) for _ in range(rng.randint(1, 2500))])
+                 for _turn in range(rng.randint(2, 4))]
+        exact = pool(turns)  # every latency kept
+        pooled = pool([Summary.of(turn) for turn in turns])
+        assert isinstance(exact, Measurement) and isinstance(pooled, Summary)
+        assert pooled.requests == exact.requests == sum(turn.requests for turn in turns)
+        for share in (0.5, 0.9, 0.99, 0.999):
+            assert exact.percentile(share) <= pooled.percentile(share) + 1e-9
+            assert pooled.percentile(share) <= exact.percentile(min(1.0, share + 0.01)) + 1e-9
 
 
 # --- wrk ----------------------------------------------------------------------------------------
@@ -138,19 +160,27 @@ def test_wrk_script_takes_each_users_path_and_cookie_in_turn_without_a_response_
         wrk.script([])
 
 
-def test_wrk_done_line_becomes_requests_per_second_percentiles_and_errors() -> None:
+def test_wrk_done_lines_become_requests_per_second_pooled_latencies_and_errors() -> None:
+    latencies = " ".join(str(1000 + 100 * i) for i in range(len(GRID)))  # µs at each share of GRID
     output = ("Running 5s test @ http://127.0.0.1:8200\n  Latency Distribution\n     50%    3.02ms\n"
-              "ARENA-WRK requests=5000 duration_us=5000000 connect=0 read=0 write=0 status=3 timeout=2 "
-              "p50_us=3020 p99_us=12500\n")
+              "ARENA-WRK requests=5000 duration_us=5000000 connect=0 read=0 write=0 status=3 timeout=2\n"
+              f"ARENA-WRK-LATENCY {latencies}\n")
     result = wrk.parse(output)
     assert result.requests_per_second == 1000 and result.requests == 5000
-    assert result.percentile(0.5) == pytest.approx(3.02) and result.percentile(0.99) == pytest.approx(12.5)
+    assert result.percentile(0.5) == pytest.approx(1 + 0.1 * GRID.index(0.5))
+    assert result.percentile(0.99) == pytest.approx(1 + 0.1 * GRID.index(0.99))
+    assert result.percentile(1.0) == pytest.approx(1 + 0.1 * (len(GRID) - 1))
     assert result.errors == 5 and result.first_error == "wrk: 3 answers ≥ 400, 2 timeouts (> 30s)"
     clean = wrk.parse(output.replace("status=3 timeout=2", "status=0 timeout=0"))
     assert clean.errors == 0 and clean.first_error is None
-    with pytest.raises(ValueError):
-        wrk.parse("Running 5s test\n")
+    for broken in ("Running 5s test\n", output.split("ARENA-WRK-LATENCY")[0], output.replace(" 1000 ", " ")):
+        with pytest.raises(ValueError):
+            wrk.parse(broken)
     assert wrk.seconds(0.5) == 1 and wrk.seconds(2.4) == 2
+    # the script asks wrk for the same shares, in percent, and for the slowest answer last
+    shares = re.search(r"local shares = \{(.*)\}", wrk.DONE)
+    assert shares and [float(x) / 100 for x in shares.group(1).split(", ")] == pytest.approx(GRID[:-1])
+    assert "latency.max" in wrk.DONE
 
 
 class Recorder(BaseHTTPRequestHandler):
@@ -442,6 +472,26 @@ def test_target_line_gives_a_verdict_per_backend_naming_the_fewer_side() -> None
     assert target_line(runs[:2]).endswith("— SQLite: below it: challenges@1×")
     assert target_line(runs[2:3]).endswith("— PG: 0 of 2 meet it")
     assert target_line(runs[1:2]).endswith("— SQLite: all pages meet it")
+
+
+def test_floor_lines_name_each_page_below_issue_24s_floors_and_each_turn_above_100_ms() -> None:
+    autosave = Page("autosave", "/review", autosave=True)
+    bare = measured(*[5] * 1000)
+    saves = measured(*[60] * 290, *[120] * 10)  # p99 120 ms: within SQLite's 150, above PG's 100
+    runs = [Run(SQLITE, 1, [Row(BASELINE, bare), Row(LOGIN, measured(*[10] * 300), (12.0, 180.0)),
+                            Row(CHALLENGES, measured(*[20] * 200)), Row(autosave, saves)]),
+            Run(SQLITE, 100, [Row(BASELINE, bare), Row(LOGIN, measured(*[14] * 300)),
+                              Row(CHALLENGES, measured(*[20] * 980, *[150] * 20)), Row(autosave, saves)]),
+            Run(POSTGRESQL, 1, [Row(BASELINE, bare), Row(LOGIN, measured(*[10] * 300)), Row(autosave, saves)])]
+    verdict, turns = floor_lines(runs)
+    assert verdict.startswith("floors (issue 24): each page ≥0.25× the bare page with p99 ≤100 ms")
+    assert verdict.endswith("— SQLite: below: challenges@1× (0.20×), login@100× (p50 1.40× of 1×), "
+                            "challenges@100× (p99 150 ms); PG: below: autosave@1× (p99 120 ms)")
+    assert turns.endswith("(the tables pool each page's turns): SQLite login@1× turn 2 180 ms")
+    calm = [Run(POSTGRESQL, 1, [Row(BASELINE, bare), Row(LOGIN, measured(*[10] * 300), (12.0, 14.0))])]
+    assert floor_lines(calm) == [floor_lines(calm)[0], floor_lines(calm)[1]] and floor_lines(calm)[0].endswith(
+        "— PG: all pages meet them") and floor_lines(calm)[1].endswith(": none")
+    assert len(floor_lines(runs[2:])) == 1  # one turn each: nothing pooled, no line about turns
 
 
 # --- options ----------------------------------------------------------------------------------

@@ -12,12 +12,13 @@ server closes.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import gzip
 import math
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import urlencode
@@ -198,11 +199,14 @@ class Measurement:
 
     def percentile(self, share: float) -> float:
         """Nearest-rank percentile in milliseconds (0 when nothing was measured)."""
+        return self.percentiles([share])[0]
+
+    def percentiles(self, shares: Sequence[float]) -> list[float]:
+        """`percentile` of each share, sorting once."""
         if not self.latencies:
-            return 0.0
+            return [0.0 for _share in shares]
         ordered = sorted(self.latencies)
-        rank = min(len(ordered), max(1, math.ceil(share * len(ordered))))
-        return ordered[rank - 1] * 1000
+        return [ordered[min(len(ordered), max(1, math.ceil(share * len(ordered)))) - 1] * 1000 for share in shares]
 
     def error(self, message: str) -> None:
         self.errors += 1
@@ -217,44 +221,83 @@ class Measurement:
         return Summary.of(self).add(other)
 
 
-PERCENTILES = (0.5, 0.99)  # the ones the tables show, and all a Summary keeps
+PERCENTILES = (0.5, 0.99)  # the ones the tables show
+
+# The shares at which a Summary keeps a turn's latencies (wrk hands out percentiles, not
+# latencies): every 1% up to 90%, every 0.1% above, and the slowest answer. Turns are pooled
+# through them (Summary.add), so a page's p99 is that of all its requests together.
+GRID: tuple[float, ...] = tuple(sorted({*(i / 100 for i in range(1, 91)), *(i / 1000 for i in range(901, 1001))}))
 
 
 @dataclass
 class Summary:
-    """Figures without the single latencies: what wrk reports (requests, time, errors, p50, p99)."""
+    """Figures without the single latencies: what wrk reports (requests, time, errors, and the
+    latency at each share of GRID)."""
 
     requests: int = 0
     elapsed: float = 0.0
     errors: int = 0
     first_error: str | None = None
-    percentiles: dict[float, float] = field(default_factory=dict)  # share → milliseconds
+    quantiles: tuple[float, ...] = ()  # milliseconds at each share of GRID, not decreasing
 
     @classmethod
     def of(cls, result: Result) -> Summary:
+        if isinstance(result, Summary):
+            return result
+        at = result.percentiles(GRID) if isinstance(result, Measurement) else [result.percentile(s) for s in GRID]
         return cls(result.requests, result.elapsed, result.errors, result.first_error,
-                   {share: result.percentile(share) for share in PERCENTILES})
+                   tuple(at) if result.requests else ())
 
     @property
     def requests_per_second(self) -> float:
         return self.requests / self.elapsed if self.elapsed else 0.0
 
     def percentile(self, share: float) -> float:
-        """Milliseconds, for a share in PERCENTILES (0 when nothing was measured)."""
-        return self.percentiles[share] if self.requests else 0.0
+        """Milliseconds: the latency at the first share of GRID from `share` on (0 when nothing
+        was measured)."""
+        if not self.requests or not self.quantiles:
+            return 0.0
+        return self.quantiles[min(bisect.bisect_left(GRID, share - 1e-9), len(GRID) - 1)]
+
+    def answered_within(self, ms: float) -> float:
+        """How many requests took at most `ms`, never more than there were: the requests up to
+        the largest share of GRID whose latency is at most `ms`."""
+        within = bisect.bisect_right(self.quantiles, ms)
+        return self.requests * GRID[within - 1] if within else 0.0
 
     def add(self, other: Result) -> Result:
-        """Two turns as one. The percentiles are each turn's weighted by its requests: close, not
-        exact (wrk hands out percentiles, not latencies), and only with --rounds above 1."""
-        total = self.requests + other.requests
+        return Summary.pool([self, Summary.of(other)])
 
-        def mixed(share: float) -> float:
-            if not total:
-                return 0.0
-            return (self.percentile(share) * self.requests + other.percentile(share) * other.requests) / total
+    @staticmethod
+    def pool(turns: Sequence[Summary]) -> Summary:
+        """Turns of one page as one, their requests pooled: the latency at a share is the least of
+        their latencies within which that share of all their requests was answered. Read off
+        GRID, a pooled latency is never below the exact one, and at most 1% of the requests
+        above it (pooled at once: pooling what was pooled adds the errors up)."""
+        measured = [turn for turn in turns if turn.requests and turn.quantiles]
+        total = sum(turn.requests for turn in measured)
+        candidates = sorted({ms for turn in measured for ms in turn.quantiles})
 
-        return Summary(total, self.elapsed + other.elapsed, self.errors + other.errors,
-                       self.first_error or other.first_error, {share: mixed(share) for share in PERCENTILES})
+        def answered(ms: float) -> float:  # never decreasing with ms, so bisect can search it
+            return sum(turn.answered_within(ms) for turn in measured)
+
+        last = len(candidates) - 1
+        quantiles = tuple(candidates[min(last, bisect.bisect_left(candidates, share * total - 1e-6, key=answered))]
+                          for share in GRID) if measured else ()
+        return Summary(sum(turn.requests for turn in turns), sum(turn.elapsed for turn in turns),
+                       sum(turn.errors for turn in turns),
+                       next((turn.first_error for turn in turns if turn.first_error), None), quantiles)
+
+
+def pool(turns: Sequence[Result]) -> Result:
+    """A page's turns as one result: every latency when the Python client measured them all,
+    else wrk's summaries pooled (Summary.pool)."""
+    if all(isinstance(turn, Measurement) for turn in turns):
+        return Measurement([latency for turn in turns for latency in turn.latencies],  # type: ignore[attr-defined]
+                           sum(turn.errors for turn in turns),
+                           next((turn.first_error for turn in turns if turn.first_error), None),
+                           sum(turn.elapsed for turn in turns))
+    return Summary.pool([Summary.of(turn) for turn in turns])
 
 
 Step = Callable[[Client], Awaitable[Reply]]

@@ -25,12 +25,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from arena.bench.load import HTTPError, Summary
+from arena.bench.load import GRID, HTTPError, Summary
 
 THREADS = 2  # wrk's threads: two keep a few dozen connections busy on loopback
 TIMEOUT = "30s"  # a slower answer is counted as an error and left out of the latencies: not on our pages
 MARK = "ARENA-WRK"  # the line `done()` writes, read back by `parse`
-FIELDS = ("requests", "duration_us", "connect", "read", "write", "status", "timeout", "p50_us", "p99_us")
+FIELDS = ("requests", "duration_us", "connect", "read", "write", "status", "timeout")
+LATENCY_MARK = "ARENA-WRK-LATENCY"  # the second line: microseconds at each share of load.GRID
 
 Target = tuple[str, str]  # (path, Cookie header or "") for one virtual user
 
@@ -116,14 +117,20 @@ end"""
 
 
 DONE = f"""
+local shares = {{{", ".join(f"{share * 100:g}" for share in GRID[:-1])}}}
+
 function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format("{MARK}{''.join(f' {name}=%.0f' for name in FIELDS)}\\n",
-    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
-    latency:percentile(50), latency:percentile(99)))
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout))
+  local at = {{}}
+  for i, share in ipairs(shares) do at[i] = string.format("%.0f", latency:percentile(share)) end
+  -- the slowest: wrk's percentile(100) finds no request at a rank past the last one
+  at[#at + 1] = string.format("%.0f", latency.max)
+  io.write("{LATENCY_MARK} " .. table.concat(at, " ") .. "\\n")
 end
 """
-"""One machine-readable line at the end of a run, read back by `parse`."""
+"""Two machine-readable lines at the end of a run, read back by `parse`."""
 
 
 @dataclass(frozen=True)
@@ -183,16 +190,21 @@ end
 
 
 def parse(output: str) -> Summary:
-    """wrk's standard output → the figures (ValueError without the line `done()` writes)."""
-    line = next((line for line in output.splitlines() if line.startswith(MARK + " ")), None)
-    if line is None:
-        raise ValueError(f"no {MARK} line in wrk's output")
+    """wrk's standard output → the figures (ValueError without the lines `done()` writes)."""
+    lines = output.splitlines()
+    line = next((line for line in lines if line.startswith(MARK + " ")), None)
+    latency = next((line for line in lines if line.startswith(LATENCY_MARK + " ")), None)
+    if line is None or latency is None:
+        raise ValueError(f"no {MARK} lines in wrk's output")
     figures = {key: int(float(value)) for key, _, value in (word.partition("=") for word in line.split()[1:])}
     missing = [name for name in FIELDS if name not in figures]
     if missing:
         raise ValueError(f"wrk's {MARK} line lacks {', '.join(missing)}")
+    quantiles = tuple(int(float(value)) / 1000 for value in latency.split()[1:])
+    if len(quantiles) != len(GRID):
+        raise ValueError(f"wrk's {LATENCY_MARK} line has {len(quantiles)} latencies, not {len(GRID)}")
     result = Summary(requests=figures["requests"], elapsed=figures["duration_us"] / 1e6,
-                     percentiles={0.5: figures["p50_us"] / 1000, 0.99: figures["p99_us"] / 1000})
+                     quantiles=quantiles if figures["requests"] else ())
     kinds = {"status": "answers ≥ 400", "timeout": f"timeouts (> {TIMEOUT})", "connect": "connect errors",
              "read": "read errors", "write": "write errors"}
     found = [f"{figures[kind]} {label}" for kind, label in kinds.items() if figures[kind]]
