@@ -149,6 +149,7 @@ async def test_an_upheld_objection_disqualifies_and_the_next_bid_is_publicized(a
     assert (await db.get(Bid, story.bid_ids[0])).status == "disqualified"
     assert (await db.scalar(select(Publicity))).status == "withdrawn"
     assert (await db.get(Challenge, cid)).status == "publicity"
+    assert "处理：取消揭榜资格" in (await org.get(f"/organizer/challenges/{cid}/publicity")).text
     public = await make_client(app).get(f"/results/{cid}")
     assert "已撤回" in public.text
     assert (await org.post(f"/organizer/challenges/{cid}/publicity", {"working_days": "5"})).status_code == 303
@@ -171,6 +172,7 @@ async def test_an_upheld_objection_can_reopen_review(app, db, clock):
         "verdict": "upheld", "reply": "评分标准理解有偏差，重新评审。", "action": "reopen_review"})).status_code == 303
     await fresh(db)
     assert (await db.get(Challenge, cid)).status == "reviewing"
+    assert "处理：重新开启评审" in (await org.get(f"/organizer/challenges/{cid}/publicity")).text
     results = (await db.scalars(select(ReviewResult))).all()
     assert len(results) == 1 and results[0].superseded_at is not None
     # Closing again freezes new results, which can be publicized once more.

@@ -26,7 +26,7 @@ from arena.execution.transitions import labels as execution_labels
 from arena.files.store import content_disposition
 from arena.pdf import render_pdf
 from arena.publicity import service
-from arena.publicity.transitions import OBJECTION, PUBLICITY
+from arena.publicity.transitions import ACTION_LABELS, OBJECTION, PUBLICITY
 from arena.review import service as review
 from arena.web import public_cache
 from arena.web.deps import ActorDep, ClockDep, DbSession, MaybeActor
@@ -42,7 +42,8 @@ LOGIN = {"login": True}
 
 def labels() -> dict[str, dict[str, str]]:
     return {"publicity": {k: PUBLICITY.label(k) for k in PUBLICITY.labels},
-            "objection": {k: OBJECTION.label(k) for k in OBJECTION.labels}}
+            "objection": {k: OBJECTION.label(k) for k in OBJECTION.labels},
+            "action": {k: i18n.gettext(v) for k, v in ACTION_LABELS.items()}}
 
 
 async def _results_context(db: AsyncSession, clock: Any, challenge_id: int) -> dict[str, Any]:
