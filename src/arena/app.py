@@ -42,7 +42,7 @@ from arena.web import public_cache
 from arena.web.context import RequestContext, provide_actor, provide_clock, provide_db_session, require_actor
 from arena.web.csrf import RenewStaleCsrfCookie
 from arena.web.errors import EXCEPTION_HANDLERS
-from arena.web.guards import ids_in_range, require_login
+from arena.web.guards import admit
 from arena.web.page_cache import KeepPages, PageCache
 from arena.web.public_cache import Body
 from arena.web.templating import create_environment
@@ -168,7 +168,7 @@ def build_app(settings: Settings) -> Litestar:
         cache_control=CacheControlHeader(max_age=3600, public=True),
     )
     app = Litestar(
-        route_handlers=[Router(path="/", route_handlers=handlers, guards=[ids_in_range, require_login]),
+        route_handlers=[Router(path="/", route_handlers=handlers, guards=[admit]),
                         api_router(settings), static],
         dependencies={
             "db_session": Provide(provide_db_session),
