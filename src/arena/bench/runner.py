@@ -653,7 +653,7 @@ AUTOSAVE_P99_MS = {"sqlite": 150.0, "postgresql": 100.0}  # autosave is held to 
 FLAT = 1.3  # a page's p50 at the largest scale over the smallest
 
 
-def _shortfalls(run: Run, row: Row, smallest: Run | None) -> list[str]:
+def _shortfalls(run: Run, row: Row, smallest: Run) -> list[str]:
     """What keeps one page of one run below issue 24's floors ([] when it meets them)."""
     result = row.result
     if result is None or not result.requests:
@@ -670,10 +670,10 @@ def _shortfalls(run: Run, row: Row, smallest: Run | None) -> list[str]:
             found.append(f"{lowest:.2f}×")
         if result.percentile(0.99) > FLOOR_P99_MS:
             found.append(f"p99 {result.percentile(0.99):.0f} ms")
-    small = next((other.result for other in smallest.rows if other.page.name == row.page.name), None) \
-        if smallest is not None and smallest is not run else None
+    small = None if smallest is run else next(
+        (other.result for other in smallest.rows if other.page.name == row.page.name), None)
     if small and small.percentile(0.5) and result.percentile(0.5) / small.percentile(0.5) > FLAT:
-        found.append(f"p50 {result.percentile(0.5) / small.percentile(0.5):.2f}× of {smallest.scale}×")  # type: ignore[union-attr]
+        found.append(f"p50 {result.percentile(0.5) / small.percentile(0.5):.2f}× of {smallest.scale}×")
     return found
 
 
