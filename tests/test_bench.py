@@ -116,18 +116,18 @@ def test_requests_per_second_counts_the_measured_window() -> None:
 def test_turns_pool_their_requests_instead_of_averaging_their_percentiles() -> None:
     calm = measured(*[10] * 990, *[50] * 10)
     stalled = measured(*[10] * 980, *[300] * 20)  # a turn in which the machine stalled once
-    both = Summary.of(calm).add(Summary.of(stalled))
+    both = pool([Summary.of(calm), Summary.of(stalled)])
     assert (both.requests, both.elapsed) == (2000, 2.0) and both.requests_per_second == 1000
     # 1 970 answers in 10 ms and 10 in 50 ms: the 1 980th of 2 000 took 50 ms. The turns' p99s
     # (10 and 300 ms) weighted by their requests would have said 155.
-    assert calm.add(stalled).percentile(0.99) == pytest.approx(50)
+    assert pool([calm, stalled]).percentile(0.99) == pytest.approx(50)
     assert both.percentile(0.99) == pytest.approx(50) and both.percentile(0.5) == pytest.approx(10)
     assert both.percentile(0.999) == pytest.approx(300) and both.percentile(1.0) == pytest.approx(300)
     refused = Summary(100, 1.0, 1, "wrk: 1 answers ≥ 400", Summary.of(measured(*[40] * 100)).quantiles)
-    mixed = measured(*[30] * 100).add(refused)  # a turn on the Python client and one on wrk
+    mixed = pool([measured(*[30] * 100), refused])  # a turn on the Python client and one on wrk
     assert (mixed.requests, mixed.errors, mixed.first_error) == (200, 1, "wrk: 1 answers ≥ 400")
     assert mixed.percentile(0.5) == pytest.approx(30) and mixed.percentile(0.99) == pytest.approx(40)
-    assert Summary().percentile(0.99) == 0 and Summary().add(refused).percentile(0.5) == pytest.approx(40)
+    assert Summary().percentile(0.99) == 0 and pool([Summary(), refused]).percentile(0.5) == pytest.approx(40)
 
 
 def test_pooled_percentiles_are_never_below_the_exact_ones_and_at_most_a_percent_of_requests_above() -> None:

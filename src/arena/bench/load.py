@@ -177,8 +177,6 @@ class Result(Protocol):
 
     def percentile(self, share: float) -> float: ...
 
-    def add(self, other: Result) -> Result: ...
-
 
 @dataclass
 class Measurement:
@@ -212,20 +210,12 @@ class Measurement:
         self.errors += 1
         self.first_error = self.first_error or message
 
-    def add(self, other: Result) -> Result:
-        """This and another turn of the same page, as one measurement (exact when both kept
-        every latency)."""
-        if isinstance(other, Measurement):
-            return Measurement(self.latencies + other.latencies, self.errors + other.errors,
-                               self.first_error or other.first_error, self.elapsed + other.elapsed)
-        return Summary.of(self).add(other)
-
 
 PERCENTILES = (0.5, 0.99)  # the ones the tables show
 
 # The shares at which a Summary keeps a turn's latencies (wrk hands out percentiles, not
 # latencies): every 1% up to 90%, every 0.1% above, and the slowest answer. Turns are pooled
-# through them (Summary.add), so a page's p99 is that of all its requests together.
+# through them (Summary.pool), so a page's p99 is that of all its requests together.
 GRID: tuple[float, ...] = tuple(sorted({*(i / 100 for i in range(1, 91)), *(i / 1000 for i in range(901, 1001))}))
 
 
@@ -265,9 +255,6 @@ class Summary:
         within = bisect.bisect_right(self.quantiles, ms)
         return self.requests * GRID[within - 1] if within else 0.0
 
-    def add(self, other: Result) -> Result:
-        return Summary.pool([self, Summary.of(other)])
-
     @staticmethod
     def pool(turns: Sequence[Summary]) -> Summary:
         """Turns of one page as one, their requests pooled: the latency at a share is the least of
@@ -292,11 +279,12 @@ class Summary:
 def pool(turns: Sequence[Result]) -> Result:
     """A page's turns as one result: every latency when the Python client measured them all,
     else wrk's summaries pooled (Summary.pool)."""
-    if all(isinstance(turn, Measurement) for turn in turns):
-        return Measurement([latency for turn in turns for latency in turn.latencies],  # type: ignore[attr-defined]
-                           sum(turn.errors for turn in turns),
-                           next((turn.first_error for turn in turns if turn.first_error), None),
-                           sum(turn.elapsed for turn in turns))
+    exact = [turn for turn in turns if isinstance(turn, Measurement)]
+    if len(exact) == len(turns):
+        return Measurement([latency for turn in exact for latency in turn.latencies],
+                           sum(turn.errors for turn in exact),
+                           next((turn.first_error for turn in exact if turn.first_error), None),
+                           sum(turn.elapsed for turn in exact))
     return Summary.pool([Summary.of(turn) for turn in turns])
 
 
