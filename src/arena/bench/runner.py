@@ -556,11 +556,20 @@ def _backends(runs: list[Run]) -> list[str]:
     return [backend for backend in BACKENDS if any(run.backend == backend for run in runs)]
 
 
+def _ratios(result: Result, references: list[Result]) -> list[float]:
+    """requests/s over each bare page's (before and after the pages)."""
+    return [result.requests_per_second / reference.requests_per_second
+            for reference in references if reference.requests_per_second]
+
+
+def _bare_pages(run: Run) -> list[Result]:
+    return [row.result for row in run.rows if row.page.server == "baseline" and row.result]
+
+
 def ratio(result: Result, references: list[Result]) -> str:
-    """requests/s over each bare page's (before and after the pages): "0.31–0.35", or one figure
-    when they agree to two places; "–" without a reference."""
-    ratios = [result.requests_per_second / reference.requests_per_second
-              for reference in references if reference.requests_per_second]
+    """`_ratios` as "0.31–0.35", or one figure when they agree to two places; "–" without a
+    reference."""
+    ratios = _ratios(result, references)
     if not ratios:
         return "–"
     low, high = f"{min(ratios):.2f}", f"{max(ratios):.2f}"
@@ -591,8 +600,7 @@ def table(runs: list[Run]) -> list[str]:
                       f" | {LABELS[backend] + ' req/s':>12}{'p50 ms':>8}{'p99 ms':>8}{'×base':>{RATIO}}{'err':>5}"
                       for backend in backends)]
         rows = {backend: {row.page.name: row for row in here[backend].rows} for backend in backends}
-        references = {backend: [row.result for row in here[backend].rows
-                                if row.page.server == "baseline" and row.result] for backend in backends}
+        references = {backend: _bare_pages(here[backend]) for backend in backends}
         for name in dict.fromkeys(name for backend in backends for name in rows[backend]):
             lines.append(f"{name:<{PAGE_COLUMN}}" + "".join(
                 " | " + _cells(rows[backend].get(name), references[backend]) for backend in backends))
@@ -663,9 +671,7 @@ def _shortfalls(run: Run, row: Row, smallest: Run) -> list[str]:
         if result.percentile(0.99) > AUTOSAVE_P99_MS[run.backend]:
             found.append(f"p99 {result.percentile(0.99):.0f} ms")
     else:
-        references = [other.result.requests_per_second for other in run.rows
-                      if other.page.server == "baseline" and other.result and other.result.requests_per_second]
-        lowest = min((result.requests_per_second / reference for reference in references), default=None)
+        lowest = min(_ratios(result, _bare_pages(run)), default=None)
         if lowest is not None and lowest < FLOOR_RATIO:
             found.append(f"{lowest:.2f}×")
         if result.percentile(0.99) > FLOOR_P99_MS:
