@@ -39,3 +39,16 @@ def test_the_active_bid_cap_and_worker_interval_come_from_the_environment(tmp_pa
 def test_a_bad_value_stops_the_start_with_its_name(tmp_path, name, raw):
     with pytest.raises(ConfigurationError, match=name):
         Settings.from_env({"ARENA_VAR_DIR": str(tmp_path), name: raw})
+
+
+def test_event_loop_stalls_are_logged_from_200_ms_in_production_and_not_watched_in_development(tmp_path):
+    env = {"ARENA_VAR_DIR": str(tmp_path)}
+    production = env | {"ARENA_ENV": "production", "ARENA_SECRET_KEY": "s" * 40, "ARENA_AUDIT_SIGNING_KEY": "ab" * 32,
+                        "ARENA_DATABASE_URL": "sqlite+aiosqlite:///x.db", "ARENA_PUBLIC_URL": "https://arena.example",
+                        "ARENA_FILES_DIR": str(tmp_path)}
+    assert (Settings.from_env(env).stall_log_ms, Settings.from_env(production).stall_log_ms) == (0, 200)
+    assert Settings.from_env(production | {"ARENA_STALL_LOG_MS": "0"}).stall_log_ms == 0  # 0: off
+    assert Settings.from_env(env | {"ARENA_STALL_LOG_MS": "50"}).stall_log_ms == 50
+    for raw in ("-1", "fast", ""):
+        with pytest.raises(ConfigurationError, match="ARENA_STALL_LOG_MS"):
+            Settings.from_env(env | {"ARENA_STALL_LOG_MS": raw})

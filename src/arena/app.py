@@ -30,6 +30,7 @@ from arena.clock import Clock, clock_for
 from arena.data_versions import VersionedCache
 from arena.db import create_engine, create_session_maker
 from arena.files.store import MAX_BYTES
+from arena.observe import stalls
 from arena.observe.availability import SchemaGate
 from arena.observe.lifecycle import announced
 from arena.observe.logs import litestar_logging
@@ -132,8 +133,8 @@ async def _lifespan(app: Litestar) -> AsyncIterator[None]:
     try:
         if settings.redis_url:  # a rehearsal never shares production's sessions (arena.ops.installation)
             await claim_prefix(app.state.limiter.redis, settings.redis_prefix, settings.database_url)
-        async with announced(engine, "web"):  # start and stop lines with version and schema
-            _settle_heap()
+        async with announced(engine, "web"), stalls.watching(settings.stall_log_ms):
+            _settle_heap()  # announced: start and stop lines with version and schema
             yield
     finally:
         offload.shutdown()  # the workbook child process (arena.offload)

@@ -55,6 +55,9 @@ class Settings:
     young_cadre_age: int = 35  # GLOSSARY young_cadre: younger than this (周岁), for the statistics
     active_bid_cap: int = 2  # active bids (submitted, qualified, won and running) one cadre may lead at once
     worker_interval: int = 30  # seconds between the worker's passes (`arena worker --interval` overrides)
+    # A worker's event loop answering nobody for this long is logged, with why (arena.observe.stalls);
+    # 0: not watched. 200 in production.
+    stall_log_ms: int = 0
     # The Ed25519 seed (hex or base64 of 32 bytes) that signs audit checkpoints (arena.audit.checkpoints).
     audit_signing_key: str = field(default="", repr=False)
     # Development only: the app and the worker run this far ahead of (or behind) the wall clock,
@@ -135,6 +138,7 @@ class Settings:
             clock_offset=clock_offset,
             active_bid_cap=_positive_int(env_vars, "ARENA_ACTIVE_BID_CAP", 2),
             worker_interval=_positive_int(env_vars, "ARENA_WORKER_INTERVAL", 30),
+            stall_log_ms=_count(env_vars, "ARENA_STALL_LOG_MS", 200 if env == "production" else 0),
         )
 
 
@@ -160,6 +164,14 @@ def _require_explicit(env_vars: dict[str, str]) -> None:
     if missing:
         raise ConfigurationError(f"生产环境必须明确设置 {'、'.join(missing)}（不使用开发默认值）"
                                  f" / production needs {', '.join(missing)} set explicitly")
+
+
+def _count(env_vars: dict[str, str], name: str, default: int) -> int:
+    """A whole number, 0 or more (0 turns the thing off)."""
+    raw = env_vars.get(name, str(default))
+    if not raw.strip().isdigit():
+        raise ConfigurationError(f"{name} 必须是 0 或正整数（当前为 {raw!r}）")
+    return int(raw)
 
 
 def _positive_int(env_vars: dict[str, str], name: str, default: int) -> int:
