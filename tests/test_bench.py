@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from arena import PROJECT_ROOT
-from arena.bench import backends, memory, ports, runner, wrk
+from arena.bench import backends, machine, memory, ports, runner, wrk
 from arena.bench.backends import (
     POSTGRESQL,
     SQLITE,
@@ -483,11 +483,12 @@ def test_floor_lines_name_each_page_below_issue_24s_floors_and_each_turn_above_1
             Run(SQLITE, 100, [Row(BASELINE, bare), Row(LOGIN, measured(*[14] * 300)),
                               Row(CHALLENGES, measured(*[20] * 980, *[150] * 20)), Row(autosave, saves)]),
             Run(POSTGRESQL, 1, [Row(BASELINE, bare), Row(LOGIN, measured(*[10] * 300)), Row(autosave, saves)])]
-    verdict, turns = floor_lines(runs)
+    verdict, turns, turn = floor_lines(runs)
     assert verdict.startswith("floors (issue 24): each page ≥0.25× the bare page with p99 ≤100 ms")
     assert verdict.endswith("— SQLite: below: challenges@1× (0.20×), login@100× (p50 1.40× of 1×), "
                             "challenges@100× (p99 150 ms); PG: below: autosave@1× (p99 120 ms)")
-    assert turns.endswith("(the tables pool each page's turns): SQLite login@1× turn 2 180 ms")
+    assert turns.endswith("(the tables pool each page's turns): ")
+    assert turn == "  SQLite login@1× turn 2: p99 180 ms"
     calm = [Run(POSTGRESQL, 1, [Row(BASELINE, bare), Row(LOGIN, measured(*[10] * 300), (12.0, 14.0))])]
     assert floor_lines(calm) == [floor_lines(calm)[0], floor_lines(calm)[1]] and floor_lines(calm)[0].endswith(
         "— PG: all pages meet them") and floor_lines(calm)[1].endswith(": none")
@@ -692,9 +693,10 @@ def test_each_page_is_measured_on_every_scale_in_turn_once_all_are_served(monkey
         yield runner.Served(Run(backend, scale), scale, -scale)  # no process: no memory to read
         events.append(f"stop {backend} {scale}")
 
-    async def measure(page: Page, port: int, options: object) -> Measurement:
+    async def measure(page: Page, port: int, options: object, window: machine.Window) -> Measurement:
         events.append(f"{page.name} on {port}")
-        return measured(5)
+        with window():  # the machine read around the measured run
+            return measured(5)
 
     monkeypatch.setattr(runner, "prepared", prepared)
     monkeypatch.setattr(runner, "measure", measure)
@@ -708,6 +710,7 @@ def test_each_page_is_measured_on_every_scale_in_turn_once_all_are_served(monkey
     assert all(run.memory is None for run in runs)
     first = runs[0].rows[1].result
     assert first is not None and len(first.latencies) == 2 and first.elapsed == 2.0  # the turns add up
+    assert len(runs[0].rows[1].turn_usage) == 2 and all(runs[0].rows[1].turn_usage)  # each turn's machine
 
 
 def test_a_failed_setup_exits_2_with_the_reason(monkeypatch: pytest.MonkeyPatch,
@@ -715,3 +718,64 @@ def test_a_failed_setup_exits_2_with_the_reason(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setattr(backends, "postgres_version", lambda url: None)
     assert runner.main(["--scale", "1", "--pages", "login", "--backends", "postgresql"]) == 2
     assert "bench failed: PostgreSQL does not answer" in capsys.readouterr().err
+
+
+def test_a_slow_turn_names_who_used_the_cores_then_and_in_the_calmest_turn() -> None:
+    busy = machine.Usage(3.0, {"measured server": 0.9, "beam.smp": 0.8, "postgres": 0.2, "wrk": 0.001,
+                               "idle": 0.0, "iowait": 0.0, "steal": 0.1})
+    calm = machine.Usage(3.0, {"measured server": 1.5, "postgres": 0.3, "idle": 0.1, "iowait": 0.0, "steal": 0.0})
+    row = Row(LOGIN, measured(*[10] * 300), (40.0, 230.0, 60.0), (calm, busy, None))
+    lines = floor_lines([Run(POSTGRESQL, 1, [Row(BASELINE, measured(*[5] * 1000)), row])])
+    assert lines[2] == ("  PG login@1× turn 2: p99 230 ms; cores used then: measured server 0.90, beam.smp 0.80, "
+                        "postgres 0.20; idle 0.00, iowait 0.00, steal 0.10 (cores); in turn 1 (p99 40 ms): "
+                        "measured server 1.50, postgres 0.30; idle 0.10, iowait 0.00, steal 0.00 (cores)")
+
+
+def _process(ticks: int, parent: int = 1, started: int = 1, name: str = "python") -> machine.Process:
+    return machine.Process(ticks=ticks, parent=parent, started=started, name=name)
+
+
+def test_machine_usage_groups_the_measured_server_the_others_and_the_rest_by_name() -> None:
+    hz = machine.HZ
+    before = machine.Snapshot(at=0.0, machine={"busy": 0, "idle": 0, "iowait": 0, "steal": 0}, processes={
+        100: _process(0), 101: _process(0, parent=100), 200: _process(0), 201: _process(0, parent=200),
+        300: _process(0, name="postgres"), 400: _process(5 * hz, started=1), 500: _process(0, name="gone")})
+    after = machine.Snapshot(at=2.0, machine={"busy": 8 * hz, "idle": hz, "iowait": 0, "steal": hz // 2}, processes={
+        100: _process(hz // 10), 101: _process(2 * hz, parent=100),  # the measured server and its worker
+        102: _process(hz // 2, parent=101),  # a child the worker started during the window
+        200: _process(0), 201: _process(hz // 5, parent=200),  # another server
+        300: _process(hz, name="postgres"),
+        400: _process(hz, started=99),  # the pid was used again by a new process: all of its time counts
+        600: _process(hz, name="postgres autovacuum")})
+    used = machine.usage(before, after, 100, {100, 200}).cores
+    assert used["measured server"] == pytest.approx(1.3)  # (0.1 + 2 + 0.5) s over 2 s
+    assert used["other servers"] == pytest.approx(0.1)
+    assert used["postgres"] == pytest.approx(0.5) and used["postgres autovacuum"] == pytest.approx(0.5)
+    assert used["python"] == pytest.approx(0.5)  # pid 400's new process
+    # 8 s busy, 5.8 s of it by the processes still running: the rest ended or was the kernel's
+    assert used["ended processes, interrupts"] == pytest.approx(1.1)
+    assert (used["idle"], used["steal"]) == (pytest.approx(0.5), pytest.approx(0.25))
+
+
+def test_machine_snapshot_reads_this_process_and_a_window_measures_around_its_block() -> None:
+    found = machine.snapshot()
+    assert os.getpid() in found.processes and found.machine["busy"] > 0
+    window = machine.Window(measured=None, servers=set())
+    with window():
+        sum(i * i for i in range(2_000_000))
+    assert window.usage is not None and window.usage.cores["bench"] > 0
+
+
+def test_a_window_reads_the_stalls_the_measured_server_logged_during_it(tmp_path: Path) -> None:
+    log = tmp_path / "bench.log"
+    log.write_text('{"message": "event loop stalled for stall_ms 90", "stall_ms": 90}\n')  # before the window
+    window = machine.Window(measured=None, servers=set(), log=log)
+    with window(), log.open("a") as out:
+        out.write('{"message": "GET /challenges 200"}\n'
+                  '{"message": "event loop stalled for stall_ms 180", "stall_ms": 180, "on_cpu_ms": 12,'
+                  ' "runnable_ms": 170}\n'
+                  '{"message": "event loop stalled for stall_ms 60", "stall_ms": 60}\n')
+    assert window.usage is not None
+    assert window.usage.stalls == (machine.Stall(180, 12, 170), machine.Stall(60))
+    assert window.usage.line().endswith(
+        "; event loop stalled 2×, longest 180 ms (on a CPU 12 ms, waiting for one 170 ms)")

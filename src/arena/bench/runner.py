@@ -24,7 +24,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy.engine import make_url
 
-from arena.bench import ports, wrk
+from arena.bench import machine, ports, wrk
 from arena.bench.backends import (
     BACKENDS,
     DEFAULT_PG_ADMIN_URL,
@@ -37,6 +37,7 @@ from arena.bench.backends import (
 )
 from arena.bench.baseline import DATABASE_URL_VARIABLE
 from arena.bench.load import CSRF_FIELD, Client, HTTPError, Measurement, Reply, Result, Step, drive, pool
+from arena.bench.machine import Usage
 from arena.bench.memory import Memory, worker_children_rss, worker_rss
 
 T = TypeVar("T")
@@ -98,6 +99,7 @@ PAGES: list[Page] = [
 BASELINE_AFTER = Page("baseline-after", "/", server="baseline")
 
 HOST = ports.HOST
+STALL_LOG_MS = 50  # the event loop's stalls logged from this long: a turn's p99 is about 50 ms
 # Issue 3's aim on 2 cores with SQLite, shown next to the figures of each backend (never asserted).
 TARGET_RPS = 300
 TARGET_P99_MS = 100.0
@@ -125,6 +127,7 @@ class Row:
     page: Page
     result: Result | None  # None: the page does not exist (yet); else its turns' requests pooled
     turn_p99s: tuple[float, ...] = ()  # each turn's own p99 (ms), to show a turn the pool hides
+    turn_usage: tuple[Usage | None, ...] = ()  # who used the cores in each turn (arena.bench.machine)
 
 
 @dataclass
@@ -279,9 +282,10 @@ def baseline_command(workers: int) -> Callable[[int], list[str]]:
 def bench_environment(directory: Path, options: Options, database_url: str,
                       redis_url: str | None = None) -> dict[str, str]:
     """Production settings (no template reloading, as deployed) on a throwaway database. The
-    baseline reads the same database, so a page's ratio compares like with like. One thing is
+    baseline reads the same database, so a page's ratio compares like with like. Two things are
     not as deployed: every virtual user logs in from 127.0.0.1 (16 per page), far past the login
-    limit per address, which is not what the bench measures."""
+    limit per address, which is not what the bench measures; and the workers log their event
+    loop's stalls from 50 ms instead of 200, for a slow turn to name them."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ARENA_")}
     env |= {"ARENA_ENV": "production", "ARENA_SECRET_KEY": secrets.token_urlsafe(48),
             "ARENA_AUDIT_SIGNING_KEY": secrets.token_hex(32),
@@ -289,6 +293,7 @@ def bench_environment(directory: Path, options: Options, database_url: str,
             "ARENA_PUBLIC_URL": f"http://{HOST}",
             "ARENA_DATABASE_URL": database_url, DATABASE_URL_VARIABLE: database_url,
             "ARENA_HOST": HOST, "ARENA_WORKERS": str(options.workers), "ARENA_LOGIN_RATE_LIMIT": "1000000",
+            "ARENA_STALL_LOG_MS": str(STALL_LOG_MS),
             "ARENA_DEMO_PASSWORD": options.demo_password}
     if redis_url:  # sessions and rate limits in Redis, under the database's name (see arena.bench.backends)
         env |= {"ARENA_REDIS_URL": redis_url, "ARENA_REDIS_PREFIX": make_url(database_url).database or "arena_bench"}
@@ -309,11 +314,13 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
         return runner.run(coro)
 
 
-async def measure(page: Page, port: int, options: Options) -> Result | None:
+async def measure(page: Page, port: int, options: Options,
+                  window: wrk.Window = contextlib.nullcontext) -> Result | None:
     """None when the page answers 404 (not built yet); otherwise what the load saw in one turn
     (the duration over the rounds). The Python client logs each virtual user in, follows the
     links to its page and checks that the page answers 2xx; then wrk drives the load (the
-    Python client when wrk is missing), each virtual user on its own page with its own session."""
+    Python client when wrk is missing), each virtual user on its own page with its own session;
+    wrk's measured run inside `window` (arena.bench.machine)."""
     clients = [Client(HOST, port) for _ in range(options.concurrency)]
     turn = options.duration / options.rounds
     try:
@@ -329,14 +336,14 @@ async def measure(page: Page, port: int, options: Options) -> Result | None:
                 return [await saver(client, target) for client, target in zip(clients, targets, strict=True)]
 
             return await wrk.autosave(options.wrk, f"http://{HOST}:{port}", savers, connections=options.concurrency,
-                                      duration=turn, warmup=options.warmup)
+                                      duration=turn, warmup=options.warmup, window=window)
         if page.autosave:
             steps = [await autosave_step(client, target) for client, target in zip(clients, targets, strict=True)]
             return await drive(clients, targets[0], warmup=options.warmup, duration=turn, steps=steps)
         if options.wrk:
             pairs = [(target, client.cookie_header()) for client, target in zip(clients, targets, strict=True)]
             return await wrk.run(options.wrk, f"http://{HOST}:{port}", pairs, connections=options.concurrency,
-                                 duration=turn, warmup=options.warmup)
+                                 duration=turn, warmup=options.warmup, window=window)
         return await drive(clients, targets[0], warmup=options.warmup, duration=turn,
                            steps=[_get(target) for target in targets])
     finally:
@@ -409,6 +416,8 @@ class Served(NamedTuple):
     arena_port: int
     baseline_port: int
     arena_pid: int | None = None  # Arena's main process (granian), whose children are the workers
+    baseline_pid: int | None = None
+    log: Path | None = None  # both servers' output: Arena's stall lines are read from it (arena.bench.machine)
 
 
 @contextlib.contextmanager
@@ -435,8 +444,8 @@ def prepared(scale: int, backend: str, options: Options, setup: Setup,
         run.load_seconds = time.monotonic() - started
         report(f"… {label} {scale}×: demo data loaded in {run.load_seconds:.0f} s")
         with serve(arena_command, env, log, "/healthz") as (arena_port, arena_pid), \
-                serve(baseline_command(options.workers), env, log, "/") as (baseline_port, _baseline_pid):
-            yield Served(run, arena_port, baseline_port, arena_pid)
+                serve(baseline_command(options.workers), env, log, "/") as (baseline_port, baseline_pid):
+            yield Served(run, arena_port, baseline_port, arena_pid, baseline_pid, log)
 
 
 def bench_all(options: Options, setup: Setup, report: Callable[[str], None]) -> list[Run]:
@@ -447,23 +456,31 @@ def bench_all(options: Options, setup: Setup, report: Callable[[str], None]) -> 
     with contextlib.ExitStack() as stack:
         served = [stack.enter_context(prepared(scale, backend, options, setup, report))
                   for scale in options.scales for backend in setup.backends]
+        servers = {pid for one in served for pid in (one.arena_pid, one.baseline_pid) if pid}
         for page in options.pages:
             turns: list[list[Result | None]] = [[] for _served in served]
+            windows: list[list[machine.Window]] = [[] for _served in served]
             for turn in range(options.rounds):
-                for (run, arena_port, baseline_port, _pid), found in zip(served, turns, strict=True):
-                    report(f"… {LABELS[run.backend]} {run.scale}×: {page.name}"
+                for one, found, watched in zip(served, turns, windows, strict=True):
+                    report(f"… {LABELS[one.run.backend]} {one.run.scale}×: {page.name}"
                            + (f" ({turn + 1}/{options.rounds})" if options.rounds > 1 else ""))
-                    port = baseline_port if page.server == "baseline" else arena_port
+                    baseline = page.server == "baseline"
+                    window = machine.Window(one.baseline_pid if baseline else one.arena_pid, servers, one.log)
+                    watched.append(window)
                     try:
-                        found.append(run_async(measure(page, port, options)))
+                        found.append(run_async(measure(page, one.baseline_port if baseline else one.arena_port,
+                                                       options, window)))
                     except HTTPError as exc:  # e.g. the login failed: an error row, not a crash
                         failed = Measurement(elapsed=0.0)
                         failed.error(str(exc))
                         found.append(failed)
-            for one, found in zip(served, turns, strict=True):
+            for one, found, watched in zip(served, turns, windows, strict=True):
                 combined = _together(found)
-                own = tuple(turn.percentile(0.99) for turn in found if turn is not None and turn.requests)
-                one.run.rows.append(Row(page, combined, own if combined else ()))
+                answered = [(turn, w.usage) for turn, w in zip(found, watched, strict=True)
+                            if turn is not None and turn.requests]
+                own = tuple(turn.percentile(0.99) for turn, _usage in answered)
+                one.run.rows.append(Row(page, combined, own if combined else (),
+                                        tuple(used for _turn, used in answered) if combined else ()))
         for one in served:
             if one.arena_pid is not None:
                 report(f"… {LABELS[one.run.backend]} {one.run.scale}×: workers' memory"
@@ -685,7 +702,8 @@ def _shortfalls(run: Run, row: Row, smallest: Run) -> list[str]:
 
 def floor_lines(runs: list[Run]) -> list[str]:
     """Issue 24's floors per backend, naming each page below them and why; then each turn whose
-    own p99 was above 100 ms, since a page's p99 pools the requests of all its turns."""
+    own p99 was above 100 ms, since a page's p99 pools the requests of all its turns, with who
+    used the cores during it and during the page's calmest turn (arena.bench.machine)."""
     verdicts, turns = [], []
     for backend in _backends(runs):
         mine = sorted((run for run in runs if run.backend == backend), key=lambda run: run.scale)
@@ -693,16 +711,31 @@ def floor_lines(runs: list[Run]) -> list[str]:
                   if row.page.server != "baseline" and (why := _shortfalls(run, row, mine[0]))]
         verdict = "below: " + ", ".join(missed) if missed else "all pages meet them"
         verdicts.append(f"{LABELS[backend]}: {verdict}")
-        turns += [f"{LABELS[backend]} {row.page.name}@{run.scale}× turn {number} {p99:.0f} ms" for run in mine
-                  for row in run.rows if row.page.server != "baseline" and len(row.turn_p99s) > 1
-                  for number, p99 in enumerate(row.turn_p99s, 1) if p99 > FLOOR_P99_MS]
+        turns += [_slow_turn(f"{LABELS[backend]} {row.page.name}@{run.scale}×", row, number)
+                  for run in mine for row in run.rows if row.page.server != "baseline" and len(row.turn_p99s) > 1
+                  for number, p99 in enumerate(row.turn_p99s) if p99 > FLOOR_P99_MS]
     lines = [f"floors (issue 24): each page ≥{FLOOR_RATIO}× the bare page with p99 ≤{FLOOR_P99_MS:.0f} ms, p50 at the"
              f" largest scale ≤{FLAT}× of the smallest; autosave p99 ≤{AUTOSAVE_P99_MS['sqlite']:.0f} ms on SQLite,"
              f" ≤{AUTOSAVE_P99_MS['postgresql']:.0f} ms on PG — " + "; ".join(verdicts)]
     if any(len(row.turn_p99s) > 1 for run in runs for row in run.rows):
         lines.append(f"turns with a p99 above {FLOOR_P99_MS:.0f} ms (the tables pool each page's turns): "
-                     + (", ".join(turns) if turns else "none"))
+                     + ("" if turns else "none"))
+        lines += turns
     return lines
+
+
+def _slow_turn(name: str, row: Row, index: int) -> str:
+    """One slow turn: its p99, and who used the cores then and in the page's calmest turn."""
+    text = f"  {name} turn {index + 1}: p99 {row.turn_p99s[index]:.0f} ms"
+    if len(row.turn_usage) != len(row.turn_p99s):
+        return text
+    calmest = min(range(len(row.turn_p99s)), key=lambda number: row.turn_p99s[number])
+    slow, calm = row.turn_usage[index], row.turn_usage[calmest]
+    if slow:
+        text += f"; cores used then: {slow.line()}"
+    if calm:
+        text += f"; in turn {calmest + 1} (p99 {row.turn_p99s[calmest]:.0f} ms): {calm.line()}"
+    return text
 
 
 def load_line(options: Options) -> str:

@@ -16,11 +16,13 @@ client and says so.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import subprocess
 import tempfile
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -34,6 +36,7 @@ FIELDS = ("requests", "duration_us", "connect", "read", "write", "status", "time
 LATENCY_MARK = "ARENA-WRK-LATENCY"  # the second line: microseconds at each share of load.GRID
 
 Target = tuple[str, str]  # (path, Cookie header or "") for one virtual user
+Window = Callable[[], AbstractContextManager[object]]  # around the measured run (arena.bench.machine)
 
 
 def ensure(report: Callable[[str], None]) -> str | None:
@@ -235,15 +238,17 @@ async def _wrk(path: str, url: str, lua: Path, connections: int, duration: int, 
 
 
 async def run(path: str, url: str, targets: Sequence[Target], *, connections: int, duration: float,
-              warmup: float) -> Summary:
+              warmup: float, window: Window = contextlib.nullcontext) -> Summary:
     """GET load from `connections` connections on `url` (scheme, host and port), rotating
-    through `targets`: `warmup` seconds discarded (when above 0), then `duration` measured."""
+    through `targets`: `warmup` seconds discarded (when above 0), then `duration` measured,
+    inside `window` (arena.bench.machine reads the machine around it)."""
     with tempfile.TemporaryDirectory(prefix="arena-wrk-") as tmp:
         lua = Path(tmp) / "targets.lua"
         lua.write_text(script(targets))
         if warmup > 0:
             await _wrk(path, url, lua, connections, seconds(warmup))
-        output = await _wrk(path, url, lua, connections, seconds(duration))
+        with window():
+            output = await _wrk(path, url, lua, connections, seconds(duration))
     try:
         return parse(output)
     except ValueError as exc:
@@ -251,7 +256,7 @@ async def run(path: str, url: str, targets: Sequence[Target], *, connections: in
 
 
 async def autosave(path: str, url: str, savers: Callable[[], Awaitable[Sequence[Saver]]], *, connections: int,
-                   duration: float, warmup: float) -> Summary:
+                   duration: float, warmup: float, window: Window = contextlib.nullcontext) -> Summary:
     """Autosave load: `connections` experts, each saving its own sheet back to back (one wrk
     thread each, so that each keeps its own revision). `savers` reads where every sheet is
     before each run: the warm-up moves the revisions on."""
@@ -261,7 +266,8 @@ async def autosave(path: str, url: str, savers: Callable[[], Awaitable[Sequence[
             lua.write_text(autosave_script(await savers()))
             await _wrk(path, url, lua, connections, seconds(warmup), threads=connections)
         lua.write_text(autosave_script(await _settled(savers)))
-        output = await _wrk(path, url, lua, connections, seconds(duration), threads=connections)
+        with window():
+            output = await _wrk(path, url, lua, connections, seconds(duration), threads=connections)
     try:
         return parse(output)
     except ValueError as exc:
