@@ -29,6 +29,7 @@ from weakref import WeakKeyDictionary
 import aiosqlite
 from advanced_alchemy.base import IdentityAuditBase, orm_registry
 from sqlalchemy import event, make_url, select
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import ExecutableOption
@@ -80,7 +81,43 @@ VERSIONED_VIEWS = ("arena.challenges.catalogue_cache", "arena.reports.cache")
 def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
     if database_url.startswith("sqlite"):
         return _create_sqlite_engine(database_url, echo=echo)
-    return create_async_engine(database_url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    engine = create_async_engine(database_url, echo=echo, pool_size=10, max_overflow=10)
+    _ping_when_idle(engine)
+    return engine
+
+
+IDLE_BEFORE_PING = 10.0
+"""Seconds a pooled PostgreSQL connection may rest before it is tested on its way out."""
+_RESTED_FROM = "arena.rested_from"  # the connection record's info: time.monotonic() of its return
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """Test a connection before use only when it has rested in the pool for IDLE_BEFORE_PING.
+
+    SQLAlchemy's pool_pre_ping tests every checkout, and asyncpg's ping is three round trips
+    (BEGIN, an empty statement, ROLLBACK): on every request, more than some pages' own queries,
+    and a third of an autosave's (issue 24). What a ping is for is a connection that died while
+    it rested: PostgreSQL restarted, a firewall dropped it. One given back a moment ago under
+    load was alive then; if it died since, its request fails like those running at that moment,
+    and SQLAlchemy then discards every connection of the pool made before (a disconnect error
+    invalidates the pool). A rested connection that fails its ping is replaced before use
+    (DisconnectionError makes the pool connect again), so the first request after a quiet night
+    or a restart does not fail."""
+    sync_engine = engine.sync_engine
+
+    @event.listens_for(sync_engine, "connect")
+    @event.listens_for(sync_engine, "checkin")
+    def _rested_from(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_RESTED_FROM] = time.monotonic()
+
+    @event.listens_for(sync_engine, "checkout")
+    def _ping_if_rested(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if time.monotonic() - record.info.get(_RESTED_FROM, 0.0) < IDLE_BEFORE_PING:
+            return
+        try:
+            sync_engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # whatever the driver raises for a dead connection
+            raise DisconnectionError(f"a pooled connection did not answer: {exc}") from exc
 
 
 class _Connection(aiosqlite.Connection):
