@@ -463,7 +463,9 @@ def bench_all(options: Options, setup: Setup, report: Callable[[str], None]) -> 
                     report(f"… {LABELS[one.run.backend]} {one.run.scale}×: {page.name}"
                            + (f" ({turn + 1}/{options.rounds})" if options.rounds > 1 else ""))
                     baseline = page.server == "baseline"
-                    window = machine.Window(one.baseline_pid if baseline else one.arena_pid, servers, one.log)
+                    # the log is Arena's and the baseline's: only Arena logs stalls, so none for the baseline
+                    window = (machine.Window(one.baseline_pid, servers) if baseline
+                              else machine.Window(one.arena_pid, servers, one.log))
                     watched.append(window)
                     try:
                         found.append(run_async(measure(page, one.baseline_port if baseline else one.arena_port,
